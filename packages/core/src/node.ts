@@ -1,0 +1,4 @@
+// The public surface of @tlsbio/core under the `node` export condition: node:crypto by default.
+export * from './api.js';
+export { createNodeProvider, nodeProvider } from './crypto/node/index.js';
+export { nodeProvider as defaultProvider } from './crypto/node/index.js';
