@@ -1,1 +1,1 @@
-export const TRANSPORT = 'memory';
+export { createPair } from './pair.js';

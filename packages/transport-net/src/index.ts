@@ -1,1 +1,1 @@
-export const TRANSPORT = 'net';
+export { socketTransport, connectTcp, type TcpConnectOptions } from './socket-transport.js';

@@ -1,1 +1,1 @@
-export const TRANSPORT = 'ws';
+export { webSocketTransport, connectWebSocket, type WebSocketLike, type WebSocketConstructor, type WebSocketTransportOptions } from './websocket-transport.js';

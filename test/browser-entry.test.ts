@@ -1,0 +1,31 @@
+// The portable entry of core (and errors) must bundle for browsers with no Node built-in anywhere in the graph.
+import { build } from 'esbuild';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = resolve(import.meta.dirname, '..');
+
+describe.each([
+  ['@tlsbio/errors', 'packages/errors/dist/index.js'],
+  ['@tlsbio/core (portable entry)', 'packages/core/dist/index.js'],
+])('%s in a browser bundle', (_name, entry) => {
+  it('bundles for the browser platform without any node: import', async () => {
+    const result = await build({
+      entryPoints: [resolve(root, entry)],
+      bundle: true,
+      write: false,
+      platform: 'browser',
+      format: 'esm',
+      metafile: true,
+      logLevel: 'silent',
+      // Resolve each package as a browser would: the `browser` condition, never `node`.
+      conditions: ['browser'],
+    });
+    const inputs = Object.keys(result.metafile.inputs);
+    const imports = Object.values(result.metafile.inputs).flatMap((input) => input.imports.map((i) => i.path));
+    expect(inputs.length).toBeGreaterThan(0);
+    expect(imports.filter((path) => path.startsWith('node:') || /^(crypto|fs|net|os|path|buffer)$/.test(path))).toEqual([]);
+    const code = result.outputFiles[0]!.text;
+    expect(code).not.toMatch(/\brequire\(["']node:/);
+  });
+});
