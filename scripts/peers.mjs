@@ -1,23 +1,27 @@
 // The real programs the tests talk to. Missing ones are installed with apt-get when we are root;
 // otherwise we say exactly what to install and stop, rather than letting tests fail obscurely.
 import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 
 /** command on PATH -> Debian package that provides it */
 export const PEERS = [
   { command: 'openssl', aptPackage: 'openssl', why: 'fixtures and interop peer' },
+  { file: '/usr/include/openssl/x509_vfy.h', aptPackage: 'libssl-dev', why: "OpenSSL's verify codes and reasons, checked against its headers" },
 ];
 
-function onPath(command) {
-  return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
+function present(peer) {
+  if (peer.file) return existsSync(peer.file);
+  return spawnSync('sh', ['-c', `command -v ${peer.command}`], { stdio: 'ignore' }).status === 0;
 }
+const onPath = (command) => present({ command });
 
 export function ensurePeers(peers = PEERS) {
-  const missing = peers.filter((peer) => !onPath(peer.command));
+  const missing = peers.filter((peer) => !present(peer));
   if (missing.length === 0) return;
   const packages = [...new Set(missing.map((peer) => peer.aptPackage))];
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   if (!isRoot || !onPath('apt-get')) {
-    console.error(`Missing test peers: ${missing.map((p) => `${p.command} (${p.why})`).join(', ')}.`);
+    console.error(`Missing test peers: ${missing.map((p) => `${p.command ?? p.file} (${p.why})`).join(', ')}.`);
     console.error(`Install them first, e.g.: sudo apt-get install -y ${packages.join(' ')}`);
     process.exit(1);
   }

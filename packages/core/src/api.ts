@@ -2,3 +2,4 @@
 export * from './crypto/provider.js';
 export { createPortableProvider, portableProvider } from './crypto/portable/index.js';
 export type { Transport, TransportInfo } from './transport.js';
+export { MemoryBIO, type MemoryBIOOptions } from './bio/memory-bio.js';

@@ -1,0 +1,107 @@
+/**
+ * AEAD record protection over node:crypto: AES-128-GCM, AES-256-GCM (NIST SP 800-38D) and ChaCha20-Poly1305
+ * (RFC 8439).
+ *
+ * The record layer calls `seal`/`open` once per record, so each call does the least it can: the key lives in a
+ * `KeyObject` made once at import, `seal` writes ciphertext and tag into one array of exactly the output size, and
+ * `open` returns the plaintext buffer OpenSSL produced without copying it.
+ */
+import {
+  createCipheriv,
+  createDecipheriv,
+  createSecretKey,
+  type CipherGCMTypes,
+  type CipherChaCha20Poly1305Types,
+  type KeyObject,
+} from 'node:crypto';
+import { InvalidArgumentError } from '@tlsbio/errors';
+import type { AeadAlgorithm, AeadKey, AeadName } from '../provider.js';
+import { asBytes } from './bytes.js';
+
+const NONCE_LENGTH = 12;
+const TAG_LENGTH = 16;
+
+type OpenSslCipher = CipherGCMTypes | CipherChaCha20Poly1305Types;
+
+function checkNonce(nonce: Uint8Array): void {
+  // A length compare per record: cheap enough to keep, and a wrong nonce length would otherwise be a silent GCM
+  // mode change (OpenSSL accepts any IV length for GCM) rather than an error.
+  if (nonce.length !== NONCE_LENGTH) {
+    throw new InvalidArgumentError('nonce', 'BAD_NONCE_LENGTH', `must be ${NONCE_LENGTH} bytes, got ${nonce.length}`);
+  }
+}
+
+class NodeAeadKey implements AeadKey {
+  readonly #cipher: OpenSslCipher;
+  readonly #key: KeyObject;
+
+  constructor(cipher: OpenSslCipher, key: KeyObject) {
+    this.#cipher = cipher;
+    this.#key = key;
+  }
+
+  /**
+   * Encrypts `plaintext` and returns `ciphertext || tag` (`plaintext.length + 16` bytes).
+   * @throws InvalidArgumentError (`BAD_NONCE_LENGTH`) when `nonce` is not 12 bytes.
+   */
+  seal(nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array {
+    checkNonce(nonce);
+    const cipher = createCipheriv(this.#cipher as CipherGCMTypes, this.#key, nonce, { authTagLength: TAG_LENGTH });
+    cipher.setAAD(aad);
+    const out = new Uint8Array(plaintext.length + TAG_LENGTH);
+    // Both modes are stream modes: update() returns exactly plaintext.length bytes and final() returns none.
+    out.set(cipher.update(plaintext), 0);
+    cipher.final();
+    out.set(cipher.getAuthTag(), plaintext.length);
+    return out;
+  }
+
+  /**
+   * Decrypts and authenticates `ciphertext || tag`.
+   * @returns the plaintext, or `null` when the tag does not verify (or `sealed` is shorter than a tag).
+   * @throws InvalidArgumentError (`BAD_NONCE_LENGTH`) when `nonce` is not 12 bytes.
+   */
+  open(nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Uint8Array | null {
+    checkNonce(nonce);
+    if (sealed.length < TAG_LENGTH) return null;
+    const split = sealed.length - TAG_LENGTH;
+    const decipher = createDecipheriv(this.#cipher as CipherGCMTypes, this.#key, nonce, { authTagLength: TAG_LENGTH });
+    decipher.setAuthTag(sealed.subarray(split));
+    decipher.setAAD(aad);
+    const plaintext = decipher.update(sealed.subarray(0, split));
+    try {
+      // final() checks the tag; its only failure with a well-formed tag length is an authentication failure.
+      decipher.final();
+    } catch {
+      plaintext.fill(0); // never leave unauthenticated plaintext lying around
+      return null;
+    }
+    return asBytes(plaintext);
+  }
+}
+
+function nodeAead(name: AeadName, cipher: OpenSslCipher, keyLength: number): AeadAlgorithm {
+  return Object.freeze({
+    name,
+    keyLength,
+    nonceLength: NONCE_LENGTH,
+    tagLength: TAG_LENGTH,
+    importKey(key: Uint8Array): AeadKey {
+      if (!(key instanceof Uint8Array) || key.length !== keyLength) {
+        const got = key instanceof Uint8Array ? `${key.length} bytes` : typeof key;
+        throw new InvalidArgumentError('key', 'BAD_KEY_LENGTH', `${name} needs a ${keyLength}-byte key, got ${got}`);
+      }
+      return new NodeAeadKey(cipher, createSecretKey(key));
+    },
+  });
+}
+
+/**
+ * AES-128-GCM. `seal`/`open` take a 12-byte nonce and return/accept `ciphertext || 16-byte tag`.
+ * `importKey` throws InvalidArgumentError (`BAD_KEY_LENGTH`) unless the key is 16 bytes.
+ */
+export const aes128Gcm: AeadAlgorithm = nodeAead('aes_128_gcm', 'aes-128-gcm', 16);
+/** AES-256-GCM; as {@link aes128Gcm} with a 32-byte key. */
+export const aes256Gcm: AeadAlgorithm = nodeAead('aes_256_gcm', 'aes-256-gcm', 32);
+/** ChaCha20-Poly1305 (RFC 8439); as {@link aes128Gcm} with a 32-byte key. */
+export const chacha20Poly1305: AeadAlgorithm = nodeAead('chacha20_poly1305', 'chacha20-poly1305', 32);

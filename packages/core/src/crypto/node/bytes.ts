@@ -1,0 +1,33 @@
+/**
+ * Byte helpers for the node:crypto provider: the seam between Node's `Buffer` and the `Uint8Array` the engine sees.
+ */
+
+/**
+ * A plain `Uint8Array` over the same memory as a `Buffer`, without copying.
+ *
+ * Node returns `Buffer`s, whose `slice()` shares memory where `Uint8Array.prototype.slice` copies: handing the engine
+ * a true `Uint8Array` keeps that difference from ever surprising it.
+ */
+export function asBytes(buffer: Uint8Array): Uint8Array {
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+}
+
+/** Base64url without padding, as JWK members are written (RFC 7518 §2). */
+export function base64Url(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64url');
+}
+
+/** True when every byte is zero. Reads every byte, so its time does not depend on where a non-zero byte sits. */
+export function isAllZero(bytes: Uint8Array): boolean {
+  let acc = 0;
+  for (let i = 0; i < bytes.length; i++) acc |= bytes[i] as number;
+  return acc === 0;
+}
+
+/** `a || b` in one new array. */
+export function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}

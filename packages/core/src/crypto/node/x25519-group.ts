@@ -1,0 +1,26 @@
+/**
+ * The x25519 group (0x001d, RFC 8446 §4.2.7) over {@link x25519KeyPair}.
+ */
+import type { KeyExchange, KeyExchangeGroup, KeyExchangeResult, RandomSource } from '../provider.js';
+import { X25519_LENGTH, x25519Agree, x25519KeyPair } from './x25519.js';
+
+/**
+ * x25519 key exchange drawing each private key from `random` (32 bytes per key share).
+ * `complete`/`accept` throw ProtocolError (`INVALID_KEY_SHARE`) for a share that is not 32 bytes or that gives an
+ * all-zero secret.
+ */
+export function x25519Group(random: RandomSource): KeyExchangeGroup {
+  const start = (): KeyExchange => {
+    const { privateKey, publicKey } = x25519KeyPair(random(X25519_LENGTH));
+    return { group: 'x25519', publicKey, complete: (peer) => x25519Agree('x25519', privateKey, peer) };
+  };
+  return Object.freeze({
+    name: 'x25519',
+    id: 0x001d,
+    start,
+    accept(peerPublicKey: Uint8Array): KeyExchangeResult {
+      const ours = start();
+      return { publicKey: ours.publicKey, sharedSecret: ours.complete(peerPublicKey) };
+    },
+  });
+}
