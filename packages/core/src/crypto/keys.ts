@@ -34,6 +34,7 @@ import { Oid, describeOid } from '../asn1/oids.js';
 import { decodePem } from '../asn1/pem.js';
 import type { PrivateKeyMaterial, PublicKeyMaterial, RsaPrivateMaterial, RsaPublicMaterial } from './key-material.js';
 import type { CurveName } from './provider.js';
+import { equalBytes } from './bytes.js';
 
 type RsaPublicKeyMaterial = Extract<PublicKeyMaterial, { type: 'rsa' | 'rsa-pss' }>;
 type EcPublicKeyMaterial = Extract<PublicKeyMaterial, { type: 'ec' }>;
@@ -315,12 +316,6 @@ function stripLeadingZeros(bytes: Uint8Array): Uint8Array {
   return bytes.slice(start);
 }
 
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let difference = 0;
-  for (let i = 0; i < a.length; i++) difference |= (a[i] as number) ^ (b[i] as number);
-  return difference === 0;
-}
 
 // Returns the modulus size in bits. `reason` is BAD_DER for decoded keys, INVALID_ARGUMENT for builder arguments.
 function checkRsaPublic(rsa: RsaPublicMaterial, argument: string, reason: Reason): number {

@@ -16,18 +16,3 @@ export function asBytes(buffer: Uint8Array): Uint8Array {
 export function base64Url(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64url');
 }
-
-/** True when every byte is zero. Reads every byte, so its time does not depend on where a non-zero byte sits. */
-export function isAllZero(bytes: Uint8Array): boolean {
-  let acc = 0;
-  for (let i = 0; i < bytes.length; i++) acc |= bytes[i] as number;
-  return acc === 0;
-}
-
-/** `a || b` in one new array. */
-export function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
-}

@@ -10,7 +10,8 @@ import { secp256r1Group, secp384r1Group } from './nist-ecdh.js';
 import { systemRandom } from './random.js';
 import { nodeSignatures } from './signatures.js';
 import { x25519Group } from './x25519-group.js';
-import { x25519MlKem768Group } from './x25519-mlkem768.js';
+import { x25519MlKem768Group } from '../x25519-mlkem768.js';
+import { checkedRandom } from '../checked-random.js';
 
 /**
  * Makes a node:crypto provider. Every key share draws its private key (and ML-KEM seeds) from `options.random`
@@ -26,17 +27,18 @@ import { x25519MlKem768Group } from './x25519-mlkem768.js';
  * ```
  */
 export function createNodeProvider(options: ProviderOptions = {}): CryptoProvider {
-  const random = options.random ?? systemRandom;
+  const random = options.random === undefined ? systemRandom : checkedRandom(options.random);
+  const x25519 = x25519Group(random);
   return Object.freeze({
     name: 'node',
     randomBytes: random,
     hashes: Object.freeze({ sha256, sha384, sha512 }),
     aeads: Object.freeze({ aes_128_gcm: aes128Gcm, aes_256_gcm: aes256Gcm, chacha20_poly1305: chacha20Poly1305 }),
     groups: Object.freeze({
-      x25519: x25519Group(random),
+      x25519,
       secp256r1: secp256r1Group(random),
       secp384r1: secp384r1Group(random),
-      X25519MLKEM768: x25519MlKem768Group(random),
+      X25519MLKEM768: x25519MlKem768Group(x25519, random),
     }),
     signatures: nodeSignatures,
     importPrivateKey: (key: string | Uint8Array) => importPrivateKey(key),

@@ -12,6 +12,7 @@ import type { PrivateKeyMaterial, PublicKeyMaterial, RsaPublicMaterial } from '.
 import { ecPublicKey, ed25519PublicKey, parsePrivateKey, parsePublicKey, rsaPublicKey } from '../keys.js';
 import type { CurveName, PrivateKey, PublicKey } from '../provider.js';
 import { asBytes, base64Url } from './bytes.js';
+import { equalBytes } from '../bytes.js';
 
 const keyObjects = new WeakMap<object, KeyObject>();
 
@@ -58,12 +59,6 @@ function ecJwk(curve: CurveName, point: Uint8Array): { kty: 'EC'; crv: CurveName
   };
 }
 
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= (a[i] as number) ^ (b[i] as number);
-  return diff === 0;
-}
 
 function makePublicKey(material: PublicKeyMaterial, keyObject: KeyObject): PublicKey {
   const key: PublicKey = Object.freeze({

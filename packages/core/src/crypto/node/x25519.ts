@@ -8,8 +8,9 @@
  */
 import { createPrivateKey, createPublicKey, diffieHellman, type KeyObject } from 'node:crypto';
 import type { GroupName } from '../provider.js';
-import { asBytes, base64Url, isAllZero } from './bytes.js';
-import { invalidKeyShare } from './share-error.js';
+import { isAllZero } from '../bytes.js';
+import { invalidKeyShare } from '../share-error.js';
+import { asBytes, base64Url } from './bytes.js';
 
 /** Length of X25519 scalars, public keys and shared secrets. */
 export const X25519_LENGTH = 32;

@@ -1,31 +1,24 @@
 /**
  * Key exchange groups from @noble/curves and @noble/post-quantum: X25519 (RFC 7748), secp256r1 and secp384r1
- * (SEC 1 ECDH), and the hybrid X25519MLKEM768 (draft-ietf-tls-ecdhe-mlkem, ML-KEM-768 of FIPS 203).
+ * (SEC 1 ECDH).
  *
  * Every secret is drawn from the provider's random source, in the same order and sizes as the node provider, so a
  * seeded source gives the same key shares from both providers:
  * - x25519: 32 bytes (the private key, clamped by X25519 itself);
  * - secp256r1 / secp384r1: 32 / 48 bytes, drawn again until they form a scalar in [1, n-1];
- * - X25519MLKEM768 client: the 64-byte ML-KEM-768 key generation seed, then the 32-byte X25519 key;
- *   server: the 32-byte ML-KEM encapsulation message m, then the 32-byte X25519 key.
+ * (X25519MLKEM768 is composed over this x25519 group in ../x25519-mlkem768.ts.)
  */
 import { x25519 } from '@noble/curves/ed25519.js';
 import { p256, p384 } from '@noble/curves/nist.js';
-import { ml_kem768 } from '@noble/post-quantum/ml-kem.js';
 import { InvalidArgumentError, ProtocolError } from '@tlsbio/errors';
 import type { GroupName, KeyExchange, KeyExchangeGroup, KeyExchangeResult, RandomSource } from '../provider.js';
-import { concat2, isAllZero } from './bytes.js';
+import { isAllZero } from '../bytes.js';
+import { invalidKeyShare } from '../share-error.js';
 
 const X25519_KEY_LENGTH = 32;
-const MLKEM768_ENCAPSULATION_KEY_LENGTH = 1184;
-const MLKEM768_CIPHERTEXT_LENGTH = 1088;
 // A sound source yields an invalid P-256 scalar with probability ~2^-32 per draw: many in a row means it is broken.
 const MAX_SCALAR_DRAWS = 64;
 
-/** The error for every defect in a peer's key share (RFC 8446 §4.2.8: illegal_parameter). */
-function invalidShare(group: GroupName, message: string, cause?: unknown): ProtocolError {
-  return new ProtocolError('INVALID_KEY_SHARE', `${group}: ${message}`, { fault: 'remote', cause });
-}
 
 // --- X25519 -------------------------------------------------------------------------------------------------------
 
@@ -45,17 +38,17 @@ function x25519Pair(random: RandomSource): KeyPair {
  */
 function x25519Agree(group: GroupName, privateKey: Uint8Array, peer: Uint8Array): Uint8Array {
   if (peer.length !== X25519_KEY_LENGTH) {
-    throw invalidShare(group, `X25519 share must be ${X25519_KEY_LENGTH} bytes, got ${peer.length}`);
+    throw invalidKeyShare(group, `X25519 share must be ${X25519_KEY_LENGTH} bytes, got ${peer.length}`);
   }
   let secret: Uint8Array;
   try {
     // noble refuses the low-order points (which would give an all-zero secret) before running the ladder.
     secret = x25519.getSharedSecret(privateKey, peer);
   } catch (error) {
-    throw invalidShare(group, 'X25519 share is a low-order point', error);
+    throw invalidKeyShare(group, 'X25519 share is a low-order point', error);
   }
   // RFC 8446 §7.4.2: an all-zero X25519 shared secret MUST be rejected.
-  if (isAllZero(secret)) throw invalidShare(group, 'X25519 shared secret is all zeros');
+  if (isAllZero(secret)) throw invalidKeyShare(group, 'X25519 shared secret is all zeros');
   return secret;
 }
 
@@ -108,14 +101,14 @@ function nistAgree(group: GroupName, curve: NistCurve, privateKey: Uint8Array, p
   const pointLength = curve.lengths.publicKeyUncompressed!;
   // RFC 8446 §4.2.8.2: only the uncompressed form (0x04 || X || Y) is allowed in TLS 1.3.
   if (peer.length !== pointLength || peer[0] !== 0x04) {
-    throw invalidShare(group, `share must be an uncompressed point of ${pointLength} bytes`);
+    throw invalidKeyShare(group, `share must be an uncompressed point of ${pointLength} bytes`);
   }
   let shared: Uint8Array;
   try {
     // noble decodes the point and checks it lies on the curve and is not the identity.
     shared = curve.getSharedSecret(privateKey, peer, true);
   } catch (error) {
-    throw invalidShare(group, 'share is not a point on the curve', error);
+    throw invalidKeyShare(group, 'share is not a point on the curve', error);
   }
   return shared.slice(1); // the compressed encoding is 0x02/0x03 || X
 }
@@ -160,61 +153,4 @@ export function portableSecp256r1(random: RandomSource): KeyExchangeGroup {
 /** secp384r1 / P-384 (0x0018). Fails as {@link portableSecp256r1} does. */
 export function portableSecp384r1(random: RandomSource): KeyExchangeGroup {
   return nistGroup('secp384r1', 0x0018, p384, random);
-}
-
-// --- X25519MLKEM768 -----------------------------------------------------------------------------------------------
-
-/**
- * X25519MLKEM768 (0x11ec). The ML-KEM part comes first everywhere (draft-ietf-tls-ecdhe-mlkem §3):
- * client share = encapsulation key (1184) || X25519 public (32); server share = ciphertext (1088) || X25519 public
- * (32); shared secret = ML-KEM secret (32) || X25519 secret (32).
- * `complete` and `accept` throw ProtocolError (`INVALID_KEY_SHARE`) for a share of the wrong length, an ML-KEM
- * encapsulation key with unreduced coefficients, or a low-order X25519 half.
- */
-export function portableX25519MlKem768(random: RandomSource): KeyExchangeGroup {
-  const name = 'X25519MLKEM768';
-  const clientShareLength = MLKEM768_ENCAPSULATION_KEY_LENGTH + X25519_KEY_LENGTH;
-  const serverShareLength = MLKEM768_CIPHERTEXT_LENGTH + X25519_KEY_LENGTH;
-  return Object.freeze({
-    name,
-    id: 0x11ec,
-    start(): KeyExchange {
-      const kem = ml_kem768.keygen(random(64));
-      const ecdh = x25519Pair(random);
-      return Object.freeze({
-        group: name,
-        publicKey: concat2(kem.publicKey, ecdh.publicKey),
-        complete(peer: Uint8Array): Uint8Array {
-          if (peer.length !== serverShareLength) {
-            throw invalidShare(name, `server share must be ${serverShareLength} bytes, got ${peer.length}`);
-          }
-          const ciphertext = peer.subarray(0, MLKEM768_CIPHERTEXT_LENGTH);
-          const ecdhSecret = x25519Agree(name, ecdh.privateKey, peer.subarray(MLKEM768_CIPHERTEXT_LENGTH));
-          // FIPS 203 decapsulation never fails on a ciphertext of the right length: a forged one yields an unrelated
-          // secret (implicit rejection) and the handshake fails at Finished.
-          return concat2(ml_kem768.decapsulate(ciphertext, kem.secretKey), ecdhSecret);
-        },
-      });
-    },
-    accept(peer: Uint8Array): KeyExchangeResult {
-      if (peer.length !== clientShareLength) {
-        throw invalidShare(name, `client share must be ${clientShareLength} bytes, got ${peer.length}`);
-      }
-      const encapsulationKey = peer.subarray(0, MLKEM768_ENCAPSULATION_KEY_LENGTH);
-      const message = random(32);
-      let kem: { cipherText: Uint8Array; sharedSecret: Uint8Array };
-      try {
-        // FIPS 203 §7.2: the encapsulation key's coefficients must all be reduced modulo q (noble checks).
-        kem = ml_kem768.encapsulate(encapsulationKey, message);
-      } catch (error) {
-        throw invalidShare(name, 'ML-KEM-768 encapsulation key is not well formed', error);
-      }
-      const ecdh = x25519Pair(random);
-      const ecdhSecret = x25519Agree(name, ecdh.privateKey, peer.subarray(MLKEM768_ENCAPSULATION_KEY_LENGTH));
-      return {
-        publicKey: concat2(kem.cipherText, ecdh.publicKey),
-        sharedSecret: concat2(kem.sharedSecret, ecdhSecret),
-      };
-    },
-  });
 }

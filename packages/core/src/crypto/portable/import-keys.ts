@@ -9,7 +9,7 @@ import { InvalidArgumentError } from '@tlsbio/errors';
 import type { PrivateKeyMaterial, PublicKeyMaterial } from '../key-material.js';
 import { ecPublicKey, ed25519PublicKey, parsePrivateKey, parsePublicKey, rsaPublicKey } from '../keys.js';
 import type { CurveName, PrivateKey, PublicKey } from '../provider.js';
-import { equalBytes } from './bytes.js';
+import { equalBytes } from '../bytes.js';
 import { forge, type ForgeBigInteger } from './forge.js';
 import { makePrivateKey, makePublicKey } from './key-objects.js';
 

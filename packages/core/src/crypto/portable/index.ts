@@ -10,10 +10,12 @@
  */
 import type { CryptoProvider, ProviderOptions } from '../provider.js';
 import { portableAes128Gcm, portableAes256Gcm, portableChaCha20Poly1305 } from './aead.js';
-import { portableSecp256r1, portableSecp384r1, portableX25519, portableX25519MlKem768 } from './groups.js';
+import { portableSecp256r1, portableSecp384r1, portableX25519 } from './groups.js';
+import { x25519MlKem768Group } from '../x25519-mlkem768.js';
+import { checkedRandom } from '../checked-random.js';
 import { portableSha256, portableSha384, portableSha512 } from './hashes.js';
 import { importPortablePrivateKey, importPortablePublicKey } from './import-keys.js';
-import { checkedRandom, platformRandomBytes } from './random.js';
+import { platformRandomBytes } from './random.js';
 import {
   portableRsaPkcs1Sha256,
   portableRsaPkcs1Sha384,
@@ -42,6 +44,7 @@ import { portableEcdsaP256Sha256, portableEcdsaP384Sha384, portableEd25519 } fro
  */
 export function createPortableProvider(options: ProviderOptions = {}): CryptoProvider {
   const random = options.random === undefined ? platformRandomBytes : checkedRandom(options.random);
+  const x25519 = portableX25519(random);
   return Object.freeze({
     name: 'portable',
     randomBytes: random,
@@ -52,10 +55,10 @@ export function createPortableProvider(options: ProviderOptions = {}): CryptoPro
       chacha20_poly1305: portableChaCha20Poly1305,
     }),
     groups: Object.freeze({
-      x25519: portableX25519(random),
+      x25519,
       secp256r1: portableSecp256r1(random),
       secp384r1: portableSecp384r1(random),
-      X25519MLKEM768: portableX25519MlKem768(random),
+      X25519MLKEM768: x25519MlKem768Group(x25519, random),
     }),
     signatures: Object.freeze({
       ecdsa_secp256r1_sha256: portableEcdsaP256Sha256,

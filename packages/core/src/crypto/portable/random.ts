@@ -2,8 +2,7 @@
  * The portable provider's random source: the platform CSPRNG (`crypto.getRandomValues`, present in browsers, Deno,
  * Workers and Node 20) through noble, or a source the application injects for reproducible tests.
  */
-import { InvalidArgumentError } from '@tlsbio/errors';
-import { isBytes, randomBytes as webRandomBytes } from '@noble/hashes/utils.js';
+import { randomBytes as webRandomBytes } from '@noble/hashes/utils.js';
 import type { RandomSource } from '../provider.js';
 
 // WebCrypto refuses more than 65,536 bytes per getRandomValues call (WebCrypto §10.1.1).
@@ -20,19 +19,4 @@ export function platformRandomBytes(length: number): Uint8Array {
     out.set(webRandomBytes(Math.min(QUOTA, length - offset)), offset);
   }
   return out;
-}
-
-/**
- * Wraps an injected source so that a faulty one fails loudly at the call rather than deep inside a key generation.
- * @throws InvalidArgumentError (`INVALID_ARGUMENT`, argument `random`) when the source returns anything but
- *   `length` bytes.
- */
-export function checkedRandom(source: RandomSource): RandomSource {
-  return (length: number): Uint8Array => {
-    const bytes: unknown = source(length);
-    if (!isBytes(bytes) || bytes.length !== length) {
-      throw new InvalidArgumentError('random', 'INVALID_ARGUMENT', `must return a Uint8Array of ${length} bytes`);
-    }
-    return bytes;
-  };
 }

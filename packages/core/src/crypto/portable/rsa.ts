@@ -19,7 +19,8 @@ import type {
   SignatureScheme,
   SignatureSchemeName,
 } from '../provider.js';
-import { equalBytes, fromBinaryString, toBinaryString } from './bytes.js';
+import { equalBytes } from '../bytes.js';
+import { fromBinaryString, toBinaryString } from './bytes.js';
 import { forge, type ForgeMessageDigest, type ForgePssScheme } from './forge.js';
 import { publicMaterialOf } from './key-objects.js';
 import { signingMaterial } from './signatures.js';
