@@ -3,3 +3,20 @@ export * from './crypto/provider.js';
 export { createPortableProvider, portableProvider } from './crypto/portable/index.js';
 export type { Transport, TransportInfo } from './transport.js';
 export { MemoryBIO, type MemoryBIOOptions } from './bio/memory-bio.js';
+export {
+  TLSContext,
+  createDefaultContext,
+  DEFAULT_LIMITS,
+  type AlpnSelectCallback,
+  type CertifiedKey,
+  type KeylogCallback,
+  type Role,
+  type ServernameCallback,
+  type TLSContextOptions,
+  type TLSLimits,
+  type VerifyMode,
+  type WrapBioOptions,
+} from './context.js';
+export { TLSConnection, type CipherInfo, type PeerCertificateDict } from './connection.js';
+export { TLS13_SUITES, type CipherSuite } from './suites.js';
+export { secure, type SecureStream, type SecureInfo, type SecureOptions } from './stream.js';

@@ -1,0 +1,629 @@
+/**
+ * `TLSConnection`: one TLS 1.3 endpoint over a BIO pair, shaped like Python's `ssl.SSLObject` (DESIGN.md §3).
+ *
+ * Theory of operation. The connection never blocks and never does I/O: every public call first drains queued
+ * output into the outgoing BIO, then consumes incoming records one at a time until it can answer. A call that needs
+ * bytes the peer has not sent throws `WantReadError`; one whose output does not fit a bounded outgoing BIO throws
+ * `WantWriteError` (the output stays queued, in order, for the next call).
+ *
+ * Records pass through three layers: the deframer (bytes to records), the opener in force (protection removed), and
+ * then by content type to the alert handler, the handshake reassembler and state machine, or the plaintext queue.
+ * Records are read lazily: `read()` stops pulling them once `maxBufferedPlaintext` bytes wait for the application, so
+ * a peer cannot make us buffer without bound.
+ *
+ * Failures. The first fatal error is stored and thrown by every later call (Go's `halfConn.err`); the alert it
+ * produced is queued first, so the caller can still drain it from the outgoing BIO and send it.
+ */
+import {
+  AlertDescription,
+  AlertError,
+  EOFError,
+  InvalidArgumentError,
+  ProtocolError,
+  TLSVersion,
+  WantReadError,
+  WantWriteError,
+  ZeroReturnError,
+  isTLSError,
+  tlsVersionName,
+  type TLSError,
+} from '@tlsbio/errors';
+import type { MemoryBIO } from './bio/memory-bio.js';
+import type { TLSContext } from './context.js';
+import { startClient } from './handshake/client13.js';
+import { startServer } from './handshake/server13.js';
+import type { HandshakeIO, HandshakeResult, HandshakeState } from './handshake/state.js';
+import { Transcript, nextTrafficSecret, trafficKeys } from './keyschedule/index.js';
+import { ContentType, HandshakeType, decodeKeyUpdate, decodeNewSessionTicket13, encodeHandshake, encodeKeyUpdate, type NewSessionTicket13 } from './msgs/index.js';
+import {
+  AlertLevel,
+  HandshakeReassembler,
+  MAX_PLAINTEXT_LENGTH,
+  MAX_TLS13_CIPHERTEXT_LENGTH,
+  PlaintextOpener,
+  PlaintextSealer,
+  RecordDeframer,
+  Tls13Opener,
+  Tls13Sealer,
+  decodeAlert,
+  encodeAlert,
+  type HandshakeMessage,
+  type RawRecord,
+  type RecordOpener,
+  type RecordSealer,
+} from './record/index.js';
+import type { CipherSuite } from './suites.js';
+import { certificateToDict, type Certificate, type PeerCertificateDict } from './x509/index.js';
+
+const CHANGE_CIPHER_SPEC = new Uint8Array([0x14, 0x03, 0x03, 0x00, 0x01, 0x01]);
+
+/** Options of {@link createConnection}. @internal */
+export interface ConnectionOptions {
+  readonly serverHostname: string | undefined;
+  readonly appData: unknown;
+}
+
+/** Creates a connection; applications use `context.wrapBio()`. @internal */
+export function createConnection(context: TLSContext, incoming: MemoryBIO, outgoing: MemoryBIO, options: ConnectionOptions): TLSConnection {
+  return new TLSConnection(context, incoming, outgoing, options);
+}
+
+/** Python's `SSLObject.cipher()`: `[name, protocol version, secret bits]`. */
+export type CipherInfo = readonly [name: string, version: string, bits: number];
+
+/**
+ * One TLS connection over a pair of {@link MemoryBIO}s. Made by {@link TLSContext.wrapBio}.
+ *
+ * @example
+ * const conn = context.wrapBio(incoming, outgoing, { serverHostname: 'example.com' });
+ * for (;;) {
+ *   try { conn.doHandshake(); break; }
+ *   catch (e) { if (!WantReadError.isInstance(e)) throw e; }
+ *   await send(outgoing.read()); incoming.write(await receive());
+ * }
+ */
+export class TLSConnection {
+  /** The application's own object, reachable from every callback (pyOpenSSL's `set_app_data`). */
+  appData: unknown;
+  readonly serverSide: boolean;
+  readonly serverHostname: string | undefined;
+
+  #context: TLSContext;
+  readonly #incoming: MemoryBIO;
+  readonly #outgoing: MemoryBIO;
+  readonly #deframer = new RecordDeframer();
+  readonly #reassembler: HandshakeReassembler;
+  readonly #transcript = new Transcript();
+  #opener: RecordOpener = new PlaintextOpener();
+  #sealer: RecordSealer = new PlaintextSealer();
+  /** Bytes a record adds around its plaintext under the current write protection (header, type, tag). */
+  #writeOverhead = 5;
+  /** Records waiting for room in the outgoing BIO, oldest first. */
+  #output: Uint8Array[] = [];
+  #state: HandshakeState | undefined;
+  #started = false;
+  #result: HandshakeResult | undefined;
+  #readSecret: Uint8Array | undefined;
+  #writeSecret: Uint8Array | undefined;
+  #plaintext: Uint8Array[] = [];
+  #plaintextBytes = 0;
+  #fatal: TLSError | undefined;
+  #peerClosed = false;
+  #closeSent = false;
+  #emptyRecords = 0;
+  #warningAlerts = 0;
+  #keyUpdates = 0;
+  #inCallback = false;
+  readonly #tickets: NewSessionTicket13[] = [];
+
+  /** @internal use {@link TLSContext.wrapBio} */
+  constructor(context: TLSContext, incoming: MemoryBIO, outgoing: MemoryBIO, options: ConnectionOptions) {
+    this.#context = context;
+    this.#incoming = incoming;
+    this.#outgoing = outgoing;
+    this.serverSide = context.role === 'server';
+    this.serverHostname = options.serverHostname;
+    this.appData = options.appData;
+    this.#reassembler = new HandshakeReassembler({ maxMessageSize: context.limits.maxHandshakeMessageSize });
+    // The client's first ClientHello goes out with legacy_record_version 0x0301 for old middleboxes (RFC 8446 §5.1).
+    if (!this.serverSide) this.#sealer = new PlaintextSealer({ legacyRecordVersion: TLSVersion.TLSv1 });
+  }
+
+  /** The context in use. A server's SNI callback may set another server context to serve its certificates. */
+  get context(): TLSContext {
+    return this.#context;
+  }
+  /** @throws {InvalidArgumentError} outside a server's SNI callback, or for a context of the other role. */
+  set context(context: TLSContext) {
+    if (!this.serverSide || !this.#inCallback || this.#result !== undefined) {
+      throw new InvalidArgumentError('context', 'INVALID_ARGUMENT', 'can only be replaced by a server during its SNI callback');
+    }
+    if (context.role !== 'server' || context.certifiedKeys.length === 0) {
+      throw new InvalidArgumentError('context', 'INVALID_ARGUMENT', 'must be a server context with a certificate');
+    }
+    context.freeze();
+    this.#context = context;
+  }
+
+  /** True once the handshake has completed. */
+  get handshakeComplete(): boolean {
+    return this.#result !== undefined;
+  }
+
+  /**
+   * Runs the handshake as far as the bytes received allow.
+   * @throws {WantReadError} when it needs the peer's next flight; {@link WantWriteError} when output is blocked.
+   * @throws {ProtocolError|AlertError|CertVerificationError|EOFError} when the handshake fails (sticky).
+   */
+  doHandshake(): void {
+    this.#guard(() => {
+      this.#flush();
+      this.#runHandshake();
+      this.#flush(); // the last flight must be in the BIO before we report success
+    });
+  }
+
+  /**
+   * Returns up to `n` bytes of application data (default 16 KiB), running the handshake first if needed.
+   * @throws {WantReadError} when no data is available yet; {@link ZeroReturnError} after the peer's close_notify;
+   *   {@link EOFError} when the stream ended without close_notify (a truncation).
+   */
+  read(n = MAX_PLAINTEXT_LENGTH): Uint8Array {
+    if (!(Number.isSafeInteger(n) && n >= 0)) throw new InvalidArgumentError('n', 'INVALID_ARGUMENT', 'must be a non-negative integer');
+    return this.#guard(() => {
+      this.#flush();
+      this.#runHandshake();
+      while (this.#plaintextBytes === 0) {
+        if (this.#peerClosed) throw new ZeroReturnError();
+        if (!this.#processRecord()) throw this.#starved();
+      }
+      return this.#takePlaintext(n);
+    });
+  }
+
+  /**
+   * Encrypts `data` into the outgoing BIO (running the handshake first if needed), as many whole records as the
+   * BIO has room for — all of it when the BIO is unbounded. Like Python's `SSLObject.write`, it may accept less than
+   * `data.length`: the caller offers the rest again after draining the BIO.
+   * @returns the number of bytes accepted (at least 1 for non-empty `data`).
+   * @throws {WantWriteError} when not one byte fits (drain the outgoing BIO, then call again).
+   * @throws {ProtocolError} `PROTOCOL_IS_SHUTDOWN` after {@link unwrap}.
+   */
+  write(data: Uint8Array): number {
+    if (!(data instanceof Uint8Array)) throw new InvalidArgumentError('data', 'INVALID_ARGUMENT', 'must be a Uint8Array');
+    return this.#guard(() => {
+      this.#flush();
+      this.#runHandshake();
+      this.#flush();
+      if (this.#closeSent) throw new ProtocolError('PROTOCOL_IS_SHUTDOWN', 'write after close_notify', { fault: 'local', alert: AlertDescription.internal_error });
+      let accepted = 0;
+      while (accepted < data.length) {
+        this.#rekeyIfNeeded();
+        this.#flushAvailable();
+        if (this.#output.length > 0) break; // a KeyUpdate that did not fit goes first
+        const room = this.#outgoing.space - this.#writeOverhead;
+        if (room <= 0) break;
+        const length = Math.min(data.length - accepted, MAX_PLAINTEXT_LENGTH, room);
+        const record = this.#sealer.seal(ContentType.application_data, data.subarray(accepted, accepted + length));
+        this.#outgoing.writeOwned(record);
+        accepted += length;
+      }
+      if (accepted === 0 && data.length > 0) throw new WantWriteError('the outgoing BIO is full: send its bytes, then call again');
+      return accepted;
+    });
+  }
+
+  /** Decrypted bytes ready to be read without touching the incoming BIO. */
+  pending(): number {
+    return this.#plaintextBytes;
+  }
+
+  /**
+   * Sends close_notify (once) and waits for the peer's. Application data that arrives meanwhile stays readable.
+   * TLS 1.3 allows half-close: after `unwrap()` the peer may go on sending and `read()` goes on returning it.
+   * @throws {WantReadError} until the peer's close_notify has arrived.
+   */
+  unwrap(): void {
+    this.#guard(() => {
+      this.#flush();
+      if (!this.#closeSent) {
+        this.#closeSent = true;
+        this.#output.push(this.#sealer.seal(ContentType.alert, encodeAlert(AlertLevel.warning, AlertDescription.close_notify)));
+        this.#flush();
+      }
+      while (!this.#peerClosed) {
+        if (this.#plaintextBytes >= this.#context.limits.maxBufferedPlaintext) throw new WantReadError('read() the pending data first');
+        if (!this.#processRecord()) throw this.#starved();
+      }
+    });
+  }
+
+  /**
+   * Sends a KeyUpdate (RFC 8446 §4.6.3) and switches to the next write keys; with `requestPeer` the peer is asked to
+   * update its own.
+   * @throws {InvalidArgumentError} before the handshake completes or after close_notify.
+   */
+  keyUpdate(options: { readonly requestPeer?: boolean } = {}): void {
+    if (this.#fatal === undefined && (this.#result === undefined || this.#closeSent)) {
+      throw new InvalidArgumentError('keyUpdate', 'INVALID_ARGUMENT', 'needs an established, open connection');
+    }
+    this.#guard(() => {
+      this.#flush();
+      this.#sendKeyUpdate(options.requestPeer === true);
+      this.#flushAvailable();
+    });
+  }
+
+  /** `'TLSv1.3'` once the handshake is complete, else `null` (Python's `SSLObject.version()`). */
+  version(): string | null {
+    return this.#result === undefined ? null : tlsVersionName(TLSVersion.TLSv1_3);
+  }
+
+  /** `[name, version, bits]` of the negotiated suite, or `null` before the handshake. */
+  cipher(): CipherInfo | null {
+    const suite = this.#result?.suite;
+    return suite === undefined ? null : [suite.name, suite.version, suite.bits];
+  }
+
+  /** The key exchange group used, e.g. `'x25519'`, or `null` before the handshake. */
+  group(): string | null {
+    return this.#result?.group ?? null;
+  }
+
+  /** The ALPN protocol agreed on, or `null`. */
+  selectedAlpnProtocol(): string | null {
+    return this.#result?.alpn ?? null;
+  }
+
+  /** A server's suites in common with the client, as `cipher()` tuples; `null` on a client (as in Python). */
+  sharedCiphers(): CipherInfo[] | null {
+    if (!this.serverSide) return null;
+    return this.#context.cipherSuites.map((suite) => [suite.name, suite.version, suite.bits] as const);
+  }
+
+  /** Whether the handshake used a HelloRetryRequest. */
+  get helloRetried(): boolean {
+    return this.#result?.helloRetried ?? false;
+  }
+
+  /** NewSessionTicket messages received (kept for resumption, a later milestone). */
+  get sessionTickets(): readonly NewSessionTicket13[] {
+    return this.#tickets;
+  }
+
+  /**
+   * The peer's certificate: as DER with `{binary: true}`, else Python's dictionary — empty when the certificate was
+   * not verified (verifyMode 'none'), as Python returns it. `null` when the peer sent none.
+   */
+  getPeerCertificate(options: { readonly binary: true }): Uint8Array | null;
+  getPeerCertificate(options?: { readonly binary?: false }): PeerCertificateDict | Record<string, never> | null;
+  getPeerCertificate(options: { readonly binary?: boolean } = {}): Uint8Array | PeerCertificateDict | Record<string, never> | null {
+    const leaf = this.#result?.peerCertificates[0];
+    if (leaf === undefined) return null;
+    if (options.binary === true) return leaf.der.slice();
+    return this.#result!.peerVerified ? certificateToDict(leaf) : {};
+  }
+
+  /** The peer's chain as received, leaf first (DER). */
+  getPeerCertChain(): Uint8Array[] | null {
+    const chain = this.#result?.peerCertificates;
+    return chain === undefined || chain.length === 0 ? null : chain.map((cert: Certificate) => cert.der.slice());
+  }
+
+  // ---- the engine ----
+
+  /** Runs `body`; turns a fatal failure into the sticky error (alert queued), re-throwing flow-control errors. */
+  #guard<T>(body: () => T): T {
+    if (this.#fatal !== undefined) {
+      this.#flushAvailable();
+      throw this.#fatal;
+    }
+    try {
+      return body();
+    } catch (error) {
+      if (WantReadError.isInstance(error) || WantWriteError.isInstance(error) || ZeroReturnError.isInstance(error)) throw error;
+      throw this.#die(error);
+    }
+  }
+
+  #die(error: unknown): TLSError {
+    const fatal: TLSError = isTLSError(error)
+      ? error
+      : new ProtocolError('INTERNAL_ERROR', `internal error: ${String(error)}`, { fault: 'local', cause: error });
+    this.#fatal = fatal;
+    const alert = fatal.alert;
+    if (alert?.sent) {
+      try {
+        this.#output.push(this.#sealer.seal(ContentType.alert, encodeAlert(AlertLevel.fatal, alert.description)));
+      } catch {
+        // The sealer itself failed (keys exhausted): the peer will see the stream end instead.
+      }
+    }
+    this.#flushAvailable();
+    return fatal;
+  }
+
+  #runHandshake(): void {
+    if (this.#result !== undefined) return;
+    if (!this.#started) {
+      this.#started = true;
+      this.#state = this.serverSide ? startServer(this.#io) : startClient(this.#io);
+      this.#flushAvailable();
+    }
+    while (this.#result === undefined) {
+      if (this.#peerClosed) throw new ZeroReturnError('the peer closed the connection during the handshake');
+      if (!this.#processRecord()) throw this.#starved();
+      this.#flushAvailable();
+    }
+  }
+
+  /** The error for "no complete record available": wait for more, or the stream ended. */
+  #starved(): TLSError {
+    if (this.#incoming.eof) {
+      // RFC 8446 §6.1: an end without close_notify is a truncation, not a clean close.
+      return new EOFError(this.#deframer.buffered > 0 ? 'EOF in the middle of a record' : undefined);
+    }
+    return new WantReadError();
+  }
+
+  /** Consumes one record if a whole one is available. */
+  #processRecord(): boolean {
+    if (this.#incoming.pending > 0) this.#deframer.feed(this.#incoming.read());
+    const record = this.#deframer.next();
+    if (record === null) return false;
+    this.#handleRecord(record);
+    return true;
+  }
+
+  #handleRecord(record: RawRecord): void {
+    if (this.#peerClosed) return; // RFC 8446 §6.1: data after close_notify is ignored.
+    if (record.type === ContentType.change_cipher_spec) {
+      this.#handleChangeCipherSpec(record);
+      return;
+    }
+    const { type, fragment } = this.#opener.open(record);
+    // RFC 8446 §5.1: nothing may interleave with a fragmented handshake message.
+    if (type !== ContentType.handshake && this.#reassembler.hasPartial) {
+      throw new ProtocolError('UNEXPECTED_RECORD', 'a record interleaved with a fragmented handshake message');
+    }
+    if (type === ContentType.alert) this.#handleAlert(fragment);
+    else if (type === ContentType.handshake) this.#handleHandshakeFragment(fragment);
+    else if (type === ContentType.application_data) this.#handleApplicationData(fragment);
+    else throw new ProtocolError('UNEXPECTED_RECORD', `record of content type ${type}`);
+  }
+
+  /**
+   * RFC 8446 §5: a plaintext change_cipher_spec of the single byte 0x01 is dropped between the first ClientHello and
+   * the peer's Finished; any other is unexpected_message.
+   */
+  #handleChangeCipherSpec(record: RawRecord): void {
+    const duringHandshake = this.#result === undefined && this.#transcriptStarted;
+    if (!duringHandshake || record.fragment.length !== 1 || record.fragment[0] !== 1) {
+      throw new ProtocolError('UNEXPECTED_CCS_MESSAGE', 'change_cipher_spec outside the handshake or malformed');
+    }
+    this.#countEmptyRecord();
+  }
+
+  /** Whether a ClientHello has been sent or received. */
+  #transcriptStarted = false;
+
+  #handleAlert(fragment: Uint8Array): void {
+    const { description } = decodeAlert(fragment);
+    if (description === AlertDescription.close_notify) {
+      this.#peerClosed = true;
+      return;
+    }
+    // RFC 8446 §6: in TLS 1.3 every alert but close_notify and user_canceled is fatal, whatever its level says.
+    if (description === AlertDescription.user_canceled) {
+      if (++this.#warningAlerts > this.#context.limits.maxWarningAlerts) {
+        throw new ProtocolError('TOO_MANY_WARN_ALERTS', 'too many warning alerts');
+      }
+      return;
+    }
+    this.#fatal = new AlertError(description);
+    throw this.#fatal;
+  }
+
+  #handleHandshakeFragment(fragment: Uint8Array): void {
+    this.#reassembler.push(fragment);
+    for (let message = this.#reassembler.next(); message !== null; message = this.#reassembler.next()) {
+      this.#transcriptStarted = true;
+      if (this.#state !== undefined) {
+        const next = this.#state.handle(message);
+        this.#state = next ?? undefined;
+      } else {
+        this.#handlePostHandshake(message);
+      }
+    }
+  }
+
+  #handleApplicationData(fragment: Uint8Array): void {
+    // RFC 8446 §2: application data only flows once the handshake is done (no early data accepted yet).
+    if (this.#result === undefined) throw new ProtocolError('UNEXPECTED_RECORD', 'application data before the handshake completed');
+    if (fragment.length === 0) {
+      this.#countEmptyRecord();
+      return;
+    }
+    this.#emptyRecords = 0;
+    this.#keyUpdates = 0;
+    this.#warningAlerts = 0;
+    this.#plaintext.push(fragment);
+    this.#plaintextBytes += fragment.length;
+  }
+
+  #countEmptyRecord(): void {
+    if (++this.#emptyRecords > this.#context.limits.maxEmptyRecords) {
+      throw new ProtocolError('TOO_MANY_EMPTY_RECORDS', 'too many consecutive records without content');
+    }
+  }
+
+  /** After the handshake: KeyUpdate both ways, NewSessionTicket to clients (RFC 8446 §4.6). */
+  #handlePostHandshake(message: HandshakeMessage): void {
+    if (message.type === HandshakeType.key_update) {
+      const { updateRequested } = decodeKeyUpdate(message.body);
+      if (++this.#keyUpdates > this.#context.limits.maxKeyUpdates) throw new ProtocolError('TOO_MANY_KEY_UPDATES', 'too many KeyUpdates without data');
+      // RFC 8446 §5.1: a key change must fall on a record boundary.
+      if (this.#reassembler.hasPartial) throw new ProtocolError('NOT_ON_RECORD_BOUNDARY', 'KeyUpdate not at the end of its record');
+      const suite = this.#result!.suite;
+      const secret = nextTrafficSecret(this.#hash(suite), this.#readSecret!);
+      this.#readSecret = secret;
+      this.#opener = this.#makeOpener(suite, secret);
+      // RFC 8446 §4.6.3: answer a request with our own update, unless we have closed our side already.
+      if (updateRequested && !this.#closeSent) this.#sendKeyUpdate(false);
+      return;
+    }
+    if (message.type === HandshakeType.new_session_ticket && !this.serverSide) {
+      if (this.#tickets.length < 8) this.#tickets.push(decodeNewSessionTicket13(message.body));
+      return;
+    }
+    throw new ProtocolError('UNEXPECTED_MESSAGE', `handshake message ${message.type} after the handshake`);
+  }
+
+  #sendKeyUpdate(requestPeer: boolean): void {
+    const suite = this.#result!.suite;
+    this.#output.push(this.#sealer.seal(ContentType.handshake, encodeHandshake(HandshakeType.key_update, encodeKeyUpdate(requestPeer))));
+    const secret = nextTrafficSecret(this.#hash(suite), this.#writeSecret!);
+    this.#writeSecret = secret;
+    this.#sealer = this.#makeSealer(suite, secret);
+  }
+
+  /** RFC 8446 §5.5: update our keys before the AEAD's usage limit. */
+  #rekeyIfNeeded(): void {
+    if (this.#sealer.needsKeyUpdate) this.#sendKeyUpdate(false);
+  }
+
+  #takePlaintext(n: number): Uint8Array {
+    const first = this.#plaintext[0]!;
+    let result: Uint8Array;
+    if (first.length >= n || this.#plaintext.length === 1) {
+      result = first.subarray(0, n);
+      if (result.length === first.length) this.#plaintext.shift();
+      else this.#plaintext[0] = first.subarray(result.length);
+    } else {
+      const size = Math.min(n, this.#plaintextBytes);
+      result = new Uint8Array(size);
+      let offset = 0;
+      while (offset < size) {
+        const chunk = this.#plaintext[0]!;
+        const take = Math.min(chunk.length, size - offset);
+        result.set(chunk.subarray(0, take), offset);
+        offset += take;
+        if (take === chunk.length) this.#plaintext.shift();
+        else this.#plaintext[0] = chunk.subarray(take);
+      }
+    }
+    this.#plaintextBytes -= result.length;
+    return result;
+  }
+
+  /** Drains queued records into the outgoing BIO; throws WantWriteError if any remain. */
+  #flush(): void {
+    this.#flushAvailable();
+    if (this.#output.length > 0) throw new WantWriteError('the outgoing BIO is full: send its bytes, then call again');
+  }
+
+  /** Drains as many queued records as fit, in order. */
+  #flushAvailable(): void {
+    const out = this.#output;
+    let sent = 0;
+    const limit = this.#outgoing.limit;
+    while (sent < out.length) {
+      const record = out[sent]!;
+      if (limit !== undefined && this.#outgoing.pending + record.length > limit) break;
+      this.#outgoing.writeOwned(record);
+      sent++;
+    }
+    if (sent === out.length) this.#output = [];
+    else if (sent > 0) this.#output = out.slice(sent);
+  }
+
+  #hash(suite: CipherSuite) {
+    return this.#context.provider.hashes[suite.hash]!;
+  }
+
+  #makeOpener(suite: CipherSuite, secret: Uint8Array): RecordOpener {
+    const aead = this.#context.provider.aeads[suite.aead]!;
+    const { key, iv } = trafficKeys(this.#hash(suite), aead.keyLength, secret);
+    return new Tls13Opener(aead.importKey(key), iv, aead);
+  }
+
+  #makeSealer(suite: CipherSuite, secret: Uint8Array): RecordSealer {
+    const aead = this.#context.provider.aeads[suite.aead]!;
+    const { key, iv } = trafficKeys(this.#hash(suite), aead.keyLength, secret);
+    this.#writeOverhead = 5 + 1 + aead.tagLength; // RFC 8446 §5.2: header, inner content type, AEAD tag
+    return new Tls13Sealer(aead.importKey(key), iv, aead);
+  }
+
+  /** What the handshake states see of this connection. */
+  readonly #io: HandshakeIO = {
+    connection: this,
+    get context() {
+      return connectionContext(this.connection);
+    },
+    get provider() {
+      return connectionContext(this.connection).provider;
+    },
+    get serverHostname() {
+      return this.connection.serverHostname;
+    },
+    transcript: this.#transcript,
+    sendHandshake: (type, body) => {
+      const message = encodeHandshake(type, body);
+      this.#transcript.add(message);
+      this.#transcriptStarted = true;
+      for (let offset = 0; offset < message.length; offset += MAX_PLAINTEXT_LENGTH) {
+        this.#output.push(this.#sealer.seal(ContentType.handshake, message.subarray(offset, offset + MAX_PLAINTEXT_LENGTH)));
+      }
+    },
+    sendChangeCipherSpec: () => {
+      this.#output.push(CHANGE_CIPHER_SPEC.slice());
+    },
+    setReadSecret: (suite, secret) => {
+      // RFC 8446 §5.1: handshake messages may not span a key change.
+      if (this.#reassembler.hasPartial) throw new ProtocolError('NOT_ON_RECORD_BOUNDARY', 'a handshake message spans a key change');
+      this.#deframer.maxFragmentLength = MAX_TLS13_CIPHERTEXT_LENGTH;
+      this.#readSecret = secret;
+      this.#opener = this.#makeOpener(suite, secret);
+    },
+    setWriteSecret: (suite, secret) => {
+      this.#writeSecret = secret;
+      this.#sealer = this.#makeSealer(suite, secret);
+    },
+    logSecret: (label, clientRandom, secret) => {
+      const keylog = this.#context.keylogCallback;
+      if (keylog === undefined) return;
+      const line = `${label} ${hex(clientRandom)} ${hex(secret)}`;
+      this.#callback(() => keylog(line, this));
+    },
+    callback: (run) => this.#callback(run),
+    complete: (result) => {
+      this.#result = result;
+    },
+  };
+
+  #callback<T>(run: () => T): T {
+    this.#inCallback = true;
+    try {
+      return run();
+    } catch (error) {
+      throw new ProtocolError('CALLBACK_FAILED', `a callback threw: ${error instanceof Error ? error.message : String(error)}`, {
+        fault: 'local',
+        cause: error,
+      });
+    } finally {
+      this.#inCallback = false;
+    }
+  }
+}
+
+function connectionContext(connection: TLSConnection): TLSContext {
+  return connection.context;
+}
+
+function hex(bytes: Uint8Array): string {
+  let out = '';
+  for (const byte of bytes) out += byte.toString(16).padStart(2, '0');
+  return out;
+}
+
+export type { PeerCertificateDict };

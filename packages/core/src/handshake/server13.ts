@@ -1,0 +1,347 @@
+/**
+ * The TLS 1.3 server handshake (RFC 8446 §2, §4), one state per message awaited:
+ *
+ *   ExpectClientHello ──(no usable key share)──▶ HelloRetryRequest ─▶ ExpectClientHello (second, checked against the first)
+ *          │ (ServerHello … Finished sent)
+ *          ▼
+ *   ExpectClientFinished ──▶ done
+ */
+import { ProtocolError } from '@tlsbio/errors';
+import type { TLSContext } from '../context.js';
+import type { GroupName, KeyExchangeGroup, SignatureScheme } from '../crypto/provider.js';
+import type { CertifiedKey } from '../context.js';
+import { equalBytes } from '../crypto/bytes.js';
+import { KeySchedule13 } from '../keyschedule/index.js';
+import {
+  ExtensionType,
+  HandshakeType,
+  HELLO_RETRY_REQUEST_RANDOM,
+  ProtocolVersion,
+  decodeAlpn,
+  decodeClientHello,
+  decodeKeyShareClient,
+  decodeServerName,
+  decodeSignatureSchemes,
+  decodeSupportedGroups,
+  decodeSupportedVersionsClient,
+  encodeAlpn,
+  encodeEncryptedExtensions,
+  encodeKeyShareHelloRetry,
+  encodeKeyShareServer,
+  encodeServerHello,
+  encodeSupportedVersionsServer,
+  findExtension,
+  isGrease,
+  type ClientHello,
+  type Extension,
+  type KeyShareEntry,
+} from '../msgs/index.js';
+import type { HandshakeMessage } from '../record/index.js';
+import type { CipherSuite } from '../suites.js';
+import { chooseCertifiedKey, expectType, receiveFinished, sendCertificate, sendCertificateVerify, sendFinished } from './common13.js';
+import type { HandshakeIO, HandshakeState } from './state.js';
+
+const textEncoder = new TextEncoder();
+const textDecoder = new TextDecoder();
+
+/** The state a server connection starts in. */
+export function startServer(io: HandshakeIO): HandshakeState {
+  return new ExpectClientHello(io, undefined);
+}
+
+/** What the server settled on in answer to the first ClientHello, when it had to ask again. */
+interface Retried {
+  readonly first: ClientHello;
+  readonly suite: CipherSuite;
+  readonly group: KeyExchangeGroup;
+}
+
+/** The ClientHello's extensions, decoded once. */
+interface Offer {
+  readonly hello: ClientHello;
+  readonly serverName: string | undefined;
+  readonly groups: readonly number[];
+  readonly shares: readonly KeyShareEntry[];
+  readonly schemes: readonly number[];
+  readonly alpn: readonly string[] | undefined;
+}
+
+class ExpectClientHello implements HandshakeState {
+  readonly name: string;
+  constructor(
+    private readonly io: HandshakeIO,
+    private readonly retried: Retried | undefined,
+  ) {
+    this.name = retried === undefined ? 'ExpectClientHello' : 'ExpectSecondClientHello';
+  }
+
+  handle(message: HandshakeMessage): HandshakeState {
+    expectType(message, this.name, HandshakeType.client_hello);
+    const { io } = this;
+    const hello = decodeClientHello(message.body);
+    const offer = readOffer(hello);
+    if (this.retried !== undefined) checkSecondHello(this.retried, offer);
+    else if (io.context.servernameCallback !== undefined) {
+      const callback = io.context.servernameCallback;
+      io.callback(() => callback(io.connection, offer.serverName, io.context));
+    }
+    const context = io.context;
+    const suite = this.retried?.suite ?? chooseSuite(context, hello);
+    const certificate = chooseCertifiedKey(io.provider, context.certifiedKeys, context.signatureSchemes, offer.schemes, offer.serverName);
+    if (certificate === undefined) {
+      throw new ProtocolError('NO_SUITABLE_SIGNATURE_ALGORITHM', 'no loaded certificate can sign with a scheme the client offers');
+    }
+    const alpn = chooseAlpn(io, offer);
+
+    if (this.retried === undefined) io.transcript.selectHash(io.provider.hashes[suite.hash]!);
+    io.transcript.add(message.raw);
+    const choice = chooseKeyShare(context, io, offer, this.retried);
+    if (choice.share === undefined) return this.#helloRetry(hello, suite, choice.group);
+
+    const { publicKey, sharedSecret } = choice.group.accept(choice.share.keyExchange);
+    const serverHello = {
+      legacyVersion: ProtocolVersion.TLS1_2,
+      random: io.provider.randomBytes(32),
+      legacySessionIdEcho: hello.legacySessionId,
+      cipherSuite: suite.id,
+      legacyCompressionMethod: 0,
+      extensions: [
+        { type: ExtensionType.supported_versions, data: encodeSupportedVersionsServer(ProtocolVersion.TLS1_3) },
+        { type: ExtensionType.key_share, data: encodeKeyShareServer({ group: choice.group.id, keyExchange: publicKey }) },
+      ],
+    };
+    io.sendHandshake(HandshakeType.server_hello, encodeServerHello(serverHello));
+    // RFC 8446 §D.4: a client in compatibility mode (non-empty session id) expects our change_cipher_spec now.
+    if (hello.legacySessionId.length > 0 && this.retried === undefined) io.sendChangeCipherSpec();
+
+    const hash = io.provider.hashes[suite.hash]!;
+    const schedule = new KeySchedule13(hash);
+    schedule.enterHandshake(sharedSecret);
+    const clientSecret = schedule.clientHandshakeTrafficSecret(io.transcript.current());
+    const serverSecret = schedule.serverHandshakeTrafficSecret(io.transcript.current());
+    io.logSecret('CLIENT_HANDSHAKE_TRAFFIC_SECRET', hello.random, clientSecret);
+    io.logSecret('SERVER_HANDSHAKE_TRAFFIC_SECRET', hello.random, serverSecret);
+    io.setWriteSecret(suite, serverSecret);
+    io.setReadSecret(suite, clientSecret);
+
+    const encrypted: Extension[] = [];
+    // RFC 6066 §3: an empty server_name says we used the name.
+    if (offer.serverName !== undefined) encrypted.push({ type: ExtensionType.server_name, data: new Uint8Array(0) });
+    if (alpn !== undefined) {
+      encrypted.push({ type: ExtensionType.application_layer_protocol_negotiation, data: encodeAlpn([textEncoder.encode(alpn)]) });
+    }
+    io.sendHandshake(HandshakeType.encrypted_extensions, encodeEncryptedExtensions({ extensions: encrypted }));
+    sendCertificate(io, new Uint8Array(0), certificate.certified);
+    sendCertificateVerify(io, 'server', certificate.scheme, certificate.certified);
+    sendFinished(io, suite, serverSecret);
+
+    // RFC 8446 §7.1: application secrets hash the transcript through our Finished.
+    schedule.enterMaster();
+    const throughServerFinished = io.transcript.current();
+    const clientTraffic = schedule.clientApplicationTrafficSecret(throughServerFinished);
+    const serverTraffic = schedule.serverApplicationTrafficSecret(throughServerFinished);
+    const exporter = schedule.exporterMasterSecret(throughServerFinished);
+    io.logSecret('CLIENT_TRAFFIC_SECRET_0', hello.random, clientTraffic);
+    io.logSecret('SERVER_TRAFFIC_SECRET_0', hello.random, serverTraffic);
+    io.logSecret('EXPORTER_SECRET', hello.random, exporter);
+    io.setWriteSecret(suite, serverTraffic);
+
+    return new ExpectClientFinished(io, {
+      suite,
+      groupName: choice.group.name,
+      scheme: certificate.scheme,
+      certified: certificate.certified,
+      alpn,
+      serverName: offer.serverName,
+      schedule,
+      clientSecret,
+      clientTraffic,
+      serverTraffic,
+      exporter,
+      helloRetried: this.retried !== undefined,
+    });
+  }
+
+  /** RFC 8446 §4.1.4: ask for a share in `group`. The transcript restarts from a hash of the first ClientHello. */
+  #helloRetry(hello: ClientHello, suite: CipherSuite, group: KeyExchangeGroup): HandshakeState {
+    const { io } = this;
+    io.transcript.replaceWithMessageHash();
+    io.sendHandshake(
+      HandshakeType.server_hello,
+      encodeServerHello({
+        legacyVersion: ProtocolVersion.TLS1_2,
+        random: HELLO_RETRY_REQUEST_RANDOM,
+        legacySessionIdEcho: hello.legacySessionId,
+        cipherSuite: suite.id,
+        legacyCompressionMethod: 0,
+        extensions: [
+          { type: ExtensionType.supported_versions, data: encodeSupportedVersionsServer(ProtocolVersion.TLS1_3) },
+          { type: ExtensionType.key_share, data: encodeKeyShareHelloRetry(group.id) },
+        ],
+      }),
+    );
+    if (hello.legacySessionId.length > 0) io.sendChangeCipherSpec();
+    return new ExpectClientHello(io, { first: hello, suite, group });
+  }
+}
+
+/** Decodes the ClientHello extensions the server acts on, with RFC 8446's presence rules. */
+function readOffer(hello: ClientHello): Offer {
+  const versions = findExtension(hello.extensions, ExtensionType.supported_versions);
+  // RFC 8446 §4.2.1: without supported_versions the client speaks TLS 1.2 at most.
+  if (versions === undefined || !decodeSupportedVersionsClient(versions).includes(ProtocolVersion.TLS1_3)) {
+    throw new ProtocolError('UNSUPPORTED_PROTOCOL', 'the client does not offer TLS 1.3');
+  }
+  // RFC 8446 §4.1.2: a TLS 1.3 ClientHello offers exactly the null compression method.
+  if (hello.legacyCompressionMethods.length !== 1 || hello.legacyCompressionMethods[0] !== 0) {
+    throw new ProtocolError('INVALID_COMPRESSION_ALGORITHM', 'a TLS 1.3 ClientHello must offer only null compression');
+  }
+  const schemes = findExtension(hello.extensions, ExtensionType.signature_algorithms);
+  // RFC 8446 §4.2.3 / §9.2: certificate authentication needs signature_algorithms.
+  if (schemes === undefined) throw new ProtocolError('MISSING_SIGALGS_EXTENSION', 'ClientHello has no signature_algorithms');
+  const groups = findExtension(hello.extensions, ExtensionType.supported_groups);
+  const shares = findExtension(hello.extensions, ExtensionType.key_share);
+  // RFC 8446 §9.2: without a PSK, supported_groups and key_share are both required.
+  if (groups === undefined || shares === undefined) {
+    throw new ProtocolError('MISSING_EXTENSION', 'ClientHello lacks supported_groups or key_share (RFC 8446 §9.2)');
+  }
+  const offer: Offer = {
+    hello,
+    serverName: readServerName(hello),
+    groups: decodeSupportedGroups(groups),
+    shares: decodeKeyShareClient(shares),
+    schemes: decodeSignatureSchemes(schemes),
+    alpn: readAlpn(hello),
+  };
+  for (const share of offer.shares) {
+    // RFC 8446 §4.2.8: each share must be for a group the client lists in supported_groups.
+    if (!offer.groups.includes(share.group)) {
+      throw new ProtocolError('BAD_KEY_SHARE', `key_share for group ${share.group}, which supported_groups does not list`);
+    }
+  }
+  return offer;
+}
+
+function readServerName(hello: ClientHello): string | undefined {
+  const data = findExtension(hello.extensions, ExtensionType.server_name);
+  return data === undefined ? undefined : decodeServerName(data);
+}
+
+function readAlpn(hello: ClientHello): readonly string[] | undefined {
+  const data = findExtension(hello.extensions, ExtensionType.application_layer_protocol_negotiation);
+  return data === undefined ? undefined : decodeAlpn(data).map((protocol) => textDecoder.decode(protocol));
+}
+
+/** RFC 8446 §4.1.2: the second ClientHello repeats the first except for key_share, cookie, early_data and padding. */
+function checkSecondHello(retried: Retried, offer: Offer): void {
+  const { first } = retried;
+  const second = offer.hello;
+  if (
+    !equalBytes(first.random, second.random) ||
+    !equalBytes(first.legacySessionId, second.legacySessionId) ||
+    first.cipherSuites.length !== second.cipherSuites.length ||
+    first.cipherSuites.some((suite, i) => second.cipherSuites[i] !== suite)
+  ) {
+    throw new ProtocolError('ILLEGAL_PARAMETER', 'the second ClientHello changed more than RFC 8446 §4.1.2 allows');
+  }
+  if (findExtension(second.extensions, ExtensionType.early_data) !== undefined) {
+    throw new ProtocolError('ILLEGAL_PARAMETER', 'early_data in the second ClientHello (RFC 8446 §4.2.10)');
+  }
+  // RFC 8446 §4.2.8: exactly one share now, in the group we asked for.
+  if (offer.shares.length !== 1 || offer.shares[0]!.group !== retried.group.id) {
+    throw new ProtocolError('BAD_KEY_SHARE', 'the second ClientHello does not carry the one key share we asked for');
+  }
+}
+
+/** Our preference among the suites the client offers. */
+function chooseSuite(context: TLSContext, hello: ClientHello): CipherSuite {
+  const suite = context.cipherSuites.find((candidate) => hello.cipherSuites.includes(candidate.id));
+  if (suite === undefined) throw new ProtocolError('NO_SHARED_CIPHER', 'no TLS 1.3 cipher suite in common');
+  return suite;
+}
+
+/**
+ * The group to use: among the client's shares, the one we prefer most; with no usable share, the group we prefer
+ * most among those the client supports, to be asked for in a HelloRetryRequest (as rustls does: a share the client
+ * already sent costs one round trip less than a better group would).
+ */
+function chooseKeyShare(
+  context: TLSContext,
+  io: HandshakeIO,
+  offer: Offer,
+  retried: Retried | undefined,
+): { group: KeyExchangeGroup; share: KeyShareEntry | undefined } {
+  const ours = context.groups.map((name: GroupName) => io.provider.groups[name]!);
+  for (const group of ours) {
+    const share = offer.shares.find((entry) => entry.group === group.id);
+    if (share !== undefined) return { group, share };
+  }
+  if (retried !== undefined) throw new ProtocolError('BAD_KEY_SHARE', 'the second ClientHello has no usable key share');
+  const group = ours.find((candidate) => offer.groups.includes(candidate.id) && !isGrease(candidate.id));
+  if (group === undefined) throw new ProtocolError('NO_SHARED_GROUPS', 'no key exchange group in common');
+  return { group, share: undefined };
+}
+
+/** RFC 7301 §3.2: the callback decides, or our first protocol the client offers; none in common is fatal. */
+function chooseAlpn(io: HandshakeIO, offer: Offer): string | undefined {
+  const offered = offer.alpn;
+  if (offered === undefined) return undefined;
+  const callback = io.context.alpnSelectCallback;
+  if (callback !== undefined) {
+    const chosen = io.callback(() => callback(io.connection, offered));
+    if (chosen !== undefined && !offered.includes(chosen)) {
+      throw new ProtocolError('CALLBACK_FAILED', `the ALPN callback chose ${chosen}, which the client did not offer`, { fault: 'local' });
+    }
+    return chosen;
+  }
+  const ours = io.context.alpnProtocols;
+  if (ours.length === 0) return undefined;
+  const chosen = ours.find((protocol) => offered.includes(protocol));
+  if (chosen === undefined) throw new ProtocolError('NO_APPLICATION_PROTOCOL', 'no ALPN protocol in common');
+  return chosen;
+}
+
+interface ServerFlight {
+  readonly suite: CipherSuite;
+  readonly groupName: GroupName;
+  readonly scheme: SignatureScheme;
+  readonly certified: CertifiedKey;
+  readonly alpn: string | undefined;
+  readonly serverName: string | undefined;
+  readonly schedule: KeySchedule13;
+  readonly clientSecret: Uint8Array;
+  readonly clientTraffic: Uint8Array;
+  readonly serverTraffic: Uint8Array;
+  readonly exporter: Uint8Array;
+  readonly helloRetried: boolean;
+}
+
+class ExpectClientFinished implements HandshakeState {
+  readonly name = 'ExpectClientFinished';
+  constructor(
+    private readonly io: HandshakeIO,
+    private readonly flight: ServerFlight,
+  ) {}
+
+  handle(message: HandshakeMessage): null {
+    expectType(message, this.name, HandshakeType.finished);
+    const { io, flight } = this;
+    receiveFinished(io, message, flight.suite, flight.clientSecret);
+    io.setReadSecret(flight.suite, flight.clientTraffic);
+    io.complete({
+      suite: flight.suite,
+      group: flight.groupName,
+      signatureScheme: flight.scheme.name,
+      alpn: flight.alpn,
+      serverName: flight.serverName,
+      peerCertificates: [],
+      peerVerified: false,
+      clientTrafficSecret: flight.clientTraffic,
+      serverTrafficSecret: flight.serverTraffic,
+      exporterMasterSecret: flight.exporter,
+      resumptionMasterSecret: flight.schedule.resumptionMasterSecret(io.transcript.current()),
+      helloRetried: flight.helloRetried,
+    });
+    return null;
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * What a handshake state needs from its connection, and what it gives back.
+ *
+ * Each state is an object named for the message it awaits (`ExpectServerHello`, `ExpectFinished`, …) holding only
+ * what is valid at that point; `handle` consumes one message and returns the next state, or `null` when the
+ * handshake is complete. The connection owns the records, the keys in use and the output queue; states ask it for
+ * those through {@link HandshakeIO}, so they never touch a BIO.
+ */
+import type { TLSConnection } from '../connection.js';
+import type { TLSContext } from '../context.js';
+import type { CryptoProvider, GroupName, SignatureSchemeName } from '../crypto/provider.js';
+import type { Transcript } from '../keyschedule/index.js';
+import type { HandshakeMessage } from '../record/index.js';
+import type { CipherSuite } from '../suites.js';
+import type { Certificate } from '../x509/index.js';
+
+export interface HandshakeState {
+  /** The state's name, for errors and debugging: `ExpectServerHello`. */
+  readonly name: string;
+  /** Consumes one handshake message; returns the next state, or `null` once the handshake is complete. */
+  handle(message: HandshakeMessage): HandshakeState | null;
+}
+
+/** Facts of a completed handshake, and the secrets the connection needs afterwards. */
+export interface HandshakeResult {
+  readonly suite: CipherSuite;
+  readonly group: GroupName;
+  readonly signatureScheme: SignatureSchemeName | undefined;
+  readonly alpn: string | undefined;
+  readonly serverName: string | undefined;
+  /** The peer's chain, leaf first, as received (empty when the peer sent none). */
+  readonly peerCertificates: readonly Certificate[];
+  /** Whether the peer's chain was verified (false with verifyMode 'none'). */
+  readonly peerVerified: boolean;
+  readonly clientTrafficSecret: Uint8Array;
+  readonly serverTrafficSecret: Uint8Array;
+  readonly exporterMasterSecret: Uint8Array;
+  readonly resumptionMasterSecret: Uint8Array;
+  readonly helloRetried: boolean;
+}
+
+export interface HandshakeIO {
+  /** The connection's context (a server's SNI callback may replace it). */
+  readonly context: TLSContext;
+  readonly provider: CryptoProvider;
+  readonly connection: TLSConnection;
+  readonly serverHostname: string | undefined;
+  readonly transcript: Transcript;
+  /** Encodes, adds to the transcript and queues a handshake message under the current write protection. */
+  sendHandshake(type: number, body: Uint8Array): void;
+  /** Queues the middlebox-compatibility change_cipher_spec record (RFC 8446 §D.4), in plaintext. */
+  sendChangeCipherSpec(): void;
+  /** Switches the protection of incoming records to `secret`'s keys (RFC 8446 §7.3). */
+  setReadSecret(suite: CipherSuite, secret: Uint8Array): void;
+  /** Switches the protection of outgoing records to `secret`'s keys. */
+  setWriteSecret(suite: CipherSuite, secret: Uint8Array): void;
+  /** Reports a secret to the keylog callback (NSS key log format). */
+  logSecret(label: string, clientRandom: Uint8Array, secret: Uint8Array): void;
+  /** Runs a user callback: an exception becomes a `CALLBACK_FAILED` ProtocolError (internal_error) with it as cause. */
+  callback<T>(run: () => T): T;
+  /** Records the completed handshake; the connection enters its traffic phase. */
+  complete(result: HandshakeResult): void;
+}

@@ -1,0 +1,243 @@
+/**
+ * Shared pieces of the record layer: the size limits, the record interfaces every protection implements, and the
+ * sequence-number bookkeeping (RFC 8446 §5.3, RFC 5246 §6.1).
+ */
+import { InvalidArgumentError, ProtocolError, type Reason } from '@tlsbio/errors';
+import type { AeadKey } from '../crypto/provider.js';
+import { ContentType } from '../msgs/registry.js';
+
+/** Most plaintext bytes in one record: 2^14 (RFC 8446 §5.1, RFC 5246 §6.2.1). */
+export const MAX_PLAINTEXT_LENGTH = 16384;
+/** Most bytes in a TLS 1.3 protected record's body: 2^14 + 256 (RFC 8446 §5.2). */
+export const MAX_TLS13_CIPHERTEXT_LENGTH = 16384 + 256;
+/** Most bytes in a TLS 1.2 protected record's body: 2^14 + 2048 (RFC 5246 §6.2.3). */
+export const MAX_TLS12_CIPHERTEXT_LENGTH = 16384 + 2048;
+/** `ContentType type; ProtocolVersion version; uint16 length;` (RFC 8446 §5.1). */
+export const RECORD_HEADER_LENGTH = 5;
+/** legacy_record_version of every record after the first ClientHello (RFC 8446 §5.1), and TLS 1.2's version. */
+export const TLS12_RECORD_VERSION = 0x0303;
+
+/** A record as it came off the wire: header fields and the body (a view, not a copy). */
+export interface RawRecord {
+  readonly type: number;
+  readonly version: number;
+  readonly fragment: Uint8Array;
+}
+
+/** Protection of one direction. Sealers write a whole record (header included) into one fresh Uint8Array. */
+export interface RecordSealer {
+  /**
+   * Seals one fragment (at most {@link MAX_PLAINTEXT_LENGTH} bytes) of content `type`, with `padding` extra zero
+   * bytes (TLS 1.3 only), and returns the whole record, header included, in one array the caller owns.
+   * @throws {InvalidArgumentError} `INVALID_ARGUMENT` for a fragment over 2^14 bytes, an empty handshake or alert
+   *   fragment, padding where the protection has none, or a type that is not a content type byte.
+   * @throws {ProtocolError} `INTERNAL_ERROR` (fault `'local'`) once the key may seal no more records.
+   */
+  seal(type: number, fragment: Uint8Array, padding?: number): Uint8Array;
+  /** Records sealed with this key so far (the sequence number of the next record). */
+  readonly sequence: number;
+  /** True once the AEAD's confidentiality limit is near (RFC 8446 §5.5): the engine must KeyUpdate before the next seal. */
+  readonly needsKeyUpdate: boolean;
+}
+
+/** A record with its protection removed. `fragment` is the content, without TLS 1.3's type byte and padding. */
+export interface OpenedRecord {
+  readonly type: number;
+  readonly fragment: Uint8Array;
+}
+
+/** Removal of protection for one direction. */
+export interface RecordOpener {
+  /**
+   * Removes the protection from one record.
+   * @throws {ProtocolError} see each implementation; every failure is the peer's (fault `'remote'`).
+   */
+  open(record: RawRecord): OpenedRecord;
+  /** Records opened with this key so far (the sequence number of the next record). */
+  readonly sequence: number;
+}
+
+/**
+ * An optional capability of an {@link AeadKey}: seal without the provider's own output array.
+ *
+ * The record layer stages the plaintext inside the record it is building; with this method the provider encrypts it
+ * there and writes the tag right after it, so a sealed record costs one allocation and no copy of its own (the
+ * plain `seal` makes the provider allocate `ciphertext || tag` and the record layer copy it back into the record).
+ * Providers that lack it still work: the record layer falls back to `seal`.
+ */
+export interface InPlaceAeadKey extends AeadKey {
+  /**
+   * Encrypts `buffer[offset, offset + length)` in place and writes the tag at `offset + length`
+   * (`buffer` has room for it). `aad` never overlaps the plaintext.
+   */
+  sealInPlace(nonce: Uint8Array, buffer: Uint8Array, offset: number, length: number, aad: Uint8Array): void;
+}
+
+/** The in-place seal of `key` if its provider offers one. */
+export function inPlaceSealOf(key: AeadKey): InPlaceAeadKey['sealInPlace'] | undefined {
+  const candidate = (key as Partial<InPlaceAeadKey>).sealInPlace;
+  return typeof candidate === 'function' ? candidate.bind(key) : undefined;
+}
+
+/**
+ * Encrypts `record[offset, offset + length)`, which already holds the plaintext, and leaves `ciphertext || tag` at
+ * the same offset. One code path for both kinds of provider (see {@link InPlaceAeadKey}).
+ */
+export function sealIntoRecord(
+  key: AeadKey,
+  inPlace: InPlaceAeadKey['sealInPlace'] | undefined,
+  nonce: Uint8Array,
+  record: Uint8Array,
+  offset: number,
+  length: number,
+  aad: Uint8Array,
+): void {
+  if (inPlace !== undefined) {
+    inPlace(nonce, record, offset, length, aad);
+    return;
+  }
+  // The provider reads the plaintext view before returning a fresh `ciphertext || tag`, which then overwrites it.
+  record.set(key.seal(nonce, record.subarray(offset, offset + length), aad), offset);
+}
+
+const TWO_POW_32 = 0x1_0000_0000;
+
+/**
+ * Writes `seq` as a 64-bit big-endian integer at `offset` (RFC 8446 §5.3, RFC 5246 §6.2.3.3), without BigInt: a
+ * sequence number stays below 2^53, so its high word is `floor(seq / 2^32)` and its low word `seq >>> 0`.
+ */
+export function writeSequence(out: Uint8Array, offset: number, seq: number): void {
+  const hi = Math.floor(seq / TWO_POW_32);
+  const lo = seq >>> 0;
+  out[offset] = hi >>> 24;
+  out[offset + 1] = (hi >>> 16) & 0xff;
+  out[offset + 2] = (hi >>> 8) & 0xff;
+  out[offset + 3] = hi & 0xff;
+  out[offset + 4] = lo >>> 24;
+  out[offset + 5] = (lo >>> 16) & 0xff;
+  out[offset + 6] = (lo >>> 8) & 0xff;
+  out[offset + 7] = lo & 0xff;
+}
+
+/**
+ * A per-record nonce: the 12-byte IV XORed with the sequence number left-padded to 12 bytes (RFC 8446 §5.3; the
+ * same construction for ChaCha20-Poly1305 in TLS 1.2, RFC 7905 §2). The nonce array is reused from record to record:
+ * providers consume it synchronously inside `seal`/`open`.
+ */
+export class XorNonce {
+  readonly #nonce: Uint8Array;
+  readonly #ivHi: number;
+  readonly #ivLo: number;
+
+  constructor(iv: Uint8Array) {
+    this.#nonce = Uint8Array.from(iv); // our own copy: the caller may wipe its key material
+    this.#ivHi = readU32(iv, 4);
+    this.#ivLo = readU32(iv, 8);
+  }
+
+  /** The nonce for record `seq`. Bytes 0..3 are the IV's own: the sequence number never reaches them. */
+  at(seq: number): Uint8Array {
+    const nonce = this.#nonce;
+    const hi = (this.#ivHi ^ Math.floor(seq / TWO_POW_32)) >>> 0;
+    const lo = (this.#ivLo ^ seq) >>> 0; // `^` takes seq modulo 2^32, which is the low word
+    nonce[4] = hi >>> 24;
+    nonce[5] = (hi >>> 16) & 0xff;
+    nonce[6] = (hi >>> 8) & 0xff;
+    nonce[7] = hi & 0xff;
+    nonce[8] = lo >>> 24;
+    nonce[9] = (lo >>> 16) & 0xff;
+    nonce[10] = (lo >>> 8) & 0xff;
+    nonce[11] = lo & 0xff;
+    return nonce;
+  }
+}
+
+function readU32(bytes: Uint8Array, offset: number): number {
+  return (
+    ((bytes[offset]! << 24) | (bytes[offset + 1]! << 16) | (bytes[offset + 2]! << 8) | bytes[offset + 3]!) >>> 0
+  );
+}
+
+/** The last sequence number we will use: past it a 64-bit counter would still be fine, a JS number would not. */
+export const MAX_SEQUENCE = Number.MAX_SAFE_INTEGER;
+
+/**
+ * Refuses to go past {@link MAX_SEQUENCE}. RFC 8446 §5.3 and RFC 5246 §6.1 forbid wrapping; we stop 2^11 times
+ * earlier than the 64-bit counter would, at 2^53 - 1 records (more than 140 EB of full records), so that the counter
+ * stays an exact `number`. Reaching it is ours to report (fault `'local'`): the connection cannot go on.
+ */
+export function checkSequence(seq: number, direction: 'seal' | 'open'): void {
+  if (seq >= MAX_SEQUENCE) {
+    throw new ProtocolError('INTERNAL_ERROR', `record sequence number exhausted (${direction})`, { fault: 'local' });
+  }
+}
+
+/** A ProtocolError for the peer's misbehaviour, the form every record-layer failure takes. */
+export function remoteError(reason: Reason, message: string): ProtocolError {
+  return new ProtocolError(reason, message, { fault: 'remote' });
+}
+
+/**
+ * Checks the arguments of `seal` (local misuse, so `InvalidArgumentError`): a content type byte that is not 0 (TLS
+ * 1.3 finds the type as the last non-zero byte, RFC 8446 §5.4), at most `max` bytes, and no empty handshake or
+ * alert fragment (RFC 8446 §5.1, RFC 5246 §6.2.1).
+ */
+export function checkSealArguments(type: number, fragment: Uint8Array, max: number): void {
+  if (!(Number.isInteger(type) && type > 0 && type <= 0xff)) {
+    throw new InvalidArgumentError('type', 'INVALID_ARGUMENT', `must be a content type byte (1..255), got ${type}`);
+  }
+  if (!(fragment instanceof Uint8Array)) {
+    throw new InvalidArgumentError('fragment', 'INVALID_ARGUMENT', 'must be a Uint8Array');
+  }
+  if (fragment.length > max) {
+    throw new InvalidArgumentError('fragment', 'INVALID_ARGUMENT', `${fragment.length} bytes exceed the ${max}-byte record limit`);
+  }
+  if (fragment.length === 0 && (type === ContentType.handshake || type === ContentType.alert)) {
+    throw new InvalidArgumentError('fragment', 'INVALID_ARGUMENT', `empty ${contentTypeName(type)} fragments must not be sent`);
+  }
+}
+
+/** Refuses padding for protections that have none (only TLS 1.3 pads, RFC 8446 §5.4). */
+export function checkNoPadding(padding: number | undefined): void {
+  if (padding !== undefined && padding !== 0) {
+    throw new InvalidArgumentError('padding', 'INVALID_ARGUMENT', 'only TLS 1.3 records can carry padding');
+  }
+}
+
+/**
+ * The content checks every opener shares, after protection is removed: at most `max` bytes (RFC 8446 §5.1, §5.4;
+ * RFC 5246 §6.2.1) and no empty handshake or alert fragment (RFC 8446 §5.1; RFC 5246 §6.2.1).
+ */
+export function checkOpenedContent(type: number, length: number, max: number): void {
+  if (length > max) {
+    throw remoteError('RECORD_OVERFLOW', `record of ${length} plaintext bytes exceeds the ${max}-byte limit`);
+  }
+  if (length === 0 && (type === ContentType.handshake || type === ContentType.alert)) {
+    throw remoteError('UNEXPECTED_MESSAGE', `empty ${contentTypeName(type)} record`);
+  }
+}
+
+/** Checks a settable `maxPlaintextLength`: 1..2^14 (RFC 8449 §4 lets a peer lower it, never raise it). */
+export function checkMaxPlaintextLength(value: number, argument = 'maxPlaintextLength'): number {
+  if (!(Number.isInteger(value) && value >= 1 && value <= MAX_PLAINTEXT_LENGTH)) {
+    throw new InvalidArgumentError(argument, 'INVALID_ARGUMENT', `must be an integer in 1..${MAX_PLAINTEXT_LENGTH}, got ${value}`);
+  }
+  return value;
+}
+
+const CONTENT_TYPE_NAMES: Readonly<Record<number, string>> = {
+  [ContentType.change_cipher_spec]: 'change_cipher_spec',
+  [ContentType.alert]: 'alert',
+  [ContentType.handshake]: 'handshake',
+  [ContentType.application_data]: 'application_data',
+};
+
+/** `handshake`, `alert`, ... or `content type N`, for messages. */
+export function contentTypeName(type: number): string {
+  return CONTENT_TYPE_NAMES[type] ?? `content type ${type}`;
+}
+
+/** True for the four content types TLS 1.2 and 1.3 define (RFC 8446 §5.1, RFC 5246 §6.2.1). */
+export function isKnownContentType(type: number): boolean {
+  return type >= ContentType.change_cipher_spec && type <= ContentType.application_data;
+}
