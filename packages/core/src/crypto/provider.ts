@@ -57,6 +57,12 @@ export interface HashAlgorithm {
 export interface AeadKey {
   /** Encrypts and returns `ciphertext || tag`. `nonce` must be `nonceLength` bytes. */
   seal(nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array;
+  /**
+   * Encrypts `buffer[offset, offset + length)` in place and writes the tag right after it (`buffer` has room).
+   * The record layer stages plaintext inside the record it builds, so a sealed record costs one allocation and no
+   * copy back (`seal` would allocate `ciphertext || tag` and the record layer copy it in). `aad` never overlaps.
+   */
+  sealInPlace(nonce: Uint8Array, buffer: Uint8Array, offset: number, length: number, aad: Uint8Array): void;
   /** Decrypts `ciphertext || tag`; returns `null` when authentication fails (a distinct outcome, never a throw). */
   open(nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Uint8Array | null;
 }

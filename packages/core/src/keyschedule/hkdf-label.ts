@@ -41,7 +41,8 @@ export function hkdfLabel(label: string, context: Uint8Array, length: number): U
   }
   const labelLength = encoded === undefined ? label.length : encoded.length;
   if (labelLength > MAX_LABEL_BYTES) {
-    throw new InvalidArgumentError('label', 'INVALID_ARGUMENT', `must be at most ${MAX_LABEL_BYTES} bytes, got ${labelLength}`);
+    const message = `must be at most ${MAX_LABEL_BYTES} bytes, got ${labelLength}`;
+    throw new InvalidArgumentError('label', 'INVALID_ARGUMENT', message);
   }
   if (context.length > MAX_CONTEXT_BYTES) {
     throw new InvalidArgumentError('context', 'INVALID_ARGUMENT', `must be at most 255 bytes, got ${context.length}`);

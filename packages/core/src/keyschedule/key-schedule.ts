@@ -83,7 +83,8 @@ export class KeySchedule13 {
    */
   binderKey(kind: 'external' | 'resumption'): Uint8Array {
     this.#expect('early', 'binderKey');
-    return deriveSecret(this.hash, this.#secret, kind === 'external' ? Label.extBinder : Label.resBinder, this.#emptyHash);
+    const label = kind === 'external' ? Label.extBinder : Label.resBinder;
+    return deriveSecret(this.hash, this.#secret, label, this.#emptyHash);
   }
 
   /**

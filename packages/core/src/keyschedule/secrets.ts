@@ -50,7 +50,11 @@ export function finishedKey(hash: HashAlgorithm, baseKey: Uint8Array): Uint8Arra
  * @example
  * const verifyData = finishedVerifyData(sha256, serverHandshakeTrafficSecret, transcript.current());
  */
-export function finishedVerifyData(hash: HashAlgorithm, trafficSecret: Uint8Array, transcriptHash: Uint8Array): Uint8Array {
+export function finishedVerifyData(
+  hash: HashAlgorithm,
+  trafficSecret: Uint8Array,
+  transcriptHash: Uint8Array,
+): Uint8Array {
   const key = finishedKey(hash, trafficSecret);
   const verifyData = hash.hmac(key, transcriptHash);
   key.fill(0);
@@ -71,7 +75,11 @@ export function nextTrafficSecret(hash: HashAlgorithm, secret: Uint8Array): Uint
  * @throws InvalidArgumentError (`INVALID_ARGUMENT`) when `ticketNonce` is longer than 255 bytes (it is a
  *   `ticket_nonce<0..255>`).
  */
-export function resumptionPsk(hash: HashAlgorithm, resumptionMasterSecret: Uint8Array, ticketNonce: Uint8Array): Uint8Array {
+export function resumptionPsk(
+  hash: HashAlgorithm,
+  resumptionMasterSecret: Uint8Array,
+  ticketNonce: Uint8Array,
+): Uint8Array {
   return hkdfExpandLabel(hash, resumptionMasterSecret, Label.resumption, ticketNonce, hash.outputLength);
 }
 
@@ -84,7 +92,8 @@ export function resumptionPsk(hash: HashAlgorithm, resumptionMasterSecret: Uint8
  * @throws InvalidArgumentError (`INVALID_ARGUMENT`) when `label` is not a string of at most 249 bytes, `context` is
  *   not a Uint8Array, or `length` is not an integer from 0 to min(65535, 255 * Hash.length).
  * @example
- * const keyingMaterial = exportKeyingMaterial13(sha256, exporterMasterSecret, 'EXPORTER-my-protocol', new Uint8Array(0), 32);
+ * const context = new Uint8Array(0);
+ * const keyingMaterial = exportKeyingMaterial13(sha256, exporterMasterSecret, 'EXPORTER-my-protocol', context, 32);
  */
 export function exportKeyingMaterial13(
   hash: HashAlgorithm,

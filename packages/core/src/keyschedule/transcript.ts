@@ -93,7 +93,8 @@ export class Transcript {
   replaceWithMessageHash(): void {
     const hash = this.#selected('replaceWithMessageHash');
     if (this.#count !== 1) {
-      throw misuse(`replaceWithMessageHash() needs exactly ClientHello1 in the transcript, it holds ${this.#count} messages`);
+      const held = `it holds ${this.#count} messages`;
+      throw misuse(`replaceWithMessageHash() needs exactly ClientHello1 in the transcript, ${held}`);
     }
     const clientHello1Hash = this.#running!.digest();
     const synthetic = new Uint8Array(4 + clientHello1Hash.length);
@@ -113,11 +114,14 @@ export class Transcript {
    * Before {@link selectHash} (the client's first ClientHello, whose suite is not known yet), pass the PSK's hash as
    * `hash`: the messages kept so far and `extra` are hashed with it. After, `hash` may be omitted and must otherwise
    * be the selected one (after a HelloRetryRequest only PSKs of the suite's hash can be offered, §4.1.4).
-   * @throws ProtocolError (`INTERNAL_ERROR`, local) without any hash to use, or with a `hash` other than the selected one.
+   * @throws ProtocolError (`INTERNAL_ERROR`, local) without any hash to use, or with a `hash` other than the selected
+   *   one.
    * @throws InvalidArgumentError (`INVALID_ARGUMENT`) when `extra` is not a Uint8Array.
    */
   currentWith(extra: Uint8Array, hash?: HashAlgorithm): Uint8Array {
-    if (!(extra instanceof Uint8Array)) throw new InvalidArgumentError('extra', 'INVALID_ARGUMENT', 'must be a Uint8Array');
+    if (!(extra instanceof Uint8Array)) {
+      throw new InvalidArgumentError('extra', 'INVALID_ARGUMENT', 'must be a Uint8Array');
+    }
     if (this.#running !== undefined) {
       if (hash !== undefined && hash !== this.#hash && hash.name !== this.#hash!.name) {
         throw misuse(`currentWith() with ${hash.name}, but the transcript hash is ${this.#hash!.name}`);

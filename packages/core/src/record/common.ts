@@ -57,48 +57,6 @@ export interface RecordOpener {
   readonly sequence: number;
 }
 
-/**
- * An optional capability of an {@link AeadKey}: seal without the provider's own output array.
- *
- * The record layer stages the plaintext inside the record it is building; with this method the provider encrypts it
- * there and writes the tag right after it, so a sealed record costs one allocation and no copy of its own (the
- * plain `seal` makes the provider allocate `ciphertext || tag` and the record layer copy it back into the record).
- * Providers that lack it still work: the record layer falls back to `seal`.
- */
-export interface InPlaceAeadKey extends AeadKey {
-  /**
-   * Encrypts `buffer[offset, offset + length)` in place and writes the tag at `offset + length`
-   * (`buffer` has room for it). `aad` never overlaps the plaintext.
-   */
-  sealInPlace(nonce: Uint8Array, buffer: Uint8Array, offset: number, length: number, aad: Uint8Array): void;
-}
-
-/** The in-place seal of `key` if its provider offers one. */
-export function inPlaceSealOf(key: AeadKey): InPlaceAeadKey['sealInPlace'] | undefined {
-  const candidate = (key as Partial<InPlaceAeadKey>).sealInPlace;
-  return typeof candidate === 'function' ? candidate.bind(key) : undefined;
-}
-
-/**
- * Encrypts `record[offset, offset + length)`, which already holds the plaintext, and leaves `ciphertext || tag` at
- * the same offset. One code path for both kinds of provider (see {@link InPlaceAeadKey}).
- */
-export function sealIntoRecord(
-  key: AeadKey,
-  inPlace: InPlaceAeadKey['sealInPlace'] | undefined,
-  nonce: Uint8Array,
-  record: Uint8Array,
-  offset: number,
-  length: number,
-  aad: Uint8Array,
-): void {
-  if (inPlace !== undefined) {
-    inPlace(nonce, record, offset, length, aad);
-    return;
-  }
-  // The provider reads the plaintext view before returning a fresh `ciphertext || tag`, which then overwrites it.
-  record.set(key.seal(nonce, record.subarray(offset, offset + length), aad), offset);
-}
 
 const TWO_POW_32 = 0x1_0000_0000;
 

@@ -26,7 +26,6 @@ export {
   MAX_TLS13_CIPHERTEXT_LENGTH,
   MAX_SEQUENCE,
   RECORD_HEADER_LENGTH,
-  type InPlaceAeadKey,
   type OpenedRecord,
   type RawRecord,
   type RecordOpener,

@@ -20,11 +20,8 @@ import {
   checkSealArguments,
   checkSequence,
   contentTypeName,
-  inPlaceSealOf,
   remoteError,
-  sealIntoRecord,
   writeSequence,
-  type InPlaceAeadKey,
   type OpenedRecord,
   type RawRecord,
   type RecordOpener,
@@ -122,7 +119,6 @@ function fillAad(aad: Uint8Array, seq: number, type: number, version: number, le
  */
 export class Tls12AeadSealer implements RecordSealer {
   readonly #key: AeadKey;
-  readonly #inPlace: InPlaceAeadKey['sealInPlace'] | undefined;
   readonly #nonces: NonceScheme;
   readonly #tagLength: number;
   readonly #version: number;
@@ -138,7 +134,6 @@ export class Tls12AeadSealer implements RecordSealer {
   constructor(key: AeadKey, iv: Uint8Array, aead: AeadAlgorithm, version: number = TLS12_RECORD_VERSION) {
     this.#nonces = nonceScheme(iv, aead);
     this.#key = key;
-    this.#inPlace = inPlaceSealOf(key);
     this.#tagLength = aead.tagLength;
     this.#version = checkRecordVersion(version);
   }
@@ -181,7 +176,7 @@ export class Tls12AeadSealer implements RecordSealer {
     const start = RECORD_HEADER_LENGTH + explicitLength;
     out.set(fragment, start);
     const aad = fillAad(this.#aad, seq, type, version, length);
-    sealIntoRecord(this.#key, this.#inPlace, nonce, out, start, length, aad);
+    this.#key.sealInPlace(nonce, out, start, length, aad);
     this.#sequence = seq + 1;
     return out;
   }

@@ -16,10 +16,7 @@ import {
   checkSealArguments,
   checkSequence,
   contentTypeName,
-  inPlaceSealOf,
   remoteError,
-  sealIntoRecord,
-  type InPlaceAeadKey,
   type OpenedRecord,
   type RawRecord,
   type RecordOpener,
@@ -71,7 +68,6 @@ function checkIv(iv: Uint8Array, aead: AeadAlgorithm): void {
  */
 export class Tls13Sealer implements RecordSealer {
   readonly #key: AeadKey;
-  readonly #inPlace: InPlaceAeadKey['sealInPlace'] | undefined;
   readonly #nonce: XorNonce;
   readonly #tagLength: number;
   readonly #recordLimit: number;
@@ -87,7 +83,6 @@ export class Tls13Sealer implements RecordSealer {
   constructor(key: AeadKey, iv: Uint8Array, aead: AeadAlgorithm, options: Tls13SealerOptions = {}) {
     checkIv(iv, aead);
     this.#key = key;
-    this.#inPlace = inPlaceSealOf(key);
     this.#nonce = new XorNonce(iv);
     this.#tagLength = aead.tagLength;
     this.#hardLimit = isGcm(aead) ? GCM_HARD_RECORD_LIMIT : MAX_SEQUENCE;
@@ -145,7 +140,7 @@ export class Tls13Sealer implements RecordSealer {
     out[RECORD_HEADER_LENGTH + length] = type;
     // RFC 8446 §5.2: additional_data = the record header (opaque_type || legacy_record_version || length).
     const aad = out.subarray(0, RECORD_HEADER_LENGTH);
-    sealIntoRecord(this.#key, this.#inPlace, this.#nonce.at(seq), out, RECORD_HEADER_LENGTH, innerLength, aad);
+    this.#key.sealInPlace(this.#nonce.at(seq), out, RECORD_HEADER_LENGTH, innerLength, aad);
     this.#sequence = seq + 1;
     return out;
   }

@@ -57,6 +57,19 @@ class NodeAeadKey implements AeadKey {
   }
 
   /**
+   * Encrypts `buffer[offset, offset + length)` in place, tag after it.
+   * @throws InvalidArgumentError (`BAD_NONCE_LENGTH`) when `nonce` is not 12 bytes.
+   */
+  sealInPlace(nonce: Uint8Array, buffer: Uint8Array, offset: number, length: number, aad: Uint8Array): void {
+    checkNonce(nonce);
+    const cipher = createCipheriv(this.#cipher as CipherGCMTypes, this.#key, nonce, { authTagLength: TAG_LENGTH });
+    cipher.setAAD(aad);
+    buffer.set(cipher.update(buffer.subarray(offset, offset + length)), offset);
+    cipher.final();
+    buffer.set(cipher.getAuthTag(), offset + length);
+  }
+
+  /**
    * Decrypts and authenticates `ciphertext || tag`.
    * @returns the plaintext, or `null` when the tag does not verify (or `sealed` is shorter than a tag).
    * @throws InvalidArgumentError (`BAD_NONCE_LENGTH`) when `nonce` is not 12 bytes.

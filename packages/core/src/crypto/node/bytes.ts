@@ -16,3 +16,8 @@ export function asBytes(buffer: Uint8Array): Uint8Array {
 export function base64Url(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64url');
 }
+
+/** A `Buffer` view of `bytes` (no copy), for node:crypto signatures typed to take only `Buffer`. */
+export function bufferView(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}

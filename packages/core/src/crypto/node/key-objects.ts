@@ -11,7 +11,7 @@ import { InvalidArgumentError, isTLSError } from '@tlsbio/errors';
 import type { PrivateKeyMaterial, PublicKeyMaterial, RsaPublicMaterial } from '../key-material.js';
 import { ecPublicKey, ed25519PublicKey, parsePrivateKey, parsePublicKey, rsaPublicKey } from '../keys.js';
 import type { CurveName, PrivateKey, PublicKey } from '../provider.js';
-import { asBytes, base64Url } from './bytes.js';
+import { asBytes, base64Url, bufferView } from './bytes.js';
 import { equalBytes } from '../bytes.js';
 
 const keyObjects = new WeakMap<object, KeyObject>();
@@ -95,7 +95,11 @@ function publicKeyObject(material: PublicKeyMaterial): KeyObject {
       // An id-RSASSA-PSS key is the same RSA key; the schemes that accept it choose PSS padding themselves.
       return createPublicKey({ key: rsaJwk(material.rsa), format: 'jwk' });
     case 'ec':
-      return createPublicKey({ key: ecJwk(material.curve, material.point), format: 'jwk' });
+      // OpenSSL 3.0 imports a P-256 point ~2x faster from JWK than from SPKI DER, but a P-384 point ~3.5x slower
+      // (measured here: 11,000 vs 4,700/s and 1,400 vs 5,000/s); a handshake imports one or two such keys.
+      return material.curve === 'P-384'
+        ? createPublicKey({ key: bufferView(material.spki), format: 'der', type: 'spki' })
+        : createPublicKey({ key: ecJwk(material.curve, material.point), format: 'jwk' });
     case 'ed25519':
       return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: base64Url(material.publicKey) }, format: 'jwk' });
   }

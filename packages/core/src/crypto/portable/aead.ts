@@ -53,6 +53,11 @@ function nobleAead(name: AeadName, keyLength: number, cipher: NobleAead): AeadAl
           checkNonce(nonce);
           return cipher(secret, nonce, aad).encrypt(plaintext);
         },
+        sealInPlace(nonce: Uint8Array, buffer: Uint8Array, offset: number, length: number, aad: Uint8Array): void {
+          checkNonce(nonce);
+          // noble encrypts into a fresh array; reading the view before writing over it keeps this correct.
+          buffer.set(cipher(secret, nonce, aad).encrypt(buffer.subarray(offset, offset + length)), offset);
+        },
         open(nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Uint8Array | null {
           checkNonce(nonce);
           // Shorter than a tag cannot authenticate: the same outcome as a wrong tag.
