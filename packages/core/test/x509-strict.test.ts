@@ -99,7 +99,7 @@ describe('DER framing', () => {
     expectRejected(new Uint8Array(0));
     expectRejected(derNull());
   });
-  it('refuses a non-Uint8Array input as the caller\'s error, whatever the origin', () => {
+  it("refuses a non-Uint8Array input as the caller's error, whatever the origin", () => {
     for (const origin of ['peer', 'local'] as const) {
       const error = thrown(() => parseCertificate('MIIB' as unknown as Uint8Array, origin));
       expect(InvalidArgumentError.isInstance(error)).toBe(true);
@@ -117,31 +117,48 @@ describe('version, serial number and algorithm', () => {
   });
   it('reads v1 and v2 certificates', () => {
     expect(parse(build({ version: 1 })).version).toBe(1);
-    const uniqueIds = [derContextTag(1, Uint8Array.of(0, 0xab), { implicit: true }), derContextTag(2, Uint8Array.of(0, 0xcd), { implicit: true })];
+    const uniqueIds = [
+      derContextTag(1, Uint8Array.of(0, 0xab), { implicit: true }),
+      derContextTag(2, Uint8Array.of(0, 0xcd), { implicit: true }),
+    ];
     expect(parse(build({ version: 2, afterSpki: uniqueIds })).version).toBe(2);
     expect(parse(build({ version: 3, afterSpki: uniqueIds, extensions: [Ext.ski(Uint8Array.of(1))] })).version).toBe(3);
   });
   it('refuses extensions in v1 and v2 certificates, and unique identifiers in v1', () => {
     expectRejected(build({ version: 1, extensions: [Ext.ski(Uint8Array.of(1))] }), /extensions in a version 1/);
     expectRejected(build({ version: 2, extensions: [Ext.ski(Uint8Array.of(1))] }), /extensions in a version 2/);
-    expectRejected(build({ version: 1, afterSpki: [derContextTag(1, Uint8Array.of(0, 1), { implicit: true })] }), /issuerUniqueID in a version 1/);
+    expectRejected(
+      build({ version: 1, afterSpki: [derContextTag(1, Uint8Array.of(0, 1), { implicit: true })] }),
+      /issuerUniqueID in a version 1/,
+    );
   });
   it('refuses unique identifiers that are constructed, malformed or out of order', () => {
     expectRejected(build({ afterSpki: [derContextTag(1, derBitString(Uint8Array.of(1)))] }), /primitive/);
     expectRejected(build({ afterSpki: [derContextTag(1, Uint8Array.of(9, 0), { implicit: true })] }));
-    const [one, two] = [derContextTag(1, Uint8Array.of(0, 1), { implicit: true }), derContextTag(2, Uint8Array.of(0, 2), { implicit: true })];
+    const [one, two] = [
+      derContextTag(1, Uint8Array.of(0, 1), { implicit: true }),
+      derContextTag(2, Uint8Array.of(0, 2), { implicit: true }),
+    ];
     expectRejected(build({ afterSpki: [two, one] }));
   });
   it('reads the serial number as a magnitude: zero is empty, the sign octet is dropped', () => {
     expect(parse(build({ serial: derInteger(0) })).serialNumber).toEqual(new Uint8Array(0));
-    expect(parse(build({ serial: derInteger(Uint8Array.of(0x80, 0x01)) })).serialNumber).toEqual(Uint8Array.of(0x80, 0x01));
+    expect(parse(build({ serial: derInteger(Uint8Array.of(0x80, 0x01)) })).serialNumber).toEqual(
+      Uint8Array.of(0x80, 0x01),
+    );
   });
   it('refuses negative and non-minimal serial numbers', () => {
     expectRejected(build({ serial: derElement(0, false, UniversalTag.INTEGER, Uint8Array.of(0x80)) }), /negative/);
-    expectRejected(build({ serial: derElement(0, false, UniversalTag.INTEGER, Uint8Array.of(0x00, 0x01)) }), /non-minimal/);
+    expectRejected(
+      build({ serial: derElement(0, false, UniversalTag.INTEGER, Uint8Array.of(0x00, 0x01)) }),
+      /non-minimal/,
+    );
   });
   it('refuses a signatureAlgorithm that differs from the TBSCertificate signature field', () => {
-    expectRejected(certificate(tbsCertificate({ signature: Alg.ecdsaSha256 }), Alg.ecdsaSha384), /RFC 5280 §4\.1\.1\.2/);
+    expectRejected(
+      certificate(tbsCertificate({ signature: Alg.ecdsaSha256 }), Alg.ecdsaSha384),
+      /RFC 5280 §4\.1\.1\.2/,
+    );
     const withNull = derSequence(derOid('1.2.840.10045.4.3.2'), derNull());
     expectRejected(certificate(tbsCertificate({ signature: Alg.ecdsaSha256 }), withNull), /differs/);
   });
@@ -155,8 +172,13 @@ describe('version, serial number and algorithm', () => {
   });
   it('refuses a subjectPublicKeyInfo that is not SEQUENCE { AlgorithmIdentifier, BIT STRING }', () => {
     expectRejected(build({ spki: derSequence(derSequence(derOid('1.2.840.10045.2.1'))) }));
-    expectRejected(build({ spki: derSequence(derSequence(derOid('1.3.101.112')), derBitString(new Uint8Array(32)), derNull()) }));
-    expect(parse(build({ spki: derSequence(derSequence(derOid('1.3.101.112')), derBitString(new Uint8Array(32))) })).publicKeyAlgorithm).toBe('1.3.101.112');
+    expectRejected(
+      build({ spki: derSequence(derSequence(derOid('1.3.101.112')), derBitString(new Uint8Array(32)), derNull()) }),
+    );
+    expect(
+      parse(build({ spki: derSequence(derSequence(derOid('1.3.101.112')), derBitString(new Uint8Array(32))) }))
+        .publicKeyAlgorithm,
+    ).toBe('1.3.101.112');
   });
 });
 
@@ -224,7 +246,9 @@ describe('names (RFC 5280 §4.1.2.4)', () => {
     ]);
   });
   it('reads an empty name (a subject may be empty when subjectAltName is critical)', () => {
-    const cert = parse(build({ subject: derSequence(), extensions: [extension('2.5.29.17', derSequence(GN.dns('a.example')), true)] }));
+    const cert = parse(
+      build({ subject: derSequence(), extensions: [extension('2.5.29.17', derSequence(GN.dns('a.example')), true)] }),
+    );
     expect(cert.subject.attributes).toEqual([]);
     expect(cert.subject.der).toEqual(Uint8Array.of(0x30, 0x00));
   });
@@ -242,7 +266,10 @@ describe('names (RFC 5280 §4.1.2.4)', () => {
     it(`refuses ${label}`, () => expectRejected(build({ subject: name([atv('2.5.4.3', value)]) })));
   }
   it('refuses an empty RDN, an attribute without a value, and an RDN that is not a SET', () => {
-    expectRejected(build({ issuer: derSequence(derElement(0, true, UniversalTag.SET, new Uint8Array(0))) }), /empty RelativeDistinguishedName/);
+    expectRejected(
+      build({ issuer: derSequence(derElement(0, true, UniversalTag.SET, new Uint8Array(0))) }),
+      /empty RelativeDistinguishedName/,
+    );
     expectRejected(build({ issuer: name([derSequence(derOid('2.5.4.3'))]) }));
     expectRejected(build({ issuer: derSequence(derSequence(atv('2.5.4.3', utf8String('x')))) }));
   });
@@ -252,7 +279,9 @@ describe('extensions (RFC 5280 §4.2)', () => {
   const withExtensions = (...extensions: Uint8Array[]): Uint8Array => build({ extensions });
   it('refuses an empty Extensions list and a [3] that is not explicit', () => {
     expectRejected(build({ rawExtensions: derContextTag(3, derSequence()) }), /empty/);
-    expectRejected(build({ rawExtensions: derContextTag(3, Uint8Array.of(0x30, 0x00), { implicit: true, constructed: false }) }));
+    expectRejected(
+      build({ rawExtensions: derContextTag(3, Uint8Array.of(0x30, 0x00), { implicit: true, constructed: false }) }),
+    );
   });
   it('refuses an extension that appears twice', () => {
     expectRejected(withExtensions(Ext.ski(Uint8Array.of(1)), Ext.ski(Uint8Array.of(1))), /appears twice/);
@@ -262,7 +291,13 @@ describe('extensions (RFC 5280 §4.2)', () => {
     expectRejected(withExtensions(extension('2.5.29.14', derOctetString(Uint8Array.of(1)), 'false')), /critical FALSE/);
   });
   it('records unknown critical extensions and keeps unknown ones as bytes', () => {
-    const cert = parse(withExtensions(extension('1.2.3.4', derNull(), true), extension('1.2.3.5', Uint8Array.of(0xff)), Ext.basicConstraints(false)));
+    const cert = parse(
+      withExtensions(
+        extension('1.2.3.4', derNull(), true),
+        extension('1.2.3.5', Uint8Array.of(0xff)),
+        Ext.basicConstraints(false),
+      ),
+    );
     expect(cert.unknownCriticalExtensions).toEqual(['1.2.3.4']);
     expect(cert.extensions).toEqual([
       { oid: '1.2.3.4', critical: true, value: derNull() },
@@ -281,12 +316,21 @@ describe('extensions (RFC 5280 §4.2)', () => {
     expect(parse(withExtensions(Ext.basicConstraints(true, 3))).basicConstraints).toEqual({ ca: true, pathLength: 3 });
     expect(parse(withExtensions(Ext.basicConstraints(true))).basicConstraints).toEqual({ ca: true });
     expect(parse(withExtensions(Ext.basicConstraints(false))).basicConstraints).toEqual({ ca: false });
-    expect(parse(withExtensions(Ext.basicConstraints(false, 1))).basicConstraints).toEqual({ ca: false, pathLength: 1 });
+    expect(parse(withExtensions(Ext.basicConstraints(false, 1))).basicConstraints).toEqual({
+      ca: false,
+      pathLength: 1,
+    });
   });
   it('refuses cA FALSE spelled out, a negative path length, and other junk in basicConstraints', () => {
     expectRejected(withExtensions(extension('2.5.29.19', derSequence(derBoolean(false)), true)), /cA FALSE/);
-    expectRejected(withExtensions(extension('2.5.29.19', derSequence(derBoolean(true), derElement(0, false, 2, Uint8Array.of(0xff))), true)));
-    expectRejected(withExtensions(extension('2.5.29.19', derSequence(derBoolean(true), derInteger(1), derNull()), true)));
+    expectRejected(
+      withExtensions(
+        extension('2.5.29.19', derSequence(derBoolean(true), derElement(0, false, 2, Uint8Array.of(0xff))), true),
+      ),
+    );
+    expectRejected(
+      withExtensions(extension('2.5.29.19', derSequence(derBoolean(true), derInteger(1), derNull()), true)),
+    );
     expectRejected(withExtensions(extension('2.5.29.19', derBoolean(true), true)));
   });
 
@@ -305,7 +349,10 @@ describe('extensions (RFC 5280 §4.2)', () => {
   });
 
   it('reads extendedKeyUsage and refuses an empty one', () => {
-    expect(parse(withExtensions(Ext.eku('1.3.6.1.5.5.7.3.1', '2.5.29.37.0'))).extendedKeyUsage).toEqual(['1.3.6.1.5.5.7.3.1', '2.5.29.37.0']);
+    expect(parse(withExtensions(Ext.eku('1.3.6.1.5.5.7.3.1', '2.5.29.37.0'))).extendedKeyUsage).toEqual([
+      '1.3.6.1.5.5.7.3.1',
+      '2.5.29.37.0',
+    ]);
     expectRejected(withExtensions(Ext.eku()), /empty/);
   });
 
@@ -313,23 +360,40 @@ describe('extensions (RFC 5280 §4.2)', () => {
     const cert = parse(withExtensions(Ext.ski(Uint8Array.of(1, 2)), Ext.aki(Uint8Array.of(3, 4))));
     expect(cert.subjectKeyIdentifier).toEqual(Uint8Array.of(1, 2));
     expect(cert.authorityKeyIdentifier).toEqual(Uint8Array.of(3, 4));
-    const issuerAndSerial = [derContextTag(1, GN.dns('ca.example'), { implicit: true, constructed: true }), derContextTag(2, Uint8Array.of(7), { implicit: true })];
+    const issuerAndSerial = [
+      derContextTag(1, GN.dns('ca.example'), { implicit: true, constructed: true }),
+      derContextTag(2, Uint8Array.of(7), { implicit: true }),
+    ];
     const full = parse(withExtensions(extension('2.5.29.35', derSequence(...issuerAndSerial))));
     expect(full.authorityKeyIdentifier).toBeUndefined();
     expect(full.extensions).toHaveLength(1);
     expectRejected(withExtensions(extension('2.5.29.35', derSequence(issuerAndSerial[0]!))), /both/);
     expectRejected(withExtensions(extension('2.5.29.35', derSequence(issuerAndSerial[1]!))), /both/);
-    expectRejected(withExtensions(extension('2.5.29.35', derSequence(derContextTag(0, derOctetString(Uint8Array.of(1))))))); // constructed [0]
+    expectRejected(
+      withExtensions(extension('2.5.29.35', derSequence(derContextTag(0, derOctetString(Uint8Array.of(1)))))),
+    ); // constructed [0]
     expectRejected(withExtensions(extension('2.5.29.14', derInteger(1))));
   });
 
   it('reads subjectAltName entries by type', () => {
     const dirName = derContextTag(4, cnName('Dir', false));
-    const otherName = derContextTag(0, concat(derOid('1.2.3'), derContextTag(0, utf8String('x'))), { implicit: true, constructed: true });
+    const otherName = derContextTag(0, concat(derOid('1.2.3'), derContextTag(0, utf8String('x'))), {
+      implicit: true,
+      constructed: true,
+    });
     const rid = derContextTag(8, derOid('1.2.3.4').subarray(2), { implicit: true });
     const cert = parse(
       withExtensions(
-        Ext.san(GN.dns('a.example'), GN.ip([127, 0, 0, 1]), GN.ip([...new Array(15).fill(0), 1]), GN.email('x@a.example'), GN.uri('https://a.example/'), dirName, otherName, rid),
+        Ext.san(
+          GN.dns('a.example'),
+          GN.ip([127, 0, 0, 1]),
+          GN.ip([...new Array(15).fill(0), 1]),
+          GN.email('x@a.example'),
+          GN.uri('https://a.example/'),
+          dirName,
+          otherName,
+          rid,
+        ),
       ),
     );
     expect(cert.subjectAltName).toEqual({
@@ -356,7 +420,7 @@ describe('extensions (RFC 5280 §4.2)', () => {
 });
 
 describe('errors', () => {
-  it('are TLSErrors of the origin\'s kind, with the reader\'s offset in the message', () => {
+  it("are TLSErrors of the origin's kind, with the reader's offset in the message", () => {
     const error = thrown(() => parseCertificate(build({ version: derContextTag(0, derInteger(0)) }), 'local'));
     expect(isTLSError(error)).toBe(true);
     expect((error as Error).message).toMatch(/^certificate: .*\(DER offset \d+\)$/);

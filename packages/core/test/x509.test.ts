@@ -26,7 +26,13 @@ interface Expected {
 const S = SignatureOid;
 const FIXTURES: Record<string, Expected> = {
   'ca.pem': { issuer: 'ca.pem', algorithm: S.ecdsaWithSHA256, scheme: 'ecdsa_secp256r1_sha256', ca: true },
-  'ca-int.pem': { issuer: 'ca.pem', algorithm: S.ecdsaWithSHA256, scheme: 'ecdsa_secp256r1_sha256', ca: true, pathLength: 0 },
+  'ca-int.pem': {
+    issuer: 'ca.pem',
+    algorithm: S.ecdsaWithSHA256,
+    scheme: 'ecdsa_secp256r1_sha256',
+    ca: true,
+    pathLength: 0,
+  },
   'ca-int2.pem': { issuer: 'ca-int.pem', algorithm: S.ecdsaWithSHA384, scheme: 'ecdsa_secp384r1_sha384', ca: true },
   'server-ecdsa.pem': { issuer: 'ca-int.pem', algorithm: S.ecdsaWithSHA384, scheme: 'ecdsa_secp384r1_sha384' },
   'server-rsa.pem': { issuer: 'ca.pem', algorithm: S.ecdsaWithSHA256, scheme: 'ecdsa_secp256r1_sha256' },
@@ -82,7 +88,9 @@ function nodeStyleSan(cert: Certificate): string {
   const ip = (bytes: Uint8Array): string =>
     bytes.length === 4
       ? Array.from(bytes).join('.')
-      : Array.from({ length: 8 }, (_, i) => ((bytes[2 * i]! << 8) | bytes[2 * i + 1]!).toString(16).toUpperCase()).join(':');
+      : Array.from({ length: 8 }, (_, i) => ((bytes[2 * i]! << 8) | bytes[2 * i + 1]!).toString(16).toUpperCase()).join(
+          ':',
+        );
   const san = cert.subjectAltName!;
   return [
     ...san.dns.map((d) => `DNS:${d}`),
@@ -122,7 +130,8 @@ describe('parseCertificate on every fixture, against node:crypto', () => {
       expect(cert.basicConstraints?.pathLength).toBe(expected.pathLength);
       expect(cert.extendedKeyUsage).toEqual(node.keyUsage); // node's keyUsage is the extended key usage
       expect(cert.unknownCriticalExtensions).toEqual(file === 'critical-ext.pem' ? ['1.3.6.1.4.1.55555.1'] : []);
-      if (file !== 'names.pem' && node.subjectAltName !== undefined) expect(nodeStyleSan(cert)).toBe(node.subjectAltName);
+      if (file !== 'names.pem' && node.subjectAltName !== undefined)
+        expect(nodeStyleSan(cert)).toBe(node.subjectAltName);
       if (node.subjectAltName === undefined) expect(cert.subjectAltName).toBeUndefined();
 
       // The TBS is what the issuer signed: node:crypto agrees the signature verifies over the whole certificate.
@@ -154,7 +163,8 @@ describe('parseCertificate on every fixture, against node:crypto', () => {
       const bitString = bitStringContents(spki);
       expect(hex(cert.subjectKeyIdentifier!)).toBe(createHash('sha1').update(bitString).digest('hex'));
       const issuer = parseCertificate(pkiDer(expected.issuer));
-      if (cert.authorityKeyIdentifier !== undefined) expect(cert.authorityKeyIdentifier).toEqual(issuer.subjectKeyIdentifier);
+      if (cert.authorityKeyIdentifier !== undefined)
+        expect(cert.authorityKeyIdentifier).toEqual(issuer.subjectKeyIdentifier);
       else expect(expected.issuer).toBe(file); // only roots go without one
     }
   });
@@ -162,7 +172,10 @@ describe('parseCertificate on every fixture, against node:crypto', () => {
   it('reads key usage bits', () => {
     expect([...parseCertificate(pkiDer('ca.pem')).keyUsage!].sort()).toEqual(['cRLSign', 'keyCertSign']);
     expect([...parseCertificate(pkiDer('server-rsa.pem')).keyUsage!]).toEqual(['digitalSignature']);
-    expect([...parseCertificate(pkiDer('names.pem')).keyUsage!].sort()).toEqual(['digitalSignature', 'keyEncipherment']);
+    expect([...parseCertificate(pkiDer('names.pem')).keyUsage!].sort()).toEqual([
+      'digitalSignature',
+      'keyEncipherment',
+    ]);
   });
 
   it('reads every name and general-name type of names.pem', () => {
@@ -204,7 +217,7 @@ describe('parseCertificate on every fixture, against node:crypto', () => {
     ]);
   });
 
-  it('copies its input: later changes to the caller\'s bytes do not reach the certificate', () => {
+  it("copies its input: later changes to the caller's bytes do not reach the certificate", () => {
     const der = pkiDer('server-rsa.pem').slice();
     const cert = parseCertificate(der);
     const before = cert.subject.der.slice();
@@ -234,7 +247,10 @@ function bitStringContents(spki: Uint8Array): Uint8Array {
 describe('parseCertificatesPem', () => {
   it('returns every CERTIFICATE block in order and skips other blocks and text', () => {
     const chain = parseCertificatesPem(pkiText('server-ecdsa-chain.pem'));
-    expect(chain.map((c) => c.subject.attributes.at(-1)![0]!.value)).toEqual(['localhost', 'tlsbio Test Intermediate CA']);
+    expect(chain.map((c) => c.subject.attributes.at(-1)![0]!.value)).toEqual([
+      'localhost',
+      'tlsbio Test Intermediate CA',
+    ]);
     const mixed = `comment\n${pkiText('ca.key')}${pkiText('ca.pem')}trailing text\n${pkiText('client.pem')}`;
     expect(parseCertificatesPem(mixed).map((c) => c.der)).toEqual([pkiDer('ca.pem'), pkiDer('client.pem')]);
     expect(parseCertificatesPem('no PEM here')).toEqual([]);

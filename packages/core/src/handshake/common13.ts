@@ -18,7 +18,7 @@ import {
 } from '../msgs/index.js';
 import type { HandshakeMessage } from '../record/index.js';
 import type { CipherSuite } from '../suites.js';
-import { parseCertificate, verifyChainInterim, type Certificate } from '../x509/index.js';
+import { matchesHostname, parseCertificate, verifyChainInterim, type Certificate } from '../x509/index.js';
 import type { HandshakeIO } from './state.js';
 
 /** Fails with unexpected_message unless `message` is of one of `types` (RFC 8446 §6.2: a message out of order). */
@@ -189,7 +189,7 @@ export function chooseCertifiedKey(
   peerSchemes: readonly number[],
   serverName: string | undefined,
 ): { certified: CertifiedKey; scheme: SignatureScheme } | undefined {
-  const matching = serverName === undefined ? [] : candidates.filter((c) => namesMatch(c.leaf, serverName));
+  const matching = serverName === undefined ? [] : candidates.filter((c) => matchesHostname(c.leaf, serverName));
   const ordered = [...matching, ...candidates.filter((c) => !matching.includes(c))];
   for (const certified of ordered) {
     for (const name of ourSchemes) {
@@ -199,13 +199,4 @@ export function chooseCertifiedKey(
     }
   }
   return undefined;
-}
-
-function namesMatch(leaf: Certificate, serverName: string): boolean {
-  const name = serverName.toLowerCase().replace(/\.$/, '');
-  return (leaf.subjectAltName?.dns ?? []).some((pattern) => {
-    const p = pattern.toLowerCase();
-    if (p === name) return true;
-    return p.startsWith('*.') && name.includes('.') && name.slice(name.indexOf('.') + 1) === p.slice(2);
-  });
 }

@@ -51,15 +51,14 @@ function formatTime(date: Date): string {
   );
 }
 
-// OpenSSL's i2a_ASN1_INTEGER: two upper-case digits per byte, "00" for zero, and a backslash-newline every 35 bytes.
+// OpenSSL's i2a_ASN1_INTEGER writes two upper-case digits per byte ("00" for zero) and a backslash-newline after
+// every 35 bytes; CPython reads that back with one BIO_gets, which stops at the first newline. So a serial number
+// longer than 35 bytes (RFC 5280 §4.1.2.2 allows 20) comes out as its first 35 bytes and a backslash-newline.
 function formatSerial(magnitude: Uint8Array): string {
   if (magnitude.length === 0) return '00';
   let out = '';
-  magnitude.forEach((byte, i) => {
-    if (i !== 0 && i % 35 === 0) out += '\\\n';
-    out += byte.toString(16).toUpperCase().padStart(2, '0');
-  });
-  return out;
+  for (const byte of magnitude.subarray(0, 35)) out += byte.toString(16).toUpperCase().padStart(2, '0');
+  return magnitude.length > 35 ? `${out}\\\n` : out;
 }
 
 function nameTuple(name: X509Name): PeerCertificateName {
@@ -70,7 +69,8 @@ function nameTuple(name: X509Name): PeerCertificateName {
 function formatIp(bytes: Uint8Array): string {
   if (bytes.length === 4) return Array.from(bytes).join('.');
   const groups: string[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push((((bytes[i] as number) << 8) | (bytes[i + 1] as number)).toString(16).toUpperCase());
+  for (let i = 0; i < 16; i += 2)
+    groups.push((((bytes[i] as number) << 8) | (bytes[i + 1] as number)).toString(16).toUpperCase());
   return groups.join(':');
 }
 

@@ -202,5 +202,11 @@ function summarise(names: readonly GeneralName[]): SubjectAltName {
     else if (name.type === 'rfc822Name') san.email.push(name.value);
     else if (name.type === 'uniformResourceIdentifier') san.uri.push(name.value);
   }
-  return Object.freeze(san);
+  // Frozen like the rest of the certificate: trust anchors are shared by every connection of a context.
+  return Object.freeze({
+    dns: Object.freeze(san.dns) as string[],
+    ip: Object.freeze(san.ip) as Uint8Array[],
+    email: Object.freeze(san.email) as string[],
+    uri: Object.freeze(san.uri) as string[],
+  });
 }

@@ -162,7 +162,10 @@ function canonical(name: X509Name): string {
           .map((attribute) => {
             const value = attribute.value.startsWith('#')
               ? attribute.value
-              : attribute.value.replace(/[A-Z]/g, (c) => c.toLowerCase()).replace(/ +/g, ' ').trim();
+              : attribute.value
+                  .replace(/[A-Z]/g, (c) => c.toLowerCase())
+                  .replace(/ +/g, ' ')
+                  .trim();
             return `${attribute.oid}=${value}`;
           })
           .sort(),
@@ -188,7 +191,10 @@ export function readGeneralName(reader: DerReader, what: string, ipLengths: read
   if (element.tagClass !== TagClass.contextSpecific) reader.fail(`${what} has a non-context tag`, element.offset);
   const needForm = (constructed: boolean): void => {
     if (element.constructed !== constructed) {
-      reader.fail(`${what} [${element.tagNumber}] must be ${constructed ? 'constructed' : 'primitive'}`, element.offset);
+      reader.fail(
+        `${what} [${element.tagNumber}] must be ${constructed ? 'constructed' : 'primitive'}`,
+        element.offset,
+      );
     }
   };
   switch (element.tagNumber) {
@@ -236,14 +242,17 @@ export function readGeneralName(reader: DerReader, what: string, ipLengths: read
 
 /**
  * Reads GeneralNames: SEQUENCE SIZE (1..MAX) OF GeneralName (RFC 5280 §4.2.1.6), from a reader positioned at the
- * SEQUENCE, or, with `contentsOnly`, from a reader over the contents of an implicitly tagged GeneralNames.
+ * SEQUENCE. (For an implicitly tagged GeneralNames, read the tag's contents with {@link readGeneralNameList}.)
  * @throws InvalidArgumentError (`BAD_DER`).
  */
 export function readGeneralNames(reader: DerReader, what: string): GeneralName[] {
   return reader.sequence(what, (names) => readGeneralNameList(names, what));
 }
 
-/** The GeneralName elements that fill `reader` (the contents of a GeneralNames), at least one. */
+/**
+ * The GeneralName elements that fill `reader` (the contents of a GeneralNames), at least one.
+ * @throws InvalidArgumentError (`BAD_DER`).
+ */
 export function readGeneralNameList(reader: DerReader, what: string): GeneralName[] {
   const names: GeneralName[] = [];
   if (reader.done) reader.fail(`${what} is empty`); // SIZE (1..MAX)

@@ -35,7 +35,12 @@ export function readTime(reader: DerReader, what: string): Date {
     );
   }
   const [year2or4, month, day, hour, minute, second] = match.slice(1).map(Number) as [
-    number, number, number, number, number, number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
   ];
   const year = utc ? (year2or4 < 50 ? 2000 + year2or4 : 1900 + year2or4) : year2or4;
   // Leap seconds are not representable: RFC 5280 times are "seconds" 00-59 like every X.509 implementation reads them.

@@ -201,7 +201,11 @@ export function verifyChainInterim(chain: readonly Certificate[], options: Inter
       fail(
         X509VerifyCode.X509_V_ERR_CA_MD_TOO_WEAK,
         depth,
-        new InvalidArgumentError('certificate', 'UNSUPPORTED_ALGORITHM', `weak signature algorithm ${cert.signatureAlgorithm}`),
+        new InvalidArgumentError(
+          'certificate',
+          'UNSUPPORTED_ALGORITHM',
+          `weak signature algorithm ${cert.signatureAlgorithm}`,
+        ),
       );
     }
     const scheme = certificateSignatureScheme(cert, key);
@@ -230,5 +234,8 @@ function issues(issuer: Certificate, cert: Certificate): boolean {
 }
 
 function describeKey(key: PublicKey): string {
-  return key.type === 'ec' ? `${key.curve ?? 'EC'}` : key.type === 'rsa' || key.type === 'rsa-pss' ? `${key.type.toUpperCase()} ${key.bits ?? ''}`.trim() : key.type;
+  if (key.type === 'ec') return key.curve ?? 'EC';
+  if (key.type === 'rsa' || key.type === 'rsa-pss')
+    return key.bits === undefined ? key.type : `${key.type} ${key.bits}-bit`;
+  return key.type;
 }
