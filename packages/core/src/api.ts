@@ -19,3 +19,4 @@ export {
 } from './context.js';
 export { TLSConnection, type CipherInfo, type PeerCertificateDict } from './connection.js';
 export { TLS13_SUITES, type CipherSuite } from './suites.js';
+export { secure, type SecureStream, type SecureInfo, type SecureOptions } from './stream.js';

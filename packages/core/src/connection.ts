@@ -187,15 +187,16 @@ export class TLSConnection {
    * `data.length`: the caller offers the rest again after draining the BIO.
    * @returns the number of bytes accepted (at least 1 for non-empty `data`).
    * @throws {WantWriteError} when not one byte fits (drain the outgoing BIO, then call again).
-   * @throws {ProtocolError} `PROTOCOL_IS_SHUTDOWN` after {@link unwrap}.
+   * @throws {InvalidArgumentError} `PROTOCOL_IS_SHUTDOWN` after {@link unwrap}.
    */
   write(data: Uint8Array): number {
     if (!(data instanceof Uint8Array)) throw new InvalidArgumentError('data', 'INVALID_ARGUMENT', 'must be a Uint8Array');
+    // Local misuse, not a failure of the connection: the peer's remaining data stays readable (half-close).
+    if (this.#closeSent && this.#fatal === undefined) throw new InvalidArgumentError('data', 'PROTOCOL_IS_SHUTDOWN', 'write after unwrap()');
     return this.#guard(() => {
       this.#flush();
       this.#runHandshake();
       this.#flush();
-      if (this.#closeSent) throw new ProtocolError('PROTOCOL_IS_SHUTDOWN', 'write after close_notify', { fault: 'local', alert: AlertDescription.internal_error });
       let accepted = 0;
       while (accepted < data.length) {
         this.#rekeyIfNeeded();
@@ -268,6 +269,11 @@ export class TLSConnection {
   /** The key exchange group used, e.g. `'x25519'`, or `null` before the handshake. */
   group(): string | null {
     return this.#result?.group ?? null;
+  }
+
+  /** The name the client asked for with SNI (on a server), or the name the server acknowledged (on a client). */
+  requestedServerName(): string | null {
+    return this.#result?.serverName ?? null;
   }
 
   /** The ALPN protocol agreed on, or `null`. */
@@ -372,6 +378,7 @@ export class TLSConnection {
     const record = this.#deframer.next();
     if (record === null) return false;
     this.#handleRecord(record);
+    this.#flushAvailable(); // a KeyUpdate answer must not wait for the application's next write
     return true;
   }
 

@@ -1,1 +1,4 @@
+export { connect, type ConnectOptions } from './connect.js';
+export { createServer, type ListeningAddress, type SecureServer, type ServerErrorHandler, type ServerOptions } from './server.js';
 export { socketTransport, connectTcp, type TcpConnectOptions } from './socket-transport.js';
+export type { SecureInfo, SecureStream } from '@tlsbio/core';

@@ -3,14 +3,25 @@ import { SysCallError } from '@tlsbio/errors';
 import type { Transport, TransportInfo } from '@tlsbio/core';
 
 /**
- * A {@link Transport} over a connected Node socket. Reads are pulled from the socket's own buffer (the socket is
- * paused whenever no read is pending, so a slow consumer applies TCP backpressure instead of growing memory);
- * writes resolve when the socket has flushed or accepted them, honouring `drain`.
+ * A {@link Transport} over a connected Node socket.
+ *
+ * Reads are pulled from the socket's own buffer: the socket is paused whenever no read is pending, so a slow
+ * consumer applies TCP backpressure instead of growing memory. A write resolves at once while the socket's write
+ * buffer is under its high-water mark, else on `drain` (ws-style backpressure). `close()` ends our side with a FIN
+ * (`socket.end()`); for TLS 1.3 half-close the socket should be made with `allowHalfOpen: true`, so that the peer's
+ * FIN does not end our side behind our back. Failures are `SysCallError`s with the socket error as `cause`.
+ *
+ * @example
+ * const server = net.createServer({ allowHalfOpen: true }, (socket) => {
+ *   const stream = secure(socketTransport(socket), serverContext);
+ * });
  */
 export function socketTransport(socket: Socket): Transport {
   let failure: SysCallError | undefined;
   let ended = false;
   let waiting: { resolve: (chunk: Uint8Array | null) => void; reject: (error: unknown) => void } | undefined;
+  /** Writes waiting for `drain`. */
+  const draining: Array<{ resolve: () => void; reject: (error: unknown) => void }> = [];
 
   // Node forgets a socket's addresses once it closes; they are facts of the connection, so keep them.
   const facts: TransportInfo = {
@@ -37,18 +48,26 @@ export function socketTransport(socket: Socket): Transport {
       resolve(chunk === null ? null : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
     }
   };
+  const failWriters = () => {
+    for (const writer of draining.splice(0)) writer.reject(failure ?? new SysCallError('the socket closed before its buffer drained'));
+  };
   socket.on('readable', settle);
   socket.on('end', () => {
     ended = true;
     settle();
   });
-  socket.on('error', (error) => {
+  socket.on('drain', () => {
+    for (const writer of draining.splice(0)) writer.resolve();
+  });
+  socket.on('error', (error: Error) => {
     failure ??= new SysCallError(`socket error: ${error.message}`, { cause: error });
     settle();
+    failWriters();
   });
   socket.on('close', () => {
     ended = true;
     settle();
+    failWriters();
   });
 
   return {
@@ -61,13 +80,23 @@ export function socketTransport(socket: Socket): Transport {
     },
     write(bytes) {
       if (failure) return Promise.reject(failure);
+      if (socket.destroyed || socket.writableEnded) {
+        return Promise.reject(new SysCallError('write on a closed socket', { cause: Object.assign(new Error('write after end'), { code: 'EPIPE' }) }));
+      }
       return new Promise((resolve, reject) => {
-        socket.write(bytes, (error) => (error ? reject(failure ?? new SysCallError(`write failed: ${error.message}`, { cause: error })) : resolve()));
+        const room = socket.write(bytes, (error) => {
+          if (error) reject(failure ?? new SysCallError(`write failed: ${error.message}`, { cause: error }));
+        });
+        if (room) resolve();
+        else draining.push({ resolve, reject });
       });
     },
     close() {
       if (socket.destroyed || socket.writableEnded) return Promise.resolve();
-      return new Promise((resolve) => socket.end(resolve));
+      return new Promise((resolve) => {
+        socket.once('close', () => resolve());
+        socket.end(() => resolve());
+      });
     },
     info: () => facts,
   };
@@ -81,17 +110,29 @@ export interface TcpConnectOptions {
 }
 
 /**
- * Opens a TCP connection and returns it as a {@link Transport} once connected.
+ * Opens a TCP connection (half-open allowed, as TLS 1.3's half-close needs) and returns it as a {@link Transport}
+ * once connected.
  * @throws SysCallError with the socket error as `cause` (e.g. ECONNREFUSED).
  */
 export function connectTcp(options: TcpConnectOptions): Promise<Transport> {
+  return connectSocket(options).then(socketTransport);
+}
+
+/** Opens a TCP socket; resolves once connected. @internal */
+export function connectSocket(options: TcpConnectOptions & { signal?: AbortSignal }): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = netConnect({ host: options.host, port: options.port, noDelay: options.noDelay ?? true });
-    const onError = (error: Error) => reject(new SysCallError(`connect to ${options.host}:${options.port} failed: ${error.message}`, { cause: error }));
+    const socket = netConnect({ host: options.host, port: options.port, noDelay: options.noDelay ?? true, allowHalfOpen: true });
+    const onError = (error: Error) => {
+      options.signal?.removeEventListener('abort', onAbort);
+      reject(new SysCallError(`connect to ${options.host}:${options.port} failed: ${error.message}`, { cause: error }));
+    };
+    const onAbort = () => socket.destroy(options.signal?.reason instanceof Error ? options.signal.reason : new Error('aborted'));
+    options.signal?.addEventListener('abort', onAbort, { once: true });
     socket.once('error', onError);
     socket.once('connect', () => {
       socket.off('error', onError);
-      resolve(socketTransport(socket));
+      options.signal?.removeEventListener('abort', onAbort);
+      resolve(socket);
     });
   });
 }

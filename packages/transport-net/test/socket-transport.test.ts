@@ -11,6 +11,11 @@ function listen(onConnection: Parameters<typeof createServer>[1]): Promise<numbe
   return new Promise((resolve) => server!.listen(0, '127.0.0.1', () => resolve((server!.address() as { port: number }).port)));
 }
 
+/** Lets pending I/O callbacks run (a settling point, not a timing assertion). */
+async function settle(rounds: number): Promise<void> {
+  for (let i = 0; i < rounds; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
 async function readAll(read: () => Promise<Uint8Array | null>): Promise<Uint8Array> {
   const parts: number[] = [];
   for (let chunk = await read(); chunk !== null; chunk = await read()) parts.push(...chunk);
@@ -32,6 +37,40 @@ describe('connectTcp', () => {
     const transport = await connectTcp({ host: '127.0.0.1', port });
     const chunk = await transport.read();
     expect(chunk?.constructor).toBe(Uint8Array);
+    // Half-open sockets: the server's FIN ended only its side; ours ends when we close.
+    expect(await transport.read()).toBeNull();
+    await transport.close();
+  });
+
+  it('stops resolving writes while the peer does not read, and resumes on drain', async () => {
+    let peer: import('node:net').Socket | undefined;
+    let received = 0;
+    const port = await listen((socket) => {
+      peer = socket;
+      socket.pause();
+      socket.on('data', (data: Uint8Array) => void (received += data.length));
+    });
+    const transport = await connectTcp({ host: '127.0.0.1', port });
+    const chunk = new Uint8Array(256 * 1024);
+    let sent = 0;
+    let stalled: Promise<void> | undefined;
+    // Far more than any loopback socket buffers: without backpressure every write would resolve.
+    while (sent < 256 * 1024 * 1024) {
+      const write = transport.write(chunk);
+      sent += chunk.length;
+      const done = await Promise.race([write.then(() => true), settle(20).then(() => false)]);
+      if (!done) {
+        stalled = write;
+        break;
+      }
+    }
+    expect(stalled).toBeDefined();
+    expect(sent).toBeLessThan(256 * 1024 * 1024);
+    peer!.resume();
+    await stalled;
+    await transport.close();
+    while (received < sent) await settle(1);
+    expect(received).toBe(sent);
   });
 
   it('turns a refused connection into a SysCallError with the socket error as cause', async () => {

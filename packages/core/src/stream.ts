@@ -1,0 +1,592 @@
+/**
+ * The async driver (DESIGN.md §3, §6): the one pump loop of the project. It moves bytes between a {@link Transport}
+ * and a {@link TLSConnection}'s BIO pair and shows the connection as a WinterTC-sockets-shaped stream pair.
+ *
+ * Theory of operation. Every engine call is synchronous; after each one the driver takes whatever the call left in
+ * the outgoing BIO and appends it to a single *send chain* (one `transport.write()` after another, in order), so the
+ * bytes of handshake flights, application data, KeyUpdate answers and alerts reach the transport in the order the
+ * engine produced them, whichever path produced them. When a call throws `WantReadError`, the driver asks the
+ * transport for more bytes through a single shared read: at most one `transport.read()` is in flight at any time,
+ * whether the handshake, a readable pull or anything else asked for it.
+ *
+ * Backpressure. Reading is pull-driven: the readable has a high-water mark of zero, so the transport is read only
+ * while a consumer waits for data (or the handshake needs bytes). Writing waits on the send chain: a
+ * `writable.write()` resolves only once the transport has accepted every byte of it, so a peer that stops reading
+ * stops our writer once the transport's own buffers are full. Neither side buffers without bound.
+ *
+ * Closing. TLS 1.3 closes each direction on its own (RFC 8446 §6.1): `writable.close()` sends close_notify, the
+ * readable keeps delivering the peer's data until the peer's close_notify, and the transport is closed only once both
+ * have happened. `close()` does both. `writable.abort()` and `readable.cancel()` abandon the connection: the
+ * transport is closed at once, without close_notify, so the peer sees a truncation, not a clean end.
+ *
+ * Failures. The first error (a TLS error, a transport failure wrapped as `SysCallError`, an `EOFError` on a
+ * truncated stream) errors both streams, rejects `opened` if the handshake had not completed, is sent as an alert
+ * when the engine made one, and rejects `closed`, once the transport has been closed.
+ *
+ * No Node built-ins, no timers: the driver runs wherever WHATWG streams exist (browsers, Deno, workers, Node).
+ */
+import {
+  EOFError,
+  InvalidArgumentError,
+  ProtocolError,
+  SysCallError,
+  WantReadError,
+  WantWriteError,
+  ZeroReturnError,
+} from '@tlsbio/errors';
+import { MemoryBIO } from './bio/memory-bio.js';
+import type { TLSConnection } from './connection.js';
+import type { TLSContext } from './context.js';
+import type { Transport, TransportInfo } from './transport.js';
+
+/** RFC 8446 §5.2: a protected record is at most 2^14 + 256 bytes of fragment behind a 5-byte header. */
+const MAX_RECORD = 5 + 16_384 + 256;
+const DEFAULT_INCOMING_LIMIT = 64 * 1024;
+const DEFAULT_OUTGOING_LIMIT = 64 * 1024;
+const EMPTY = new Uint8Array(0);
+
+/** Options of {@link secure}. */
+export interface SecureOptions {
+  /** A client's server name: sent as SNI and checked against the certificate (required when the context checks it). */
+  readonly serverHostname?: string;
+  /** The application's own object, reachable from every context callback as `connection.appData`. */
+  readonly appData?: unknown;
+  /**
+   * Most received ciphertext bytes handed to the engine at once: the incoming MemoryBIO's limit. A larger transport
+   * chunk is fed in parts. Default 64 KiB.
+   */
+  readonly incomingLimit?: number;
+  /**
+   * The outgoing MemoryBIO's limit: most ciphertext bytes one engine call produces before the driver hands them to
+   * the transport, and so how much a `writable.write()` sends before it waits for `transport.write()`. At least one
+   * full record (16,645 bytes). Default 64 KiB.
+   */
+  readonly outgoingLimit?: number;
+}
+
+/** Facts about a secured connection. Before the handshake completes the TLS fields are `null`. */
+export interface SecureInfo {
+  /** `'TLSv1.3'`. */
+  readonly version: string | null;
+  /** The cipher suite's IANA name, e.g. `'TLS_AES_128_GCM_SHA256'`. */
+  readonly cipher: string | null;
+  /** The key exchange group, e.g. `'x25519'`. */
+  readonly group: string | null;
+  /** The ALPN protocol agreed on. */
+  readonly alpn: string | null;
+  /**
+   * The server name this connection was made for: on a client, the `serverHostname` it sent. (A server does not
+   * yet see the client's SNI here: `TLSConnection` exposes no accessor for it; use the context's servername callback.)
+   */
+  readonly serverName: string | null;
+  /** The peer's certificate as DER, or `null` when it sent none. */
+  readonly peerCertificate: Uint8Array | null;
+  /** The transport's own facts (addresses, kind). */
+  readonly transport: TransportInfo;
+}
+
+/**
+ * A TLS connection as a pair of streams, shaped like the WinterTC sockets API (`connect()`'s `Socket`).
+ *
+ * @example
+ * const stream = secure(transport, context, { serverHostname: 'example.com' });
+ * const { cipher } = await stream.opened;
+ * const writer = stream.writable.getWriter();
+ * await writer.write(new TextEncoder().encode('hello'));
+ * await writer.close(); // close_notify; the readable still delivers the peer's answer
+ * for await (const chunk of stream.readable) console.log(chunk);
+ * await stream.closed;
+ */
+export interface SecureStream {
+  /** The peer's application data. Ends at its close_notify; errors with `EOFError` when the stream was truncated. */
+  readonly readable: ReadableStream<Uint8Array>;
+  /** Our application data. `close()` sends close_notify; each `write()` resolves when the transport took its bytes. */
+  readonly writable: WritableStream<Uint8Array>;
+  /** Resolves when the handshake has completed; rejects with its error (after the alert was sent). */
+  readonly opened: Promise<SecureInfo>;
+  /** Resolves once both directions closed cleanly and the transport is closed; rejects with the connection's error. */
+  readonly closed: Promise<void>;
+  /**
+   * Closes both directions gracefully: sends close_notify after the writes already accepted, then waits for the
+   * peer's close_notify (discarding data nobody reads when the readable is not locked) and closes the transport.
+   * Rejects with the connection's error, as `closed` does.
+   */
+  close(): Promise<void>;
+  /**
+   * The engine underneath, for questions the info does not answer (`getPeerCertChain()`, `sessionTickets`, ...).
+   * Do not read, write or close through it: the driver owns its BIOs.
+   */
+  readonly connection: TLSConnection;
+  /** Facts about the connection and its transport, as of now. */
+  info(): SecureInfo;
+}
+
+/**
+ * Runs TLS over `transport` with `context`'s role and configuration. The handshake starts at once.
+ *
+ * @example
+ * const server = secure(transport, serverContext);
+ * await server.opened;
+ * await server.readable.pipeTo(server.writable); // echo, until the peer's close_notify, then close_notify back
+ *
+ * @throws {InvalidArgumentError} synchronously for an unusable transport or limit, or what `context.wrapBio()` throws
+ *   (a client context that checks host names without `serverHostname`, a server context without a certificate).
+ *   Every later failure arrives through `opened`, `closed` and the streams: a TLS error ({@link ProtocolError},
+ *   {@link AlertError}, {@link CertVerificationError}), {@link EOFError} for a truncated stream, {@link SysCallError}
+ *   (with the transport's error as `cause`) when the transport fails.
+ */
+export function secure(transport: Transport, context: TLSContext, options: SecureOptions = {}): SecureStream {
+  if (
+    typeof transport !== 'object' ||
+    transport === null ||
+    typeof transport.read !== 'function' ||
+    typeof transport.write !== 'function' ||
+    typeof transport.close !== 'function' ||
+    typeof transport.info !== 'function'
+  ) {
+    throw new InvalidArgumentError('transport', 'INVALID_ARGUMENT', 'must have read(), write(), close() and info()');
+  }
+  const incomingLimit = checkLimit('incomingLimit', options.incomingLimit, DEFAULT_INCOMING_LIMIT, 1);
+  const outgoingLimit = checkLimit('outgoingLimit', options.outgoingLimit, DEFAULT_OUTGOING_LIMIT, MAX_RECORD);
+  const incoming = new MemoryBIO({ limit: incomingLimit });
+  const outgoing = new MemoryBIO({ limit: outgoingLimit });
+  const wrapOptions: { serverHostname?: string; appData?: unknown } = { appData: options.appData };
+  if (options.serverHostname !== undefined) wrapOptions.serverHostname = options.serverHostname;
+  const connection = context.wrapBio(incoming, outgoing, wrapOptions);
+  return new Driver(transport, connection, incoming, outgoing).stream;
+}
+
+function checkLimit(name: string, value: number | undefined, fallback: number, minimum: number): number {
+  if (value === undefined) return fallback;
+  if (!(Number.isSafeInteger(value) && value >= minimum)) {
+    throw new InvalidArgumentError(name, 'INVALID_ARGUMENT', `must be an integer of at least ${minimum} bytes, got ${value}`);
+  }
+  return value;
+}
+
+/** A promise with its settle functions, already marked handled so an unobserved rejection is not reported. */
+function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (error: unknown) => void } {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => {});
+  return { promise, resolve, reject };
+}
+
+/** A transport's failure as the error every caller sees: `SysCallError` with the original as `cause`. */
+function transportError(operation: string, error: unknown): SysCallError {
+  if (SysCallError.isInstance(error)) return error;
+  const detail = error instanceof Error ? error.message : String(error);
+  return new SysCallError(`transport ${operation} failed: ${detail}`, { cause: error });
+}
+
+class Driver {
+  readonly stream: SecureStream;
+
+  readonly #transport: Transport;
+  readonly #connection: TLSConnection;
+  readonly #incoming: MemoryBIO;
+  readonly #outgoing: MemoryBIO;
+
+  /** Every transport.write(), in order. Never rejects: a failure is recorded through #fail. */
+  #sendChain: Promise<void> = Promise.resolve();
+  /** The transport.read() in flight, shared by whoever needs bytes. */
+  #filling: Promise<void> | undefined;
+  /** Received bytes that did not fit in the incoming BIO yet. */
+  #carry: Uint8Array | undefined;
+  #transportEnded = false;
+
+  readonly #handshake = deferred<SecureInfo>();
+  readonly #closed = deferred<void>();
+  /** Settles once the readable is done: the peer's close_notify, or a failure. */
+  readonly #readFinished = deferred<void>();
+  /** Rejects with the first failure or abandonment: whoever waits on the transport stops waiting. */
+  readonly #dead = deferred<never>();
+  #readableController!: ReadableStreamDefaultController<Uint8Array>;
+  #writableController!: WritableStreamDefaultController;
+
+  /** The first failure; every later operation throws it. */
+  #error: unknown;
+  #failing: Promise<void> | undefined;
+  /** Set (synchronously) when close_notify is handed to the engine: no engine write() after it. */
+  #closeNotifyQueued = false;
+  #closingWrite: Promise<void> | undefined;
+  /** The sink write in progress, so that an internal close waits for it. */
+  #writing: Promise<void> = Promise.resolve();
+  #writeDone = false;
+  #readDone = false;
+  #finished = false;
+
+  constructor(transport: Transport, connection: TLSConnection, incoming: MemoryBIO, outgoing: MemoryBIO) {
+    this.#transport = transport;
+    this.#connection = connection;
+    this.#incoming = incoming;
+    this.#outgoing = outgoing;
+
+    const readable = new ReadableStream<Uint8Array>(
+      {
+        start: (controller) => {
+          this.#readableController = controller;
+        },
+        pull: (controller) => this.#pull(controller),
+        cancel: (reason) => this.#abandon(reason, 'readable'),
+      },
+      // Zero: pull only while a consumer waits, so an idle reader means no transport reads (the backpressure).
+      { highWaterMark: 0 },
+    );
+    const writable = new WritableStream<Uint8Array>(
+      {
+        start: (controller) => {
+          this.#writableController = controller;
+          // WHATWG streams: abort() waits for the write in flight, which backpressure may hold for ever. The
+          // controller's signal fires at once, so an abort always reaches the transport.
+          const signal = (controller as { readonly signal?: AbortSignal }).signal;
+          signal?.addEventListener('abort', () => void this.#abandon(signal.reason, 'writable'), { once: true });
+        },
+        write: (chunk) => {
+          const writing = this.#write(chunk);
+          this.#writing = writing.catch(() => {});
+          return writing;
+        },
+        close: () => this.#closeWrite(),
+        abort: (reason) => this.#abandon(reason, 'writable'),
+      },
+      { highWaterMark: 1 },
+    );
+
+    this.stream = {
+      readable,
+      writable,
+      opened: this.#handshake.promise,
+      closed: this.#closed.promise,
+      close: () => this.#closeBoth(readable),
+      connection,
+      info: () => this.#info(),
+    };
+    void this.#runHandshake();
+  }
+
+  #info(): SecureInfo {
+    const connection = this.#connection;
+    return {
+      version: connection.version(),
+      cipher: connection.cipher()?.[0] ?? null,
+      group: connection.group(),
+      alpn: connection.selectedAlpnProtocol(),
+      serverName: connection.requestedServerName() ?? connection.serverHostname ?? null,
+      peerCertificate: connection.getPeerCertificate({ binary: true }),
+      transport: this.#transport.info(),
+    };
+  }
+
+  // ---- the handshake ----
+
+  async #runHandshake(): Promise<void> {
+    try {
+      await this.#drive(() => this.#connection.doHandshake());
+      // The last flight (a client's Finished) is on its way: report success once the transport has taken it.
+      await this.#sent();
+      this.#handshake.resolve(this.#info());
+    } catch (error) {
+      // RFC 8446 §6.2: the alert goes out before the failure is reported.
+      await this.#fail(error);
+      this.#handshake.reject(this.#error);
+    }
+  }
+
+  // ---- moving bytes ----
+
+  /**
+   * Calls `operation` until it completes: its output is sent after every attempt, and when it needs input the
+   * transport is read. Returns its result, or throws its error (flow control aside).
+   */
+  async #drive<T>(operation: () => T, afterAttempt?: () => void): Promise<T> {
+    for (;;) {
+      this.#throwIfFailed();
+      let result: T;
+      try {
+        result = operation();
+      } catch (error) {
+        const produced = this.#takeOutput();
+        if (WantWriteError.isInstance(error)) continue; // the outgoing BIO is empty again: the engine can go on
+        if (!WantReadError.isInstance(error)) throw error;
+        afterAttempt?.();
+        // Output may still be queued inside the engine behind what the BIO held: let it place that first.
+        if (produced) continue;
+        await this.#fill();
+        continue;
+      }
+      this.#takeOutput();
+      afterAttempt?.();
+      return result;
+    }
+  }
+
+  /** Moves everything in the outgoing BIO onto the send chain. True when there was something. */
+  #takeOutput(): boolean {
+    if (this.#outgoing.pending === 0) return false;
+    this.#send(this.#outgoing.read());
+    return true;
+  }
+
+  /** Appends `bytes` to the send chain; the returned promise settles when the transport took them (or failed). */
+  #send(bytes: Uint8Array): Promise<void> {
+    this.#sendChain = this.#sendChain.then(async () => {
+      if (this.#error !== undefined && this.#failing === undefined) return;
+      try {
+        await this.#transport.write(bytes);
+      } catch (error) {
+        void this.#fail(transportError('write', error));
+      }
+    });
+    return this.#sendChain;
+  }
+
+  /** Waits until the transport took everything sent so far; throws the failure if the connection died meanwhile. */
+  async #sent(): Promise<void> {
+    await Promise.race([this.#sendChain, this.#dead.promise]);
+    this.#throwIfFailed();
+  }
+
+  /**
+   * Lets the engine place output it queued but did not move to the BIO during a read (KeyUpdate answers): an
+   * empty write only drains the engine's queue. Not after close_notify, when the engine refuses writes (and answers
+   * nothing any more).
+   */
+  #flushEngine(): void {
+    const connection = this.#connection;
+    if (this.#error !== undefined || this.#closeNotifyQueued || !connection.handshakeComplete) return;
+    for (;;) {
+      try {
+        connection.write(EMPTY);
+        this.#takeOutput();
+        return;
+      } catch (error) {
+        this.#takeOutput();
+        if (WantWriteError.isInstance(error)) continue;
+        void this.#fail(error);
+        return;
+      }
+    }
+  }
+
+  /** Puts more received bytes into the incoming BIO, reading the transport only when none are held back. */
+  #fill(): Promise<void> {
+    this.#filling ??= this.#readTransport().finally(() => {
+      this.#filling = undefined;
+    });
+    return this.#filling;
+  }
+
+  async #readTransport(): Promise<void> {
+    if (this.#carry === undefined) {
+      if (this.#transportEnded) {
+        // The engine asked for bytes after it saw the end: it can only be a truncation (RFC 8446 §6.1).
+        throw new EOFError();
+      }
+      let chunk: Uint8Array | null;
+      try {
+        chunk = await this.#transport.read();
+      } catch (error) {
+        const failure = transportError('read', error);
+        void this.#fail(failure);
+        throw failure;
+      }
+      this.#throwIfFailed();
+      if (chunk === null) {
+        this.#transportEnded = true;
+        this.#incoming.writeEof();
+        return;
+      }
+      if (chunk.length === 0) return;
+      this.#carry = chunk;
+    }
+    const carry = this.#carry;
+    // The engine moves the whole incoming BIO into its deframer before it asks for more, so there is room here;
+    // a full BIO would mean a loop that never feeds the engine, which must fail rather than spin.
+    const take = Math.min(carry.length, this.#incoming.space);
+    if (take === 0) throw new ProtocolError('INTERNAL_ERROR', 'the engine asked for bytes with its incoming BIO full', { fault: 'local' });
+    this.#incoming.write(carry.subarray(0, take));
+    this.#carry = take === carry.length ? undefined : carry.subarray(take);
+  }
+
+  // ---- the readable ----
+
+  async #pull(controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> {
+    try {
+      await this.#handshake.promise;
+      const data = await this.#drive(
+        () => this.#connection.read(),
+        () => this.#flushEngine(),
+      );
+      controller.enqueue(data);
+    } catch (error) {
+      if (ZeroReturnError.isInstance(error)) {
+        // RFC 8446 §6.1: the peer's close_notify ends its direction only; ours stays open until we close it.
+        this.#flushEngine();
+        if (this.#error !== undefined) return;
+        controller.close();
+        this.#readDone = true;
+        this.#readFinished.resolve();
+        void this.#finishIfDone();
+        return;
+      }
+      void this.#fail(error);
+    }
+  }
+
+  // ---- the writable ----
+
+  async #write(chunk: Uint8Array): Promise<void> {
+    if (!(chunk instanceof Uint8Array)) {
+      const error = new InvalidArgumentError('chunk', 'INVALID_ARGUMENT', 'writable chunks must be Uint8Arrays');
+      void this.#fail(error);
+      throw error;
+    }
+    await this.#handshake.promise;
+    if (this.#closeNotifyQueued) {
+      throw new InvalidArgumentError('chunk', 'PROTOCOL_IS_SHUTDOWN', 'write after close(): close_notify was sent');
+    }
+    try {
+      // write() takes as many whole records as the outgoing BIO has room for: at most `outgoingLimit` bytes of
+      // ciphertext go to the transport before the writer waits for it.
+      for (let offset = 0; offset < chunk.length; ) {
+        const rest = chunk.subarray(offset);
+        offset += await this.#drive(() => this.#connection.write(rest));
+        // The backpressure: the writer waits until the transport took the bytes.
+        await this.#sent();
+      }
+    } catch (error) {
+      void this.#fail(error);
+      throw this.#error ?? error;
+    }
+  }
+
+  /** Sends close_notify once, after the sink's write in progress. The readable goes on (TLS 1.3 half-close). */
+  #closeWrite(): Promise<void> {
+    this.#closingWrite ??= (async () => {
+      await this.#writing;
+      await this.#handshake.promise;
+      this.#throwIfFailed();
+      this.#closeNotifyQueued = true;
+      const connection = this.#connection;
+      for (;;) {
+        try {
+          connection.unwrap();
+        } catch (error) {
+          this.#takeOutput();
+          if (WantWriteError.isInstance(error)) continue;
+          // WantRead: close_notify is out, the peer's has not arrived; the readable will see it.
+          if (WantReadError.isInstance(error)) break;
+          void this.#fail(error);
+          throw this.#error ?? error;
+        }
+        this.#takeOutput();
+        break;
+      }
+      await this.#sent();
+      this.#writeDone = true;
+      await this.#finishIfDone();
+    })();
+    return this.#closingWrite;
+  }
+
+  // ---- closing ----
+
+  async #closeBoth(readable: ReadableStream<Uint8Array>): Promise<void> {
+    await this.#closeWrite();
+    if (!readable.locked) {
+      // Nobody reads: take (and drop) the peer's data until its close_notify, so that the close is a clean one.
+      const reader = readable.getReader();
+      try {
+        while (!(await reader.read()).done);
+      } finally {
+        reader.releaseLock();
+      }
+    } else {
+      await this.#readFinished.promise;
+    }
+    await this.#closed.promise;
+  }
+
+  /** Closes the transport once both directions have closed cleanly. */
+  async #finishIfDone(): Promise<void> {
+    if (!this.#writeDone || !this.#readDone || this.#finished || this.#error !== undefined) return;
+    this.#finished = true;
+    try {
+      await this.#transport.close();
+    } catch (error) {
+      const failure = transportError('close', error);
+      this.#error = failure;
+      this.#closed.reject(failure);
+      return;
+    }
+    this.#closed.resolve();
+  }
+
+  /**
+   * The user gave up one side (`readable.cancel()`, `writable.abort()`): the connection is abandoned without
+   * close_notify, so the peer sees a truncation. `closed` resolves: nothing failed. The other stream, and `opened` if
+   * still pending, fail with the reason: `writable.abort()` without one gives the platform's `AbortError`, a
+   * `readable.cancel()` without one a `SysCallError` (`PROTOCOL_IS_SHUTDOWN`).
+   */
+  async #abandon(reason: unknown, side: 'readable' | 'writable'): Promise<void> {
+    if (this.#error !== undefined || this.#finished) return;
+    this.#finished = true;
+    const error =
+      reason !== undefined
+        ? reason
+        : new SysCallError(`the ${side} side was ${side === 'readable' ? 'cancelled' : 'aborted'}: the connection is closed`, {
+            reason: 'PROTOCOL_IS_SHUTDOWN',
+          });
+    this.#error = error;
+    this.#handshake.reject(error);
+    this.#readFinished.reject(error);
+    this.#dead.reject(error);
+    if (side === 'readable') this.#writableController.error(error);
+    else this.#readableController.error(error);
+    try {
+      await this.#transport.close();
+    } catch {
+      // The transport failed while we left it: nothing more to report than the abandonment itself.
+    }
+    this.#closed.resolve();
+  }
+
+  /**
+   * Records the first failure: errors both streams, sends what the engine left (its alert), closes the transport,
+   * and rejects `closed`. Idempotent; the returned promise settles when all of that is done.
+   */
+  #fail(error: unknown): Promise<void> {
+    if (this.#failing !== undefined) return this.#failing;
+    if (this.#error !== undefined) return Promise.resolve(); // abandoned or closed already
+    this.#error = error;
+    this.#readableController.error(error);
+    this.#writableController.error(error);
+    this.#readFinished.reject(error);
+    this.#dead.reject(error);
+    // The engine queued its alert (if any) when it failed: move it to the send chain, then close.
+    try {
+      this.#takeOutput();
+    } catch {
+      // Nothing to send.
+    }
+    this.#failing = (async () => {
+      await this.#sendChain;
+      try {
+        await this.#transport.close();
+      } catch {
+        // The transport is already broken; the error being reported is the first one.
+      }
+      this.#closed.reject(error);
+    })();
+    return this.#failing;
+  }
+
+  #throwIfFailed(): void {
+    if (this.#error !== undefined) throw this.#error;
+  }
+}

@@ -1,0 +1,137 @@
+import { createServer as netCreateServer, type AddressInfo, type Socket } from 'node:net';
+import { InvalidArgumentError, SysCallError } from '@tlsbio/errors';
+import { TLSContext, secure, type SecureStream, type TransportInfo } from '@tlsbio/core';
+import { socketTransport } from './socket-transport.js';
+
+/** Where a failure happened: the connection's transport facts (remote address and port), when known. */
+export type ServerErrorHandler = (error: unknown, transport: TransportInfo | undefined) => void;
+
+/** Options of {@link createServer}. */
+export interface ServerOptions {
+  /** A server context with its certificate(s) loaded. Shared by every connection. */
+  readonly context: TLSContext;
+  /** Called once per failed connection (handshake failure, a later fatal error, a throwing handler). */
+  readonly onError?: ServerErrorHandler;
+  /** Disables Nagle's algorithm on accepted sockets. Default `true`. */
+  readonly noDelay?: boolean;
+  /** Passed on to {@link secure}. */
+  readonly incomingLimit?: number;
+  readonly outgoingLimit?: number;
+}
+
+export interface ListeningAddress {
+  readonly address: string;
+  readonly port: number;
+}
+
+/** A TLS server over TCP. */
+export interface SecureServer {
+  /** Starts listening (port 0 picks a free one; host defaults to Node's, every interface). */
+  listen(port?: number, host?: string): Promise<ListeningAddress>;
+  /** Stops accepting; resolves once every open connection has ended, as `net.Server.close()` does. */
+  close(): Promise<void>;
+  /** The address listened on, or `null` when not listening. */
+  address(): ListeningAddress | null;
+  /** Receives each connection's failure; replaceable at any time. An exception it throws is ignored. */
+  onError: ServerErrorHandler;
+}
+
+/**
+ * Creates a TLS server: every accepted socket is secured with `options.context`, and `onSecureConnection` receives
+ * the stream once its handshake has completed (Node's `secureConnection`). A failure on one connection — a failed
+ * handshake, a fatal error later, an exception thrown by `onSecureConnection` — is reported to `onError` once, and
+ * never stops the server. Sockets allow half-open connections: a client's close_notify (and FIN) ends only its
+ * direction, and our close_notify follows when the handler closes its writable.
+ *
+ * @example
+ * const server = createServer({ context }, (stream) => void stream.readable.pipeTo(stream.writable));
+ * server.onError = (error, peer) => console.warn(peer?.remoteAddress, error);
+ * const { port } = await server.listen(8443);
+ *
+ * @throws {InvalidArgumentError} when `context` is not a server context, or `onSecureConnection` is not a function.
+ */
+export function createServer(options: ServerOptions, onSecureConnection: (stream: SecureStream) => void): SecureServer {
+  const { context } = options;
+  if (!(context instanceof TLSContext) || context.role !== 'server') {
+    throw new InvalidArgumentError('context', 'INVALID_ARGUMENT', 'must be a server TLSContext');
+  }
+  if (typeof onSecureConnection !== 'function') {
+    throw new InvalidArgumentError('onSecureConnection', 'INVALID_ARGUMENT', 'must be a function');
+  }
+  const secureOptions = {
+    ...(options.incomingLimit === undefined ? {} : { incomingLimit: options.incomingLimit }),
+    ...(options.outgoingLimit === undefined ? {} : { outgoingLimit: options.outgoingLimit }),
+  };
+
+  const server: SecureServer = {
+    onError: options.onError ?? (() => {}),
+    listen: (port = 0, host) =>
+      new Promise((resolve, reject) => {
+        const onError = (error: Error) => reject(new SysCallError(`listen on ${host ?? '*'}:${port} failed: ${error.message}`, { cause: error }));
+        net.once('error', onError);
+        net.listen(port, host, () => {
+          net.off('error', onError);
+          resolve(server.address()!);
+        });
+      }),
+    close: () =>
+      new Promise((resolve, reject) => {
+        net.close((error) => (error ? reject(new SysCallError(`close failed: ${error.message}`, { cause: error })) : resolve()));
+      }),
+    address: () => {
+      const address = net.address() as AddressInfo | string | null;
+      if (address === null || typeof address === 'string') return null;
+      return { address: address.address, port: address.port };
+    },
+  };
+
+  const accept = (socket: Socket) => {
+    if (options.noDelay ?? true) socket.setNoDelay(true);
+    const transport = socketTransport(socket);
+    let reported = false;
+    const report = (error: unknown) => {
+      if (reported) return;
+      reported = true;
+      try {
+        server.onError(error, transport.info());
+      } catch {
+        // The error handler is the end of the line: a throw here must not reach the server.
+      }
+    };
+    let stream: SecureStream;
+    try {
+      stream = secure(transport, context, secureOptions);
+    } catch (error) {
+      report(error);
+      socket.destroy();
+      return;
+    }
+    // Handshake failures and later fatal errors all reject `closed` (after the alert went out).
+    stream.closed.catch(report);
+    stream.opened.then(
+      () => {
+        try {
+          onSecureConnection(stream);
+        } catch (error) {
+          report(error);
+          socket.destroy();
+        }
+      },
+      () => {},
+    );
+  };
+
+  // allowHalfOpen: the peer's FIN must not end our side while we still owe it data (TLS 1.3 half-close).
+  const net = netCreateServer({ allowHalfOpen: true }, accept);
+  // A listening socket's later errors (rare: EMFILE on accept) are reported, never thrown.
+  net.on('error', (error) => {
+    if (net.listening) {
+      try {
+        server.onError(new SysCallError(`server error: ${error.message}`, { cause: error }), undefined);
+      } catch {
+        // see above
+      }
+    }
+  });
+  return server;
+}
