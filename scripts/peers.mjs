@@ -6,6 +6,8 @@ import { existsSync } from 'node:fs';
 /** command on PATH -> Debian package that provides it */
 export const PEERS = [
   { command: 'openssl', aptPackage: 'openssl', why: 'fixtures and interop peer' },
+  { command: 'gnutls-cli', aptPackage: 'gnutls-bin', why: 'interop peer (gnutls-cli)' },
+  { command: 'gnutls-serv', aptPackage: 'gnutls-bin', why: 'interop peer (gnutls-serv)' },
   { file: '/usr/include/openssl/x509_vfy.h', aptPackage: 'libssl-dev', why: "OpenSSL's verify codes and reasons, checked against its headers" },
 ];
 

@@ -1,11 +1,13 @@
 // The `tlsbio` command: global flags, then dispatch to one command. Everything else lives in commands/.
 import { type FlagSpec, UsageError, describeFlags, parseArgs } from './args.js';
 import { benchCryptoCommand } from './commands/bench-crypto.js';
+import { clientCommand } from './commands/client.js';
 import type { Command, Output } from './commands/command.js';
 import { demoCommand } from './commands/demo.js';
+import { serverCommand } from './commands/server.js';
 import { VERSION } from './version.js';
 
-const COMMANDS: readonly Command[] = [demoCommand, benchCryptoCommand];
+const COMMANDS: readonly Command[] = [demoCommand, benchCryptoCommand, clientCommand, serverCommand];
 const HELP_FLAG: FlagSpec = { name: 'help', short: 'h', description: 'show help' };
 const GLOBAL_FLAGS: readonly FlagSpec[] = [HELP_FLAG, { name: 'version', short: 'V', description: 'print the version' }];
 

@@ -23,6 +23,7 @@ function brokenProvider(): CryptoProvider {
       const real = aes.importKey(key);
       return {
         seal: (nonce, plaintext, aad) => real.seal(nonce, plaintext, aad),
+        sealInPlace: (nonce, buffer, offset, length, aad) => real.sealInPlace(nonce, buffer, offset, length, aad),
         // "Decrypts" by sealing the ciphertext again: CTR mode is its own inverse, and the tag is never checked.
         open: (nonce, sealed, aad) => real.seal(nonce, sealed.subarray(0, sealed.length - 16), aad).subarray(0, sealed.length - 16),
       };

@@ -388,7 +388,14 @@ export class TLSConnection {
       this.#handleChangeCipherSpec(record);
       return;
     }
+    // A peer that fails before its first protected record (OpenSSL's client rejecting our certificate) sends its
+    // alert in plaintext; read it as such until the peer has protected a record (OpenSSL accepts the same).
+    if (record.type === ContentType.alert && this.#result === undefined && !this.#peerProtected) {
+      this.#handleAlert(new PlaintextOpener().open(record).fragment);
+      return;
+    }
     const { type, fragment } = this.#opener.open(record);
+    if (this.#opener instanceof Tls13Opener) this.#peerProtected = true;
     // RFC 8446 §5.1: nothing may interleave with a fragmented handshake message.
     if (type !== ContentType.handshake && this.#reassembler.hasPartial) {
       throw new ProtocolError('UNEXPECTED_RECORD', 'a record interleaved with a fragmented handshake message');
@@ -410,6 +417,9 @@ export class TLSConnection {
     }
     this.#countEmptyRecord();
   }
+
+  /** Whether the peer has sent a protected record yet. */
+  #peerProtected = false;
 
   /** Whether a ClientHello has been sent or received. */
   #transcriptStarted = false;

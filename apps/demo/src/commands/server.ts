@@ -1,0 +1,225 @@
+// `tlsbio server`: openssl s_server's everyday use. Serves many connections at once; each is echoed until the
+// client's close_notify, then answered with ours (TLS 1.3 half-close, RFC 8446 §6.1). With --www it answers one
+// HTTP request with a page describing the connection, as s_server -www does. A failed connection is logged and
+// never stops the server.
+import type { SecureStream, TLSConnection, TransportInfo, VerifyMode } from '@tlsbio/core';
+import { type SecureServer, createServer } from '@tlsbio/transport-net';
+import { type ParsedArgs, UsageError } from '../args.js';
+import { COMMON_TLS_FLAGS, CliError, buildContext, certKeyFlags, formatHostPort, parseHostPort, stringFlag } from '../tls/options.js';
+import {
+  connectionRecord,
+  describeFailure,
+  errorRecord,
+  subjectOf,
+  type ConnectionRecord,
+  type Counters,
+} from '../tls/summary.js';
+import { MAX_REQUEST_HEAD, RequestHead, wwwResponse } from '../tls/www.js';
+import type { Command, Output } from './command.js';
+
+const VERIFY_MODES: readonly VerifyMode[] = ['none', 'optional', 'required'];
+
+export const serverCommand: Command = {
+  name: 'server',
+  summary: 'accept TLS connections, like openssl s_server: echo each one, or serve a status page (--www)',
+  usage: [
+    'tlsbio server --accept [HOST:]PORT --cert F --key F [--cert2 F --key2 F] [--CAfile F]',
+    '                     [--verify-client none|optional|required] [--alpn a,b] [--tls1_3 | --tls1_2]',
+    '                     [--ciphersuites LIST] [--groups LIST] [--keylogfile F] [--www] [--json]',
+  ].join('\n'),
+  flags: [
+    { name: 'accept', value: true, description: 'where to listen, [HOST:]PORT (0: any free port); prints ACCEPT host:port' },
+    { name: 'cert', value: true, description: 'PEM certificate chain, leaf first' },
+    { name: 'key', value: true, description: 'the private key of --cert (PEM)' },
+    { name: 'cert2', value: true, description: 'a second chain (e.g. RSA beside ECDSA): each client gets one it can verify' },
+    { name: 'key2', value: true, description: 'the private key of --cert2' },
+    { name: 'verify-client', value: true, description: 'ask for a client certificate: none (default), optional, required' },
+    { name: 'www', description: 'answer an HTTP request with a page of the negotiated parameters (GET /keyupdate: KeyUpdate first)' },
+    ...COMMON_TLS_FLAGS,
+  ],
+  run: (args, output) => runServer(args, output, { env: process.env, out: (text) => process.stdout.write(text) }),
+};
+
+export interface ServerEnv {
+  readonly env: NodeJS.ProcessEnv;
+  /** Where the `ACCEPT host:port` line goes (stdout). */
+  readonly out: (text: string) => void;
+}
+
+/**
+ * Listens until SIGINT or SIGTERM, then resolves to 0. Resolves to 1 when it cannot start (a file, a port).
+ * @throws UsageError for missing or contradictory flags.
+ */
+export async function runServer(args: ParsedArgs, output: Output, env: ServerEnv): Promise<number> {
+  if (args.positionals.length > 0) throw new UsageError(`'server' takes no arguments (got '${args.positionals[0]}')`);
+  const acceptAt = stringFlag(args, 'accept');
+  if (acceptAt === undefined) throw new UsageError('--accept [HOST:]PORT is required');
+  const { host, port } = parseHostPort('accept', acceptAt, { allowBarePort: true, allowZero: true });
+  const certs = certKeyFlags(args, ['', '2']);
+  if (stringFlag(args, 'cert') === undefined) throw new UsageError('--cert and --key are required');
+  const verifyClient = stringFlag(args, 'verify-client') ?? 'none';
+  if (!VERIFY_MODES.includes(verifyClient as VerifyMode)) {
+    throw new UsageError(`--verify-client must be none, optional or required, got '${verifyClient}'`);
+  }
+  if (verifyClient !== 'none' && !args.flags.has('CAfile')) throw new UsageError(`--verify-client ${verifyClient} needs --CAfile`);
+  const json = args.flags.has('json');
+  const www = args.flags.has('www');
+  const log = (record: object, text: string) => output.err(json ? `${JSON.stringify(record)}\n` : `${text}\n`);
+
+  let server: SecureServer | undefined;
+  let keylogClose: (() => void) | undefined;
+  /** How to drop each open connection at shutdown (cancelling its readable closes the socket). */
+  const open = new Set<() => void>();
+  try {
+    const { context, keylog } = buildContext('server', args, certs, env.env);
+    keylogClose = () => keylog?.close();
+    context.verifyMode = verifyClient as VerifyMode;
+    // The client's SNI, as the engine's callback reports it; the page and the log show it.
+    const sniOf = new WeakMap<TLSConnection, string | undefined>();
+    context.setServernameCallback((connection, serverName) => {
+      sniOf.set(connection, serverName);
+    });
+
+    // Handshake failures and every later fatal error of a connection arrive here, once per connection.
+    const onError = (error: unknown, transport: TransportInfo | undefined) => {
+      const peer = peerOf(transport);
+      const record = errorRecord(error, peer === undefined ? {} : { peer });
+      log(record, `${peer ?? '?'}: ${describeFailure(record)}`);
+    };
+    server = createServer({ context, onError }, (stream) => {
+      void serveConnection(stream, { www, peer: peerOf(stream.info().transport) ?? '?', sniOf, log, open });
+    });
+    const address = await server.listen(port, host);
+    env.out(`ACCEPT ${formatHostPort(address.address, address.port)}\n`);
+  } catch (error) {
+    keylogClose?.();
+    if (error instanceof UsageError) throw error;
+    const record = errorRecord(error);
+    log(record, describeFailure(record));
+    return 1;
+  }
+
+  // Runs until told to stop; a stop is a normal end (exit code 0), like s_server's.
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    const stop = (name: NodeJS.Signals) => resolve(name);
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  if (!json) output.err(`${signal}: shutting down\n`);
+  const closing = server.close();
+  for (const drop of open) drop();
+  await closing.catch(() => {});
+  keylogClose();
+  return 0;
+}
+
+function peerOf(transport: TransportInfo | undefined): string | undefined {
+  if (transport?.remoteAddress === undefined) return undefined;
+  return formatHostPort(transport.remoteAddress, transport.remotePort ?? 0);
+}
+
+interface ConnectionOptions {
+  readonly www: boolean;
+  readonly peer: string;
+  readonly sniOf: WeakMap<TLSConnection, string | undefined>;
+  readonly log: (record: object, text: string) => void;
+  readonly open: Set<() => void>;
+}
+
+/**
+ * Serves one established connection to its end and logs it. A TLS or transport failure is logged by the server's
+ * onError (it rejects the stream's `closed`); only a failure of our own (an oversized request) is logged here.
+ */
+async function serveConnection(stream: SecureStream, options: ConnectionOptions): Promise<void> {
+  const counters: Counters = { bytesIn: 0, bytesOut: 0 };
+  const { peer, log } = options;
+  const reader = stream.readable.getReader();
+  const writer = stream.writable.getWriter();
+  const drop = () => void reader.cancel().catch(() => {});
+  options.open.add(drop);
+  try {
+    const sni = options.sniOf.get(stream.connection) ?? null;
+    if (options.www) await serveWww(stream, reader, writer, counters, sni);
+    else await echo(reader, writer, counters);
+    // The client's close_notify arrived (the reader is done) and ours is out: the transport closes now.
+    await stream.closed;
+    const record: ConnectionRecord = connectionRecord(stream.connection, counters, { sni, peer });
+    log(record, describeServed(record));
+  } catch (error) {
+    if (!(error instanceof CliError)) return; // the stream failed: onError has it
+    // Our own reason to give up: drop the connection (no close_notify: the exchange did not complete).
+    await reader.cancel(error).catch(() => {});
+    const record = errorRecord(error, { peer, bytes_in: counters.bytesIn, bytes_out: counters.bytesOut });
+    log(record, `${peer}: ${describeFailure(record)}`);
+  } finally {
+    options.open.delete(drop);
+  }
+}
+
+type Reader = ReadableStreamDefaultReader<Uint8Array>;
+type Writer = WritableStreamDefaultWriter<Uint8Array>;
+
+/** Sends back every byte until the client's close_notify, then closes our side. */
+async function echo(reader: Reader, writer: Writer, counters: Counters): Promise<void> {
+  for (let next = await reader.read(); !next.done; next = await reader.read()) {
+    counters.bytesIn += next.value.length;
+    await writer.write(next.value);
+    counters.bytesOut += next.value.length;
+  }
+  await writer.close();
+}
+
+/**
+ * Reads the request head (over as many records as it takes), answers with the page, then closes with
+ * close_notify and reads (dropping it) whatever the client still sends until its own close_notify.
+ * `GET /keyupdate` sends a KeyUpdate asking for the client's first.
+ * @throws CliError `REQUEST_TOO_LARGE` for a head over 16 KiB.
+ */
+async function serveWww(stream: SecureStream, reader: Reader, writer: Writer, counters: Counters, sni: string | null): Promise<void> {
+  const head = new RequestHead();
+  let request: { method: string; path: string } | undefined;
+  let ended = false;
+  while (request === undefined) {
+    const { done, value } = await reader.read();
+    if (done) {
+      ended = true; // the client closed before finishing its request: nothing to answer
+      break;
+    }
+    counters.bytesIn += value.length;
+    const result = head.push(value);
+    if (result.kind === 'too-large') throw new CliError('REQUEST_TOO_LARGE', `the HTTP request head exceeds ${MAX_REQUEST_HEAD} bytes`);
+    if (result.kind === 'complete') request = result;
+  }
+  if (request !== undefined) {
+    const connection = stream.connection;
+    const keyUpdate = request.method === 'GET' && request.path === '/keyupdate';
+    // The driver has no KeyUpdate call of its own: the engine queues the record in the outgoing BIO, and the
+    // driver sends it, in order, ahead of the page's records when it takes the write's output.
+    if (keyUpdate) connection.keyUpdate({ requestPeer: true });
+    const page = new TextEncoder().encode(
+      wwwResponse({
+        version: connection.version(),
+        cipher: connection.cipher()?.[0] ?? null,
+        group: connection.group(),
+        alpn: connection.selectedAlpnProtocol(),
+        sni,
+        helloRetry: connection.helloRetried,
+        peerSubject: subjectOf(connection.getPeerCertificate({ binary: true })),
+        keyUpdate,
+        request: `${request.method} ${request.path}`,
+      }),
+    );
+    await writer.write(page);
+    counters.bytesOut += page.length;
+  }
+  await writer.close();
+  if (!ended) while (!(await reader.read()).done);
+}
+
+function describeServed(record: ConnectionRecord): string {
+  return [
+    `${record.peer}: ${record.version} ${record.cipher} ${record.group}${record.hello_retry ? ' (HRR)' : ''}`,
+    `alpn=${record.alpn ?? '-'} sni=${record.sni ?? '-'} client=${record.peer_subject ?? '-'}`,
+    `in=${record.bytes_in} out=${record.bytes_out} closed cleanly`,
+  ].join(' ');
+}

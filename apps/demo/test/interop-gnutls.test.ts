@@ -1,0 +1,130 @@
+// Interop with GnuTLS (gnutls-bin): our client against `gnutls-serv --echo`, and `gnutls-cli` against our server,
+// TLS 1.3 only. gnutls-serv cannot report a port it picked, so each case takes one that was free a moment ago.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Proc, assertBuilt, freePort, jsonLines, killAll, pki, runWithInput, sha256, spawnProc, startOurServer, testScope, tlsbio, waitForListen } from './interop-harness.js';
+
+const CA = pki('ca.pem');
+const TLS13 = 'NORMAL:-VERS-ALL:+VERS-TLS1.3';
+const OUR_ECDSA = ['--cert', pki('server-ecdsa-chain.pem'), '--key', pki('server-ecdsa.key')];
+
+beforeAll(assertBuilt);
+afterAll(killAll);
+
+/** Starts gnutls-serv --echo with `priority` and the given chain; resolves once it listens. */
+async function gnutlsServer(priority: string, cert: string, key: string, scope: Set<Proc>): Promise<{ proc: Proc; port: number }> {
+  const port = await freePort();
+  // -a: do not ask for a client certificate.
+  const proc = spawnProc('gnutls-serv', ['--echo', '-a', '--priority', priority, '--x509certfile', cert, '--x509keyfile', key, '-p', String(port)], { scope });
+  // gnutls-serv's "listening" line sits in its stdout buffer when stdout is a pipe: watch the port instead.
+  await waitForListen(port);
+  return { proc, port };
+}
+
+/** Text lines (gnutls-serv's echo works on text), `count` of them, reproducible. */
+function lines(count: number, tag: string): Buffer {
+  let text = '';
+  for (let i = 0; i < count; i++) text += `${tag} line ${i} ${'abcdefghijklmnopqrstuvwxyz'.repeat(1 + (i % 3))}\n`;
+  return Buffer.from(text, 'latin1');
+}
+
+function summary(proc: Proc): Record<string, unknown> {
+  const records = jsonLines(proc.stderr);
+  expect(records, proc.describe()).toHaveLength(1);
+  return records[0]!;
+}
+
+describe.concurrent('our client against gnutls-serv --echo', () => {
+  const cases = [
+    { name: 'X25519, AES-128-GCM', priority: `${TLS13}:-GROUP-ALL:+GROUP-X25519:-CIPHER-ALL:+AES-128-GCM`, group: 'x25519', cipher: 'TLS_AES_128_GCM_SHA256' },
+    { name: 'P-256, AES-256-GCM', priority: `${TLS13}:-GROUP-ALL:+GROUP-SECP256R1:-CIPHER-ALL:+AES-256-GCM`, group: 'secp256r1', cipher: 'TLS_AES_256_GCM_SHA384' },
+    { name: 'P-384, ChaCha20-Poly1305', priority: `${TLS13}:-GROUP-ALL:+GROUP-SECP384R1:-CIPHER-ALL:+CHACHA20-POLY1305`, group: 'secp384r1', cipher: 'TLS_CHACHA20_POLY1305_SHA256' },
+  ];
+  for (const c of cases) {
+    it(`${c.name}: every line echoed, then both close_notify`, async ({ onTestFinished }) => {
+      const scope = testScope(onTestFinished);
+      const { proc: server, port } = await gnutlsServer(c.priority, pki('server-ecdsa-chain.pem'), pki('server-ecdsa.key'), scope);
+      const input = lines(2000, c.group);
+      // Our client offers every group it knows, so a server without X25519 answers with a HelloRetryRequest.
+      const client = await runWithInput(
+        tlsbio(['client', '--connect', `127.0.0.1:${port}`, '--servername', 'localhost', '--CAfile', CA, '--json', '--groups', 'X25519:P-256:P-384'], { scope }),
+        input,
+      );
+      expect(client.exit?.code, `${client.describe()}\n${server.describe()}`).toBe(0);
+      expect(sha256(client.stdout)).toBe(sha256(input));
+      expect(summary(client)).toMatchObject({
+        version: 'TLSv1.3',
+        cipher: c.cipher,
+        group: c.group,
+        hello_retry: c.group !== 'x25519',
+        verify: 'ok',
+        bytes_in: input.length,
+        bytes_out: input.length,
+      });
+    });
+  }
+
+  it('an RSA server certificate', async ({ onTestFinished }) => {
+    const scope = testScope(onTestFinished);
+    const { port } = await gnutlsServer(TLS13, pki('server-rsa.pem'), pki('server-rsa.key'), scope);
+    const client = await runWithInput(
+      tlsbio(['client', '--connect', `127.0.0.1:${port}`, '--servername', 'localhost', '--CAfile', CA, '--json'], { scope }),
+      'trsa\n',
+    );
+    expect(client.exit?.code, client.describe()).toBe(0);
+    expect(client.stdoutText).toBe('trsa\n');
+    expect(summary(client)).toMatchObject({ verify: 'ok', peer_subject: expect.stringContaining('CN=localhost') });
+  });
+});
+
+describe.concurrent('gnutls-cli against our server', () => {
+  /** Runs gnutls-cli with `input`; it sends close_notify at the end of stdin and waits for ours. */
+  function gnutlsCli(port: number, priority: string, args: readonly string[], scope: Set<Proc>): Proc {
+    return spawnProc('gnutls-cli', ['--priority', priority, '--x509cafile', CA, '-p', String(port), ...args, 'localhost'], { scope });
+  }
+
+  const cases = [
+    { suite: 'TLS_AES_128_GCM_SHA256', gnutls: 'AES-128-GCM', group: 'X25519', ours: 'x25519' },
+    { suite: 'TLS_AES_256_GCM_SHA384', gnutls: 'AES-256-GCM', group: 'SECP256R1', ours: 'secp256r1' },
+    { suite: 'TLS_CHACHA20_POLY1305_SHA256', gnutls: 'CHACHA20-POLY1305', group: 'SECP384R1', ours: 'secp384r1' },
+  ];
+  for (const c of cases) {
+    it(`${c.suite} over ${c.group}: echo, then close_notify both ways`, async ({ onTestFinished }) => {
+      const scope = testScope(onTestFinished);
+      const { proc: server, port } = await startOurServer([...OUR_ECDSA, '--ciphersuites', c.suite, '--json'], { scope });
+      const input = lines(500, c.ours);
+      const proc = await runWithInput(gnutlsCli(port, `${TLS13}:-GROUP-ALL:+GROUP-${c.group}`, [], scope), input);
+      const out = proc.stdoutText;
+      expect(proc.exit?.code, `${proc.describe()}\n${server.describe()}`).toBe(0);
+      expect(out).toContain('- Status: The certificate is trusted.');
+      expect(out).toContain(`- Description: (TLS1.3-X.509)-(ECDHE-${c.group})-(ECDSA-SECP256R1-SHA256)-(${c.gnutls})`);
+      expect(out).toContain('- Peer has closed the GnuTLS connection');
+      expect(out).toContain(input.toString('latin1'));
+      await server.waitFor(/"cipher"|"error"/, { stream: 'stderr' });
+      expect(jsonLines(server.stderr)[0]).toMatchObject({ cipher: c.suite, group: c.ours, sni: 'localhost', bytes_in: input.length, bytes_out: input.length });
+    });
+  }
+
+  it('ALPN and the Ed25519 certificate', async ({ onTestFinished }) => {
+    const scope = testScope(onTestFinished);
+    const { port } = await startOurServer(['--cert', pki('server-ed25519.pem'), '--key', pki('server-ed25519.key'), '--alpn', 'http/1.1'], { scope });
+    const proc = await runWithInput(gnutlsCli(port, TLS13, ['--alpn', 'h2', '--alpn', 'http/1.1'], scope), 'ted25519\n');
+    expect(proc.exit?.code, proc.describe()).toBe(0);
+    expect(proc.stdoutText).toContain('- Application protocol: http/1.1');
+    expect(proc.stdoutText).toMatch(/\(EdDSA-Ed25519\)/);
+    expect(proc.stdoutText).toContain('ted25519\n');
+  });
+
+  it('--www GET /keyupdate: gnutls-cli follows our KeyUpdate and reads the page', async ({ onTestFinished }) => {
+    const scope = testScope(onTestFinished);
+    const { proc: server, port } = await startOurServer([...OUR_ECDSA, '--www', '--json'], { scope });
+    // Not --crlf: gnutls-cli 3.7 sends an empty line as a lone NUL byte then. LF LF ends a head, as for s_server.
+    const proc = gnutlsCli(port, TLS13, [], scope);
+    // Keep stdin open: the server closes after the page, and gnutls-cli exits on that.
+    proc.write('GET /keyupdate HTTP/1.0\n\n');
+    await proc.exited;
+    expect(proc.exit?.code, `${proc.describe()}\n${server.describe()}`).toBe(0);
+    expect(proc.stdoutText).toContain('HTTP/1.0 200 ok');
+    expect(proc.stdoutText).toContain('KeyUpdate: sent, update_requested');
+    expect(proc.stdoutText).toContain('SNI: localhost');
+  });
+});
