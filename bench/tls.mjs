@@ -78,7 +78,7 @@ function ourBulk(provider) {
     c.write(chunk);
     bios.sin.write(bios.cout.read());
     let got = 0;
-    while (got < chunk.length) got += s.read(1 << 20).length;
+    while (got < chunk.length) got += s.read().length;
     return got;
   });
 }
