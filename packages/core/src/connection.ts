@@ -586,6 +586,10 @@ export class TLSConnection {
     transcript: this.#transcript,
     sendHandshake: (type, body) => {
       const message = encodeHandshake(type, body);
+      // RFC 8446 §5.1: only the first ClientHello may carry legacy_record_version 0x0301.
+      if (this.#sealer instanceof PlaintextSealer && type === HandshakeType.client_hello && this.#transcriptStarted) {
+        this.#sealer.legacyRecordVersion = TLSVersion.TLSv1_2;
+      }
       this.#transcript.add(message);
       this.#transcriptStarted = true;
       for (let offset = 0; offset < message.length; offset += MAX_PLAINTEXT_LENGTH) {
@@ -597,7 +601,8 @@ export class TLSConnection {
     },
     setReadSecret: (suite, secret) => {
       // RFC 8446 §5.1: handshake messages may not span a key change.
-      if (this.#reassembler.hasPartial) throw new ProtocolError('NOT_ON_RECORD_BOUNDARY', 'a handshake message spans a key change');
+      // `buffered`, not `hasPartial`: a whole message queued behind the one that changed keys came under the old keys.
+      if (this.#reassembler.buffered > 0) throw new ProtocolError('NOT_ON_RECORD_BOUNDARY', 'a handshake message spans a key change');
       this.#deframer.maxFragmentLength = MAX_TLS13_CIPHERTEXT_LENGTH;
       this.#readSecret = secret;
       this.#opener = this.#makeOpener(suite, secret);
