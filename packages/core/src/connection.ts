@@ -442,6 +442,7 @@ export class TLSConnection {
   }
 
   #handleHandshakeFragment(fragment: Uint8Array): void {
+    this.#emptyRecords = 0; // a record with content ends a run of empty ones
     this.#reassembler.push(fragment);
     for (let message = this.#reassembler.next(); message !== null; message = this.#reassembler.next()) {
       this.#transcriptStarted = true;
@@ -480,7 +481,7 @@ export class TLSConnection {
       const { updateRequested } = decodeKeyUpdate(message.body);
       if (++this.#keyUpdates > this.#context.limits.maxKeyUpdates) throw new ProtocolError('TOO_MANY_KEY_UPDATES', 'too many KeyUpdates without data');
       // RFC 8446 §5.1: a key change must fall on a record boundary.
-      if (this.#reassembler.hasPartial) throw new ProtocolError('NOT_ON_RECORD_BOUNDARY', 'KeyUpdate not at the end of its record');
+      if (this.#reassembler.buffered > 0) throw new ProtocolError('NOT_ON_RECORD_BOUNDARY', 'KeyUpdate not at the end of its record');
       const suite = this.#result!.suite;
       const secret = nextTrafficSecret(this.#hash(suite), this.#readSecret!);
       this.#readSecret = secret;
@@ -586,15 +587,13 @@ export class TLSConnection {
     transcript: this.#transcript,
     sendHandshake: (type, body) => {
       const message = encodeHandshake(type, body);
-      // RFC 8446 §5.1: only the first ClientHello may carry legacy_record_version 0x0301.
-      if (this.#sealer instanceof PlaintextSealer && type === HandshakeType.client_hello && this.#transcriptStarted) {
-        this.#sealer.legacyRecordVersion = TLSVersion.TLSv1_2;
-      }
       this.#transcript.add(message);
       this.#transcriptStarted = true;
       for (let offset = 0; offset < message.length; offset += MAX_PLAINTEXT_LENGTH) {
         this.#output.push(this.#sealer.seal(ContentType.handshake, message.subarray(offset, offset + MAX_PLAINTEXT_LENGTH)));
       }
+      // RFC 8446 §5.1: only the first ClientHello carries legacy_record_version 0x0301.
+      if (this.#sealer instanceof PlaintextSealer) this.#sealer.legacyRecordVersion = TLSVersion.TLSv1_2;
     },
     sendChangeCipherSpec: () => {
       this.#output.push(CHANGE_CIPHER_SPEC.slice());
