@@ -19,8 +19,7 @@ import { describe, expect, it } from 'vitest';
 import { ByteWriter } from '../src/codec/writer.js';
 import type { TLSConnection } from '../src/connection.js';
 import type { TLSContextOptions } from '../src/context.js';
-import type { AeadKey, CryptoProvider } from '../src/crypto/provider.js';
-import { nextTrafficSecret, trafficKeys } from '../src/keyschedule/index.js';
+import type { CryptoProvider } from '../src/crypto/provider.js';
 import {
   ContentType,
   ExtensionType,
@@ -40,192 +39,16 @@ import {
   type ClientHello,
   type Extension,
 } from '../src/msgs/index.js';
-import { HandshakeReassembler } from '../src/record/index.js';
-import { suiteByName, type CipherSuite } from '../src/suites.js';
+import { suiteByName } from '../src/suites.js';
 import { ConnectionPair, caught, clientContext, readOrNull, serverContext, type CertKind } from './helpers/pair.js';
 import { providers } from './helpers/providers.js';
+import { DirectionTap, concat, frame, fromHex, parseRecords, type Logical } from './helpers/wire.js';
 
 const SUITE = suiteByName('TLS_AES_128_GCM_SHA256')!;
 const CCS = ContentType.change_cipher_spec;
 const ALERT = ContentType.alert;
 const HANDSHAKE = ContentType.handshake;
 const APPLICATION_DATA = ContentType.application_data;
-
-// ---- bytes and records ----
-
-function concat(...parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
-
-function fromHex(hex: string): Uint8Array {
-  return Uint8Array.from(hex.match(/../g) ?? [], (byte) => parseInt(byte, 16));
-}
-
-interface WireRecord {
-  readonly type: number;
-  readonly version: number;
-  readonly fragment: Uint8Array;
-}
-
-/** Splits well-formed bytes into records; no limits (the bytes are our own captures). */
-function parseRecords(bytes: Uint8Array): WireRecord[] {
-  const records: WireRecord[] = [];
-  let pos = 0;
-  while (pos < bytes.length) {
-    if (bytes.length - pos < 5) throw new Error('parseRecords: truncated header');
-    const length = (bytes[pos + 3]! << 8) | bytes[pos + 4]!;
-    if (bytes.length - pos - 5 < length) throw new Error('parseRecords: truncated record');
-    records.push({ type: bytes[pos]!, version: (bytes[pos + 1]! << 8) | bytes[pos + 2]!, fragment: bytes.slice(pos + 5, pos + 5 + length) });
-    pos += 5 + length;
-  }
-  return records;
-}
-
-/** One record, header and all, with no check on the length: oversized records are the point of some tests. */
-function frame(type: number, fragment: Uint8Array, version = 0x0303): Uint8Array {
-  return concat(new Uint8Array([type, version >>> 8, version & 0xff, fragment.length >>> 8, fragment.length & 0xff]), fragment);
-}
-
-// ---- record protection, with the secrets of the key log ----
-
-/** One direction's AEAD key and IV (RFC 8446 §7.3), sealing raw inner plaintexts so that tests can break every rule. */
-class RecordKeys {
-  readonly #key: AeadKey;
-  readonly #iv: Uint8Array;
-  readonly #tagLength: number;
-
-  constructor(provider: CryptoProvider, suite: CipherSuite, secret: Uint8Array) {
-    const aead = provider.aeads[suite.aead]!;
-    const { key, iv } = trafficKeys(provider.hashes[suite.hash]!, aead.keyLength, secret);
-    this.#key = aead.importKey(key);
-    this.#iv = iv;
-    this.#tagLength = aead.tagLength;
-  }
-
-  /** RFC 8446 §5.3: the IV XOR the 64-bit sequence number. */
-  #nonce(seq: number): Uint8Array {
-    const nonce = this.#iv.slice();
-    for (let i = 0; i < 8; i++) nonce[11 - i]! ^= Math.floor(seq / 2 ** (8 * i)) & 0xff;
-    return nonce;
-  }
-
-  /** Seals TLSInnerPlaintext `inner` exactly as given (RFC 8446 §5.2). */
-  sealInner(seq: number, inner: Uint8Array): Uint8Array {
-    const length = inner.length + this.#tagLength;
-    const header = new Uint8Array([APPLICATION_DATA, 0x03, 0x03, length >>> 8, length & 0xff]);
-    return concat(header, this.#key.seal(this.#nonce(seq), inner, header));
-  }
-
-  seal(seq: number, type: number, content: Uint8Array, padding = 0): Uint8Array {
-    return this.sealInner(seq, concat(content, new Uint8Array([type]), new Uint8Array(padding)));
-  }
-
-  open(seq: number, record: WireRecord): { type: number; content: Uint8Array; padding: number } {
-    const header = new Uint8Array([record.type, record.version >>> 8, record.version & 0xff, record.fragment.length >>> 8, record.fragment.length & 0xff]);
-    const inner = this.#key.open(this.#nonce(seq), record.fragment, header);
-    if (inner === null) throw new Error(`RecordKeys.open: record ${seq} does not authenticate`);
-    let end = inner.length - 1;
-    while (end >= 0 && inner[end] === 0) end--;
-    return { type: inner[end]!, content: inner.slice(0, end), padding: inner.length - 1 - end };
-  }
-}
-
-/** A record as the tap sees it: plaintext (epoch -1) or opened under epoch `epoch` of its direction's keys. */
-interface Logical {
-  type: number;
-  content: Uint8Array;
-  /** -1 for a plaintext record; 0 for the handshake keys, 1 for traffic secret 0, n + 1 after n KeyUpdates. */
-  epoch: number;
-  seq: number;
-  padding: number;
-}
-
-/**
- * Follows the keys of one direction the way its receiver does: plaintext until the first protected record, the
- * handshake traffic keys until the sender's Finished, then traffic secret 0 and one more per KeyUpdate (RFC 8446 §7).
- */
-class DirectionTap {
-  readonly #secrets: Uint8Array[] = [];
-  readonly #keys: RecordKeys[] = [];
-  readonly #reassembler = new HandshakeReassembler({ maxMessageSize: 0xffffff });
-  #epoch = -1;
-  #seq = 0;
-
-  constructor(
-    private readonly provider: CryptoProvider,
-    private readonly suite: CipherSuite,
-    private readonly sender: 'CLIENT' | 'SERVER',
-    private readonly keylog: ReadonlyMap<string, Uint8Array>,
-  ) {}
-
-  /** The keys of `epoch` (derived on first use: the key log must hold the secret by then). */
-  keys(epoch: number): RecordKeys {
-    const hash = this.provider.hashes[this.suite.hash]!;
-    while (this.#keys.length <= epoch) {
-      const n = this.#keys.length;
-      const label = n === 0 ? `${this.sender}_HANDSHAKE_TRAFFIC_SECRET` : `${this.sender}_TRAFFIC_SECRET_0`;
-      const secret = n <= 1 ? this.keylog.get(label) : nextTrafficSecret(hash, this.#secrets[n - 1]!);
-      if (secret === undefined) throw new Error(`DirectionTap: no ${label} in the key log yet`);
-      this.#secrets.push(secret);
-      this.#keys.push(new RecordKeys(this.provider, this.suite, secret));
-    }
-    return this.#keys[epoch]!;
-  }
-
-  /** Decodes the next bytes of this direction; advances the tap's keys and sequence numbers. */
-  decode(bytes: Uint8Array): Logical[] {
-    const out: Logical[] = [];
-    for (const record of parseRecords(bytes)) {
-      if (record.type !== APPLICATION_DATA) {
-        out.push({ type: record.type, content: record.fragment, epoch: -1, seq: -1, padding: 0 });
-        continue;
-      }
-      if (this.#epoch < 0) this.#epoch = 0;
-      const opened = this.keys(this.#epoch).open(this.#seq, record);
-      out.push({ ...opened, epoch: this.#epoch, seq: this.#seq });
-      this.#seq++;
-      if (opened.type !== HANDSHAKE) continue;
-      this.#reassembler.push(opened.content);
-      let rekey = false;
-      for (let m = this.#reassembler.next(); m !== null; m = this.#reassembler.next()) {
-        if (m.type === HandshakeType.finished || m.type === HandshakeType.key_update) rekey = true;
-      }
-      if (rekey) {
-        this.#epoch++;
-        this.#seq = 0;
-      }
-    }
-    return out;
-  }
-
-  /** Where the tap stands: the epoch and sequence number of the next protected record. */
-  get next(): { epoch: number; seq: number } {
-    return { epoch: this.#epoch, seq: this.#seq };
-  }
-
-  /**
-   * Re-encodes `records`, protected ones sealed under their epoch with sequence numbers renumbered from the first
-   * record of each epoch (so records may be added, split or removed), or from `start` for the epochs it names.
-   */
-  encode(records: readonly Logical[], start: ReadonlyMap<number, number> = new Map()): Uint8Array {
-    const seqs = new Map(start);
-    for (const record of records) if (record.epoch >= 0 && !seqs.has(record.epoch)) seqs.set(record.epoch, record.seq);
-    return concat(
-      ...records.map((record) => {
-        if (record.epoch < 0) return frame(record.type, record.content);
-        const seq = seqs.get(record.epoch)!;
-        seqs.set(record.epoch, seq + 1);
-        return this.keys(record.epoch).seal(seq, record.type, record.content, record.padding);
-      }),
-    );
-  }
-}
 
 // ---- handshake message surgery ----
 

@@ -42,8 +42,7 @@ import { MemoryBIO } from '../src/bio/memory-bio.js';
 import { ByteWriter } from '../src/codec/writer.js';
 import type { TLSConnection } from '../src/connection.js';
 import { TLSContext, type TLSContextOptions } from '../src/context.js';
-import type { AeadKey, CryptoProvider } from '../src/crypto/provider.js';
-import { nextTrafficSecret, trafficKeys } from '../src/keyschedule/index.js';
+import type { CryptoProvider } from '../src/crypto/provider.js';
 import {
   ContentType,
   ExtensionType,
@@ -60,10 +59,11 @@ import {
   isHelloRetryRequestRandom,
   type Extension,
 } from '../src/msgs/index.js';
-import { HandshakeReassembler } from '../src/record/index.js';
-import { suiteByName, type CipherSuite } from '../src/suites.js';
+import { suiteByName } from '../src/suites.js';
 import { ConnectionPair, pki } from './helpers/pair.js';
 import { providers, type ProviderFactory } from './helpers/providers.js';
+import { DirectionTap, concat, frame, fromHex, parseRecords, type Logical, type WireRecord } from './helpers/wire.js';
+import { equalBytes } from '../src/crypto/bytes.js';
 
 // ---- configuration ----
 
@@ -116,170 +116,6 @@ function iterationSeed(seed: number, scenario: string, i: number): number {
   let h = seed ^ 0x9e3779b9;
   for (const c of `${scenario}#${i}`) h = Math.imul(h ^ c.charCodeAt(0), 0x85ebca6b) >>> 0;
   return (h ^ (h >>> 16)) >>> 0;
-}
-
-// ---- bytes and records ----
-
-function concat(...parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((byte, i) => byte === b[i]);
-}
-
-function fromHex(hex: string): Uint8Array {
-  return Uint8Array.from(hex.match(/../g) ?? [], (byte) => parseInt(byte, 16));
-}
-
-interface WireRecord {
-  readonly type: number;
-  readonly version: number;
-  readonly fragment: Uint8Array;
-}
-
-function parseRecords(bytes: Uint8Array): WireRecord[] {
-  const records: WireRecord[] = [];
-  let pos = 0;
-  while (pos < bytes.length) {
-    if (bytes.length - pos < 5) throw new Error('parseRecords: truncated header');
-    const length = (bytes[pos + 3]! << 8) | bytes[pos + 4]!;
-    if (bytes.length - pos - 5 < length) throw new Error('parseRecords: truncated record');
-    records.push({ type: bytes[pos]!, version: (bytes[pos + 1]! << 8) | bytes[pos + 2]!, fragment: bytes.slice(pos + 5, pos + 5 + length) });
-    pos += 5 + length;
-  }
-  return records;
-}
-
-function frame(type: number, fragment: Uint8Array, version = 0x0303): Uint8Array {
-  return concat(new Uint8Array([type, version >>> 8, version & 0xff, (fragment.length >>> 8) & 0xff, fragment.length & 0xff]), fragment);
-}
-
-// ---- record protection with the key log's secrets ----
-
-class RecordKeys {
-  readonly #key: AeadKey;
-  readonly #iv: Uint8Array;
-  readonly #tagLength: number;
-
-  constructor(provider: CryptoProvider, suite: CipherSuite, secret: Uint8Array) {
-    const aead = provider.aeads[suite.aead]!;
-    const { key, iv } = trafficKeys(provider.hashes[suite.hash]!, aead.keyLength, secret);
-    this.#key = aead.importKey(key);
-    this.#iv = iv;
-    this.#tagLength = aead.tagLength;
-  }
-
-  #nonce(seq: number): Uint8Array {
-    const nonce = this.#iv.slice();
-    for (let i = 0; i < 8; i++) nonce[11 - i]! ^= Math.floor(seq / 2 ** (8 * i)) & 0xff;
-    return nonce;
-  }
-
-  /** Seals any inner plaintext, sizes unchecked (RFC 8446 §5.2). */
-  seal(seq: number, type: number, content: Uint8Array, padding: number): Uint8Array {
-    const inner = concat(content, new Uint8Array([type]), new Uint8Array(padding));
-    const length = inner.length + this.#tagLength;
-    const header = new Uint8Array([ContentType.application_data, 3, 3, (length >>> 8) & 0xff, length & 0xff]);
-    return concat(header, this.#key.seal(this.#nonce(seq), inner, header));
-  }
-
-  open(seq: number, record: WireRecord): { type: number; content: Uint8Array; padding: number } {
-    const { fragment } = record;
-    const header = new Uint8Array([record.type, record.version >>> 8, record.version & 0xff, fragment.length >>> 8, fragment.length & 0xff]);
-    const inner = this.#key.open(this.#nonce(seq), fragment, header);
-    if (inner === null) throw new Error(`RecordKeys.open: record ${seq} does not authenticate`);
-    let end = inner.length - 1;
-    while (end >= 0 && inner[end] === 0) end--;
-    return { type: inner[end]!, content: inner.slice(0, end), padding: inner.length - 1 - end };
-  }
-}
-
-/** A record as the tap sees it: plaintext (epoch -1), or opened under its direction's `epoch` keys. */
-interface Logical {
-  readonly type: number;
-  readonly content: Uint8Array;
-  readonly epoch: number;
-  readonly seq: number;
-  readonly padding: number;
-  /** Header version of a plaintext record (the first ClientHello says 0x0301). */
-  readonly version: number;
-}
-
-/**
- * Follows one direction's keys as its receiver does: plaintext until the first protected record, the handshake
- * traffic keys until the sender's Finished, then traffic secret 0 and one more per KeyUpdate (RFC 8446 §7).
- */
-class DirectionTap {
-  readonly #secrets: Uint8Array[] = [];
-  readonly #keys: RecordKeys[] = [];
-  readonly #reassembler = new HandshakeReassembler({ maxMessageSize: 0xffffff });
-  #epoch = -1;
-  #seq = 0;
-
-  constructor(
-    private readonly provider: CryptoProvider,
-    private readonly suite: CipherSuite,
-    private readonly sender: 'CLIENT' | 'SERVER',
-    private readonly keylog: ReadonlyMap<string, Uint8Array>,
-  ) {}
-
-  keys(epoch: number): RecordKeys {
-    const hash = this.provider.hashes[this.suite.hash]!;
-    while (this.#keys.length <= epoch) {
-      const n = this.#keys.length;
-      const label = n === 0 ? `${this.sender}_HANDSHAKE_TRAFFIC_SECRET` : `${this.sender}_TRAFFIC_SECRET_0`;
-      const secret = n <= 1 ? this.keylog.get(label) : nextTrafficSecret(hash, this.#secrets[n - 1]!);
-      if (secret === undefined) throw new Error(`DirectionTap: no ${label} in the key log`);
-      this.#secrets.push(secret);
-      this.#keys.push(new RecordKeys(this.provider, this.suite, secret));
-    }
-    return this.#keys[epoch]!;
-  }
-
-  decode(bytes: Uint8Array): Logical[] {
-    const out: Logical[] = [];
-    for (const record of parseRecords(bytes)) {
-      if (record.type !== ContentType.application_data) {
-        out.push({ type: record.type, content: record.fragment, epoch: -1, seq: -1, padding: 0, version: record.version });
-        continue;
-      }
-      if (this.#epoch < 0) this.#epoch = 0;
-      const opened = this.keys(this.#epoch).open(this.#seq, record);
-      out.push({ ...opened, epoch: this.#epoch, seq: this.#seq, version: record.version });
-      this.#seq++;
-      if (opened.type !== ContentType.handshake) continue;
-      this.#reassembler.push(opened.content);
-      let rekey = false;
-      for (let m = this.#reassembler.next(); m !== null; m = this.#reassembler.next()) {
-        if (m.type === HandshakeType.finished || m.type === HandshakeType.key_update) rekey = true;
-      }
-      if (rekey) {
-        this.#epoch++;
-        this.#seq = 0;
-      }
-    }
-    return out;
-  }
-
-  /** Seals `records` again, numbering each epoch's records from `start` (the original flight's first numbers). */
-  encode(records: readonly Logical[], start: ReadonlyMap<number, number>): Uint8Array {
-    const seqs = new Map(start);
-    return concat(
-      ...records.map((record) => {
-        if (record.epoch < 0) return frame(record.type, record.content, record.version);
-        const seq = seqs.get(record.epoch) ?? 0;
-        seqs.set(record.epoch, seq + 1);
-        return this.keys(record.epoch).seal(seq, record.type, record.content, record.padding);
-      }),
-    );
-  }
 }
 
 // ---- scenarios ----
