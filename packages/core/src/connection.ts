@@ -576,10 +576,10 @@ export class TLSConnection {
   readonly #io: HandshakeIO = {
     connection: this,
     get context() {
-      return connectionContext(this.connection);
+      return this.connection.context;
     },
     get provider() {
-      return connectionContext(this.connection).provider;
+      return this.connection.context.provider;
     },
     get serverHostname() {
       return this.connection.serverHostname;
@@ -635,10 +635,6 @@ export class TLSConnection {
       this.#inCallback = false;
     }
   }
-}
-
-function connectionContext(connection: TLSConnection): TLSContext {
-  return connection.context;
 }
 
 function hex(bytes: Uint8Array): string {

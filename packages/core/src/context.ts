@@ -279,9 +279,9 @@ export class TLSContext {
    */
   setAlpnProtocols(protocols: readonly string[]): void {
     this.#checkMutable();
+    const encoder = new TextEncoder();
     for (const protocol of protocols) {
-      const length = new TextEncoder().encode(protocol).length;
-      if (typeof protocol !== 'string' || length === 0 || length > 255) {
+      if (typeof protocol !== 'string' || protocol.length === 0 || encoder.encode(protocol).length > 255) {
         throw new InvalidArgumentError('alpnProtocols', 'INVALID_ARGUMENT', 'each protocol must be 1 to 255 bytes');
       }
     }

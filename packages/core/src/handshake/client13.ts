@@ -42,7 +42,7 @@ import {
 } from '../msgs/index.js';
 import type { HandshakeMessage } from '../record/index.js';
 import { suiteById, type CipherSuite } from '../suites.js';
-import type { Certificate } from '../x509/index.js';
+import { parseIpAddress, type Certificate } from '../x509/index.js';
 import {
   checkReceivedExtensions,
   chooseCertifiedKey,
@@ -85,7 +85,7 @@ export function startClient(io: HandshakeIO): HandshakeState {
   const extensions: Extension[] = [];
   const hostname = io.serverHostname;
   // RFC 6066 §3: SNI carries DNS names only, never IP literals.
-  if (hostname !== undefined && !isIpLiteral(hostname)) {
+  if (hostname !== undefined && parseIpAddress(hostname) === undefined) {
     extensions.push({ type: ExtensionType.server_name, data: encodeServerName(hostname.replace(/\.$/, '')) });
   }
   const groupIds = context.groups.map((name) => provider.groups[name]!.id);
@@ -122,10 +122,6 @@ export function startClient(io: HandshakeIO): HandshakeState {
 
 function keyShareEntries(shares: ReadonlyMap<number, KeyExchange>) {
   return [...shares].map(([group, exchange]) => ({ group, keyExchange: exchange.publicKey }));
-}
-
-function isIpLiteral(host: string): boolean {
-  return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.includes(':');
 }
 
 const SERVER_HELLO_EXTENSIONS = new Set<number>([ExtensionType.supported_versions, ExtensionType.key_share, ExtensionType.pre_shared_key]);

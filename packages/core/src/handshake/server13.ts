@@ -31,7 +31,6 @@ import {
   encodeServerHello,
   encodeSupportedVersionsServer,
   findExtension,
-  isGrease,
   type ClientHello,
   type Extension,
   type KeyShareEntry,
@@ -277,7 +276,7 @@ function chooseKeyShare(
     if (share !== undefined) return { group, share };
   }
   if (retried !== undefined) throw new ProtocolError('BAD_KEY_SHARE', 'the second ClientHello has no usable key share');
-  const group = ours.find((candidate) => offer.groups.includes(candidate.id) && !isGrease(candidate.id));
+  const group = ours.find((candidate) => offer.groups.includes(candidate.id));
   if (group === undefined) throw new ProtocolError('NO_SHARED_GROUPS', 'no key exchange group in common');
   return { group, share: undefined };
 }
