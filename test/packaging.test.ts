@@ -26,7 +26,10 @@ const manifests = new Map<string, Manifest>(
 
 /** A line of code run in the installed project, per package: it must print "ok". */
 const smoke: Record<string, string> = {
-  '@tlsbio/errors': `const e = new m.WantReadError(); console.log(m.isTLSError(e) && e.code === 'ERR_TLS_WANT_READ' ? 'ok' : 'bad')`,
+  '@tlsbio/errors': `const e = new m.WantReadError();
+    // The built class names must survive bundling (tsup once renamed them to \`_WantReadError\`).
+    const named = [m.TLSError, m.WantReadError, m.ProtocolError, m.AlertError, m.CertVerificationError].every((C) => /^[A-Z]/.test(C.name));
+    console.log(m.isTLSError(e) && e.code === 'ERR_TLS_WANT_READ' && e.name === 'WantReadError' && named ? 'ok' : 'bad')`,
   '@tlsbio/core': `const h = m.defaultProvider.hashes.sha256.digest(new Uint8Array([97, 98, 99]));
     const p = m.portableProvider.hashes.sha256.digest(new Uint8Array([97, 98, 99]));
     console.log(m.defaultProvider.name === 'node' && h.length === 32 && h.every((b, i) => b === p[i]) ? 'ok' : 'bad')`,

@@ -7,4 +7,6 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'es2022',
+  // Class names are API (error.name, instanceof messages); esbuild would otherwise rename self-referencing classes.
+  keepNames: true,
 });
