@@ -119,6 +119,12 @@ export interface TLSContextOptions {
    */
   readonly announceGroups?: boolean;
   /**
+   * Server: when the client supports a group we prefer to every group it sent a key share for, ask for that group
+   * with a HelloRetryRequest (as NSS does; a way to insist on X25519MLKEM768) instead of taking a share the client
+   * sent, which saves a round trip (the default, as rustls and OpenSSL do).
+   */
+  readonly retryForPreferredGroup?: boolean;
+  /**
    * Client: pad a ClientHello of 256..511 bytes to 512 with the padding extension (RFC 7685), as NSS, BoringSSL and
    * OpenSSL's `SSL_OP_TLSEXT_PADDING` do for servers and middleboxes that hang on those lengths. Off by default.
    */
@@ -196,6 +202,7 @@ export class TLSContext {
   #certificateSchemes: readonly SignatureSchemeName[] | null | undefined;
   #recordSizeLimit: number;
   #announceGroups: boolean;
+  #retryForPreferredGroup: boolean;
   #clientHelloPadding: boolean;
   #wireCodepoints: WireCodepoints;
   #helloRetryCookieCallback: HelloRetryCookieCallback | undefined;
@@ -237,6 +244,7 @@ export class TLSContext {
         : resolveNames('certificateSignatureSchemes', this.provider.signatures, certificateSchemes, certificateSchemes);
     this.#recordSizeLimit = checkRecordSizeLimit(options.recordSizeLimit ?? MAX_RECORD_SIZE_LIMIT);
     this.#announceGroups = options.announceGroups ?? false;
+    this.#retryForPreferredGroup = options.retryForPreferredGroup ?? false;
     this.#clientHelloPadding = options.clientHelloPadding ?? false;
     this.#wireCodepoints = options.testingOnlyWireCodepoints ?? {};
     if (options.minimumVersion !== undefined) this.minimumVersion = options.minimumVersion;
@@ -312,6 +320,9 @@ export class TLSContext {
   }
   get announceGroups(): boolean {
     return this.#announceGroups;
+  }
+  get retryForPreferredGroup(): boolean {
+    return this.#retryForPreferredGroup;
   }
   get clientHelloPadding(): boolean {
     return this.#clientHelloPadding;

@@ -310,7 +310,8 @@ function chooseSuite(context: TLSContext, hello: ClientHello): CipherSuite {
 /**
  * The group to use: among the client's shares, the one we prefer most; with no usable share, the group we prefer
  * most among those the client supports, to be asked for in a HelloRetryRequest (as rustls does: a share the client
- * already sent costs one round trip less than a better group would).
+ * already sent costs one round trip less than a better group would). With `retryForPreferredGroup` the group we
+ * prefer most among those the client supports, share or no share.
  */
 function chooseKeyShare(
   context: TLSContext,
@@ -319,6 +320,12 @@ function chooseKeyShare(
   retried: Retried | undefined,
 ): { group: KeyExchangeGroup; share: KeyShareEntry | undefined } {
   const ours = context.groups.map((name: GroupName) => io.provider.groups[name]!);
+  if (context.retryForPreferredGroup && retried === undefined) {
+    // Our most preferred group the client supports, even when that costs a HelloRetryRequest (NSS's policy).
+    const best = ours.find((candidate) => offer.groups.includes(candidate.id));
+    if (best === undefined) throw new ProtocolError('NO_SHARED_GROUPS', 'no key exchange group in common');
+    return { group: best, share: offer.shares.find((entry) => entry.group === best.id) };
+  }
   for (const group of ours) {
     const share = offer.shares.find((entry) => entry.group === group.id);
     if (share !== undefined) return { group, share };
