@@ -40,6 +40,8 @@ import {
   HandshakeReassembler,
   MAX_PLAINTEXT_LENGTH,
   MAX_TLS13_CIPHERTEXT_LENGTH,
+  GCM_HARD_RECORD_LIMIT,
+  MAX_SEQUENCE,
   PlaintextOpener,
   PlaintextSealer,
   RecordDeframer,
@@ -100,6 +102,12 @@ export class TLSConnection {
   #writeOverhead = 5;
   /** Records waiting for room in the outgoing BIO, oldest first. */
   #output: Uint8Array[] = [];
+  /** Handshake messages of the flight being built, sealed into as few records as fit (see #sealFlight). */
+  #flight: Uint8Array[] = [];
+  /** Largest fragment we send: 2^14, or less once the peer's record_size_limit applies (RFC 8449 §4). */
+  #sendFragmentLimit = MAX_PLAINTEXT_LENGTH;
+  /** Largest content we accept in a protected record: 2^14, or our record_size_limit - 1 once the peer knows it. */
+  #receiveFragmentLimit = MAX_PLAINTEXT_LENGTH;
   #state: HandshakeState | undefined;
   #started = false;
   #result: HandshakeResult | undefined;
@@ -204,7 +212,7 @@ export class TLSConnection {
         if (this.#output.length > 0) break; // a KeyUpdate that did not fit goes first
         const room = this.#outgoing.space - this.#writeOverhead;
         if (room <= 0) break;
-        const length = Math.min(data.length - accepted, MAX_PLAINTEXT_LENGTH, room);
+        const length = Math.min(data.length - accepted, this.#sendFragmentLimit, room);
         const record = this.#sealer.seal(ContentType.application_data, data.subarray(accepted, accepted + length));
         this.#outgoing.writeOwned(record);
         accepted += length;
@@ -337,6 +345,7 @@ export class TLSConnection {
       ? error
       : new ProtocolError('INTERNAL_ERROR', `internal error: ${String(error)}`, { fault: 'local', cause: error });
     this.#fatal = fatal;
+    this.#flight = []; // half a flight is of no use to the peer; the alert is
     const alert = fatal.alert;
     if (alert?.sent) {
       try {
@@ -498,6 +507,7 @@ export class TLSConnection {
   }
 
   #sendKeyUpdate(requestPeer: boolean): void {
+    if (this.#flight.length > 0) this.#sealFlight(); // messages queued under the old key go out under it
     const suite = this.#result!.suite;
     this.#output.push(this.#sealer.seal(ContentType.handshake, encodeHandshake(HandshakeType.key_update, encodeKeyUpdate(requestPeer))));
     const secret = nextTrafficSecret(this.#hash(suite), this.#writeSecret!);
@@ -542,6 +552,7 @@ export class TLSConnection {
 
   /** Drains as many queued records as fit, in order. */
   #flushAvailable(): void {
+    if (this.#flight.length > 0) this.#sealFlight();
     const out = this.#output;
     let sent = 0;
     const limit = this.#outgoing.limit;
@@ -555,6 +566,22 @@ export class TLSConnection {
     else if (sent > 0) this.#output = out.slice(sent);
   }
 
+  /**
+   * Seals the handshake messages queued under the current write protection into records of at most the fragment
+   * limit, several messages to a record (RFC 8446 §5.1 lets them share one): a flight costs as few records as its
+   * size needs, as other stacks send it.
+   */
+  #sealFlight(): void {
+    const flight = this.#flight;
+    this.#flight = [];
+    const bytes = flight.length === 1 ? flight[0]! : concatBytes(flight);
+    for (let offset = 0; offset < bytes.length; offset += this.#sendFragmentLimit) {
+      this.#output.push(this.#sealer.seal(ContentType.handshake, bytes.subarray(offset, offset + this.#sendFragmentLimit)));
+    }
+    // RFC 8446 §5.1: only the first ClientHello carries legacy_record_version 0x0301.
+    if (this.#sealer instanceof PlaintextSealer) this.#sealer.legacyRecordVersion = TLSVersion.TLSv1_2;
+  }
+
   #hash(suite: CipherSuite) {
     return this.#context.provider.hashes[suite.hash]!;
   }
@@ -562,14 +589,19 @@ export class TLSConnection {
   #makeOpener(suite: CipherSuite, secret: Uint8Array): RecordOpener {
     const aead = this.#context.provider.aeads[suite.aead]!;
     const { key, iv } = trafficKeys(this.#hash(suite), aead.keyLength, secret);
-    return new Tls13Opener(aead.importKey(key), iv, aead);
+    const opener = new Tls13Opener(aead.importKey(key), iv, aead);
+    opener.maxPlaintextLength = this.#receiveFragmentLimit;
+    return opener;
   }
 
   #makeSealer(suite: CipherSuite, secret: Uint8Array): RecordSealer {
     const aead = this.#context.provider.aeads[suite.aead]!;
     const { key, iv } = trafficKeys(this.#hash(suite), aead.keyLength, secret);
     this.#writeOverhead = 5 + 1 + aead.tagLength; // RFC 8446 §5.2: header, inner content type, AEAD tag
-    return new Tls13Sealer(aead.importKey(key), iv, aead);
+    // RFC 8446 §5.5: rekey after limits.maxRecordsPerKey records, never past what the AEAD allows.
+    const hardLimit = aead.name === 'aes_128_gcm' || aead.name === 'aes_256_gcm' ? GCM_HARD_RECORD_LIMIT : MAX_SEQUENCE;
+    const recordLimit = Math.min(this.#context.limits.maxRecordsPerKey, hardLimit);
+    return new Tls13Sealer(aead.importKey(key), iv, aead, { recordLimit });
   }
 
   /** What the handshake states see of this connection. */
@@ -589,14 +621,22 @@ export class TLSConnection {
       const message = encodeHandshake(type, body);
       this.#transcript.add(message);
       this.#transcriptStarted = true;
-      for (let offset = 0; offset < message.length; offset += MAX_PLAINTEXT_LENGTH) {
-        this.#output.push(this.#sealer.seal(ContentType.handshake, message.subarray(offset, offset + MAX_PLAINTEXT_LENGTH)));
-      }
-      // RFC 8446 §5.1: only the first ClientHello carries legacy_record_version 0x0301.
-      if (this.#sealer instanceof PlaintextSealer) this.#sealer.legacyRecordVersion = TLSVersion.TLSv1_2;
+      this.#flight.push(message);
     },
     sendChangeCipherSpec: () => {
+      if (this.#flight.length > 0) this.#sealFlight();
       this.#output.push(CHANGE_CIPHER_SPEC.slice());
+    },
+    limitRecordSizes: ({ send, receive }) => {
+      // RFC 8449 §4: the limit counts TLS 1.3's content type byte; the protocol's own 2^14 still caps it.
+      if (send !== undefined) {
+        if (this.#flight.length > 0) this.#sealFlight(); // what was queued before the peer's limit was known
+        this.#sendFragmentLimit = Math.min(send - 1, MAX_PLAINTEXT_LENGTH);
+      }
+      if (receive !== undefined) {
+        this.#receiveFragmentLimit = Math.min(receive - 1, MAX_PLAINTEXT_LENGTH);
+        if (this.#opener instanceof Tls13Opener) this.#opener.maxPlaintextLength = this.#receiveFragmentLimit;
+      }
     },
     setReadSecret: (suite, secret) => {
       // RFC 8446 §5.1: handshake messages may not span a key change.
@@ -607,6 +647,7 @@ export class TLSConnection {
       this.#opener = this.#makeOpener(suite, secret);
     },
     setWriteSecret: (suite, secret) => {
+      if (this.#flight.length > 0) this.#sealFlight(); // RFC 8446 §5.1: no record spans a key change
       this.#writeSecret = secret;
       this.#sealer = this.#makeSealer(suite, secret);
     },
@@ -635,6 +676,18 @@ export class TLSConnection {
       this.#inCallback = false;
     }
   }
+}
+
+function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const part of parts) length += part.length;
+  const out = new Uint8Array(length);
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
 }
 
 function hex(bytes: Uint8Array): string {

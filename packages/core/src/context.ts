@@ -11,6 +11,8 @@ import { MemoryBIO } from './bio/memory-bio.js';
 import { currentDefaultProvider } from './default-provider.js';
 import type { CryptoProvider, GroupName, PrivateKey, SignatureSchemeName } from './crypto/provider.js';
 import { equalBytes } from './crypto/bytes.js';
+import { DEFAULT_GCM_RECORD_LIMIT } from './record/index.js';
+import { MAX_RECORD_SIZE_LIMIT } from './msgs/index.js';
 import { TLS13_SUITES, providerSupportsSuite, suiteByName, type CipherSuite } from './suites.js';
 import { parseCertificate, type Certificate } from './x509/index.js';
 import type { TLSConnection } from './connection.js';
@@ -33,6 +35,12 @@ export interface TLSLimits {
   readonly maxWarningAlerts: number;
   /** Most KeyUpdate messages accepted with no application data between them. */
   readonly maxKeyUpdates: number;
+  /**
+   * Records we seal under one write key before we send a KeyUpdate and switch to the next (RFC 8446 §5.5). The
+   * default, 2^24, keeps AES-GCM well inside its 2^24.5-record limit; a value above an AEAD's hard limit is capped
+   * there. Lower it to rekey more often (the engine's tests lower it to watch the KeyUpdate happen).
+   */
+  readonly maxRecordsPerKey: number;
 }
 
 export const DEFAULT_LIMITS: TLSLimits = Object.freeze({
@@ -42,6 +50,7 @@ export const DEFAULT_LIMITS: TLSLimits = Object.freeze({
   maxBufferedPlaintext: 256 * 1024,
   maxWarningAlerts: 4,
   maxKeyUpdates: 32,
+  maxRecordsPerKey: DEFAULT_GCM_RECORD_LIMIT,
 });
 
 /** A certificate chain with its private key, as {@link TLSContext.loadCertChain} loaded it. */
@@ -56,6 +65,11 @@ export interface CertifiedKey {
 export type ServernameCallback = (connection: TLSConnection, serverName: string | undefined, context: TLSContext) => void;
 /** Chooses the ALPN protocol from the client's offer; `undefined` selects none. */
 export type AlpnSelectCallback = (connection: TLSConnection, offered: readonly string[]) => string | undefined;
+/**
+ * Called on a server that sends a HelloRetryRequest: the bytes returned (1..65535) go out as its cookie extension
+ * (RFC 8446 §4.2.2) and the second ClientHello must echo them exactly; `undefined` sends none.
+ */
+export type HelloRetryCookieCallback = (connection: TLSConnection) => Uint8Array | undefined;
 /** Receives NSS key log lines (`CLIENT_HANDSHAKE_TRAFFIC_SECRET <client random> <secret>`), without newline. */
 export type KeylogCallback = (line: string, connection: TLSConnection) => void;
 
@@ -83,7 +97,57 @@ export interface TLSContextOptions {
    * change_cipher_spec before its second flight. On by default, as in OpenSSL and browsers.
    */
   readonly middleboxCompatibility?: boolean;
+  /**
+   * Signature schemes accepted in the peer's certificate chain, sent as signature_algorithms_cert (RFC 8446
+   * §4.2.3); a server prefers a chain signed only with schemes the client lists there. Defaults to
+   * `signatureSchemes`; signature_algorithms then lists only the schemes a TLS 1.3 CertificateVerify may use
+   * (RSASSA-PKCS1-v1_5 only signs certificates), and signature_algorithms_cert is left out when both lists are the
+   * same. `null`: send no signature_algorithms_cert and let signature_algorithms (all of `signatureSchemes`) cover
+   * certificates too, as browsers do.
+   */
+  readonly certificateSignatureSchemes?: readonly SignatureSchemeName[] | null;
+  /**
+   * The largest protected record we accept, as RFC 8449 counts it in TLS 1.3 (content, content type byte and
+   * padding): 64..16385, default 16385 (no limit below the protocol's). Always announced in record_size_limit (a
+   * client's ClientHello; a server's EncryptedExtensions when the client sent one), so that peers which support the
+   * extension tell us their own limit, which we then honour.
+   */
+  readonly recordSizeLimit?: number;
+  /**
+   * Server: list our groups in EncryptedExtensions (RFC 8446 §4.2.7), so that a client can send a key share we
+   * prefer next time and save the HelloRetryRequest. Off by default.
+   */
+  readonly announceGroups?: boolean;
+  /**
+   * Server: when the client supports a group we prefer to every group it sent a key share for, ask for that group
+   * with a HelloRetryRequest (as NSS does; a way to insist on X25519MLKEM768) instead of taking a share the client
+   * sent, which saves a round trip (the default, as rustls and OpenSSL do).
+   */
+  readonly retryForPreferredGroup?: boolean;
+  /**
+   * Client: pad a ClientHello of 256..511 bytes to 512 with the padding extension (RFC 7685), as NSS, BoringSSL and
+   * OpenSSL's `SSL_OP_TLSEXT_PADDING` do for servers and middleboxes that hang on those lengths. Off by default.
+   */
+  readonly clientHelloPadding?: boolean;
+  /**
+   * @internal Test seam, not for applications (the name says so, after Go's `testingOnly…` hooks): lists as they go
+   * on the wire, holding codepoints this library does not implement and never negotiates, so that a test can
+   * reproduce another implementation's messages byte for byte (RFC 8448's traces come from NSS, whose hello offers
+   * secp521r1, FFDHE, SHA-1 and DSA). Each list must hold the context's own codepoints in the context's order.
+   */
+  readonly testingOnlyWireCodepoints?: WireCodepoints;
 }
+
+/** See {@link TLSContextOptions.testingOnlyWireCodepoints}. @internal */
+export interface WireCodepoints {
+  /** The whole supported_groups list a client sends and, with `announceGroups`, a server announces. */
+  readonly supportedGroups?: readonly number[];
+  /** The whole signature_algorithms list a client sends. */
+  readonly signatureAlgorithms?: readonly number[];
+  /** Extensions a client adds as they are, each just before the extension of type `before` (or last). */
+  readonly clientHelloExtensions?: readonly { readonly type: number; readonly data: Uint8Array; readonly before?: number }[];
+}
+
 
 const DEFAULT_GROUPS: readonly GroupName[] = ['x25519', 'X25519MLKEM768', 'secp256r1', 'secp384r1'];
 const DEFAULT_SCHEMES: readonly SignatureSchemeName[] = [
@@ -135,6 +199,13 @@ export class TLSContext {
   #limits: TLSLimits;
   #now: () => Date;
   #middleboxCompatibility: boolean;
+  #certificateSchemes: readonly SignatureSchemeName[] | null | undefined;
+  #recordSizeLimit: number;
+  #announceGroups: boolean;
+  #retryForPreferredGroup: boolean;
+  #clientHelloPadding: boolean;
+  #wireCodepoints: WireCodepoints;
+  #helloRetryCookieCallback: HelloRetryCookieCallback | undefined;
   #certifiedKeys: CertifiedKey[] = [];
   #trustAnchors: Certificate[] = [];
   #servernameCallback: ServernameCallback | undefined;
@@ -166,6 +237,16 @@ export class TLSContext {
     this.#limits = resolveLimits(options.limits);
     this.#now = options.now ?? (() => new Date());
     this.#middleboxCompatibility = options.middleboxCompatibility ?? true;
+    const certificateSchemes = options.certificateSignatureSchemes;
+    this.#certificateSchemes =
+      certificateSchemes == null
+        ? certificateSchemes
+        : resolveNames('certificateSignatureSchemes', this.provider.signatures, certificateSchemes, certificateSchemes);
+    this.#recordSizeLimit = checkRecordSizeLimit(options.recordSizeLimit ?? MAX_RECORD_SIZE_LIMIT);
+    this.#announceGroups = options.announceGroups ?? false;
+    this.#retryForPreferredGroup = options.retryForPreferredGroup ?? false;
+    this.#clientHelloPadding = options.clientHelloPadding ?? false;
+    this.#wireCodepoints = options.testingOnlyWireCodepoints ?? {};
     if (options.minimumVersion !== undefined) this.minimumVersion = options.minimumVersion;
     if (options.maximumVersion !== undefined) this.maximumVersion = options.maximumVersion;
     if (options.alpnProtocols !== undefined) this.setAlpnProtocols(options.alpnProtocols);
@@ -225,6 +306,33 @@ export class TLSContext {
   }
   get middleboxCompatibility(): boolean {
     return this.#middleboxCompatibility;
+  }
+  /**
+   * Schemes accepted in the peer's certificates, for signature_algorithms_cert; `null` when signature_algorithms
+   * covers certificates (see {@link TLSContextOptions.certificateSignatureSchemes}).
+   */
+  get certificateSignatureSchemes(): readonly SignatureSchemeName[] | null {
+    return this.#certificateSchemes === undefined ? this.#schemes : this.#certificateSchemes;
+  }
+  /** The record_size_limit we announce (RFC 8449): the largest protected record we accept, type byte included. */
+  get recordSizeLimit(): number {
+    return this.#recordSizeLimit;
+  }
+  get announceGroups(): boolean {
+    return this.#announceGroups;
+  }
+  get retryForPreferredGroup(): boolean {
+    return this.#retryForPreferredGroup;
+  }
+  get clientHelloPadding(): boolean {
+    return this.#clientHelloPadding;
+  }
+  /** @internal see {@link TLSContextOptions.testingOnlyWireCodepoints} */
+  get testingOnlyWireCodepoints(): WireCodepoints {
+    return this.#wireCodepoints;
+  }
+  get helloRetryCookieCallback(): HelloRetryCookieCallback | undefined {
+    return this.#helloRetryCookieCallback;
   }
   get certifiedKeys(): readonly CertifiedKey[] {
     return this.#certifiedKeys;
@@ -332,6 +440,11 @@ export class TLSContext {
     this.#checkMutable();
     this.#keylogCallback = callback;
   }
+  /** See {@link HelloRetryCookieCallback}. @throws {InvalidArgumentError} once in use. */
+  setHelloRetryCookieCallback(callback: HelloRetryCookieCallback | undefined): void {
+    this.#checkMutable();
+    this.#helloRetryCookieCallback = callback;
+  }
 
   /**
    * Creates a connection over a BIO pair: the application (or a transport) writes the peer's bytes into `incoming`
@@ -422,6 +535,14 @@ function resolveNames<N extends string>(
     if (table[name] === undefined) throw new InvalidArgumentError(argument, 'UNSUPPORTED_ALGORITHM', `unknown or unavailable: ${name}`);
   }
   return [...new Set(names)];
+}
+
+function checkRecordSizeLimit(value: number): number {
+  // RFC 8449 §4: at least 64; in TLS 1.3 at most 2^14 + 1 (the content type byte counts).
+  if (!(Number.isInteger(value) && value >= 64 && value <= MAX_RECORD_SIZE_LIMIT)) {
+    throw new InvalidArgumentError('recordSizeLimit', 'INVALID_ARGUMENT', `must be an integer in 64..${MAX_RECORD_SIZE_LIMIT}, got ${value}`);
+  }
+  return value;
 }
 
 function resolveLimits(limits: Partial<TLSLimits> | undefined): TLSLimits {

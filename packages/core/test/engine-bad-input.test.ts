@@ -42,7 +42,7 @@ import {
 import { suiteByName } from '../src/suites.js';
 import { ConnectionPair, caught, clientContext, readOrNull, serverContext, type CertKind } from './helpers/pair.js';
 import { providers } from './helpers/providers.js';
-import { DirectionTap, concat, frame, fromHex, parseRecords, type Logical } from './helpers/wire.js';
+import { DirectionTap, concat, frame, fromHex, oneMessagePerRecord, parseRecords, type Logical } from './helpers/wire.js';
 
 const SUITE = suiteByName('TLS_AES_128_GCM_SHA256')!;
 const CCS = ContentType.change_cipher_spec;
@@ -126,11 +126,14 @@ class Bench {
     return this.pair.clientOut.read();
   }
 
-  /** Delivers the ClientHello and returns the server's first flight, decoded (ServerHello … Finished). */
+  /**
+   * Delivers the ClientHello and returns the server's first flight, decoded (ServerHello … Finished), one record
+   * per handshake message for the cases to edit (the server sends EncryptedExtensions … Finished in one record).
+   */
   serverFlight(): Logical[] {
     this.pair.serverIn.write(this.clientHello());
     expectWantRead(() => this.server.doHandshake());
-    return this.down.decode(this.pair.serverOut.read());
+    return oneMessagePerRecord(this.down.decode(this.pair.serverOut.read()));
   }
 
   /** Runs the handshake up to the client's second flight, which it returns decoded (change_cipher_spec, Finished). */

@@ -31,6 +31,10 @@ import {
   encodeCookie,
   encodeKeyShareClient,
   encodePskKeyExchangeModes,
+  encodeRecordSizeLimit,
+  MAX_RECORD_SIZE_LIMIT,
+  decodeRecordSizeLimit,
+  decodeSupportedGroups,
   encodeServerName,
   encodeSignatureSchemes,
   encodeSupportedGroups,
@@ -44,6 +48,7 @@ import type { HandshakeMessage } from '../record/index.js';
 import { suiteById, type CipherSuite } from '../suites.js';
 import { parseIpAddress, type Certificate } from '../x509/index.js';
 import {
+  allowedInCertificateVerify,
   checkReceivedExtensions,
   chooseCertifiedKey,
   expectType,
@@ -55,6 +60,7 @@ import {
   sendCertificateVerify,
   sendFinished,
   verifyPeerChain,
+  wireList,
 } from './common13.js';
 import type { HandshakeIO, HandshakeState } from './state.js';
 
@@ -66,10 +72,13 @@ interface Offer {
   readonly hello: ClientHello;
   readonly shares: ReadonlyMap<number, KeyExchange>;
   readonly groups: readonly GroupName[];
+  /** Schemes we accept in the server's CertificateVerify. */
   readonly schemes: readonly SignatureSchemeName[];
   readonly alpn: readonly string[];
   /** Extension types of our ClientHello: the server may only answer these. */
   readonly extensionTypes: ReadonlySet<number>;
+  /** The parts of the ClientHello that stay the same in a second one (RFC 8446 §4.1.2). */
+  readonly parts: HelloParts;
 }
 
 /** Sends the first ClientHello (RFC 8446 §4.1.2) and returns the state awaiting the server's answer. */
@@ -82,24 +91,89 @@ export function startClient(io: HandshakeIO): HandshakeState {
   }
   const random = provider.randomBytes(32);
   const sessionId = context.middleboxCompatibility ? provider.randomBytes(32) : new Uint8Array(0);
-  const extensions: Extension[] = [];
+  const parts = helloParts(io);
+  const hello = buildClientHello(io, parts, random, sessionId, shares, undefined);
+  io.sendHandshake(HandshakeType.client_hello, encodeClientHello(hello));
+  const offer: Offer = {
+    hello,
+    shares,
+    groups: context.groups,
+    schemes: context.signatureSchemes.filter(allowedInCertificateVerify),
+    alpn: context.alpnProtocols,
+    extensionTypes: new Set(hello.extensions.map((e) => e.type)),
+    parts,
+  };
+  return new ExpectServerHello(io, offer, undefined);
+}
+
+/** The ClientHello's extension bodies other than key_share, cookie and padding, encoded once. */
+interface HelloParts {
+  readonly serverName: Uint8Array | undefined;
+  readonly supportedGroups: Uint8Array;
+  readonly alpn: Uint8Array | undefined;
+  readonly signatureAlgorithms: Uint8Array;
+  readonly signatureAlgorithmsCert: Uint8Array | undefined;
+}
+
+function helloParts(io: HandshakeIO): HelloParts {
+  const { context, provider } = io;
+  const wire = context.testingOnlyWireCodepoints;
   const hostname = io.serverHostname;
   // RFC 6066 §3: SNI carries DNS names only, never IP literals.
-  if (hostname !== undefined && parseIpAddress(hostname) === undefined) {
-    extensions.push({ type: ExtensionType.server_name, data: encodeServerName(hostname.replace(/\.$/, '')) });
-  }
+  const serverName = hostname !== undefined && parseIpAddress(hostname) === undefined ? encodeServerName(hostname.replace(/\.$/, '')) : undefined;
   const groupIds = context.groups.map((name) => provider.groups[name]!.id);
-  extensions.push({ type: ExtensionType.supported_groups, data: encodeSupportedGroups(groupIds) });
-  const schemeIds = context.signatureSchemes.map((name) => provider.signatures[name]!.id);
-  extensions.push({ type: ExtensionType.signature_algorithms, data: encodeSignatureSchemes(schemeIds) });
-  if (context.alpnProtocols.length > 0) {
-    const protocols = context.alpnProtocols.map((p) => textEncoder.encode(p));
-    extensions.push({ type: ExtensionType.application_layer_protocol_negotiation, data: encodeAlpn(protocols) });
-  }
-  extensions.push({ type: ExtensionType.supported_versions, data: encodeSupportedVersionsClient([ProtocolVersion.TLS1_3]) });
+  const schemeId = (name: SignatureSchemeName) => provider.signatures[name]!.id;
+  // RFC 8446 §4.2.3: with signature_algorithms_cert sent, signature_algorithms speaks only for CertificateVerify,
+  // where RSASSA-PKCS1-v1_5 is not allowed; without it, it speaks for certificates too.
+  const certificateSchemes = context.certificateSignatureSchemes;
+  const handshakeSchemes = certificateSchemes === null ? context.signatureSchemes : context.signatureSchemes.filter(allowedInCertificateVerify);
+  const schemeIds = handshakeSchemes.map(schemeId);
+  const certificateIds = certificateSchemes?.map(schemeId);
+  const sameLists = certificateIds !== undefined && certificateIds.length === schemeIds.length && certificateIds.every((id, i) => schemeIds[i] === id);
+  const alpn = context.alpnProtocols.length > 0 ? encodeAlpn(context.alpnProtocols.map((p) => textEncoder.encode(p))) : undefined;
+  return {
+    serverName,
+    supportedGroups: encodeSupportedGroups(wireList('supportedGroups', groupIds, wire.supportedGroups)),
+    alpn,
+    signatureAlgorithms: encodeSignatureSchemes(wireList('signatureAlgorithms', schemeIds, wire.signatureAlgorithms)),
+    signatureAlgorithmsCert: certificateIds === undefined || sameLists ? undefined : encodeSignatureSchemes(certificateIds),
+  };
+}
+
+/**
+ * A ClientHello, its extensions in one fixed order (NSS's, which RFC 8448's traces show; any order is valid but
+ * pre_shared_key, which goes last, RFC 8446 §4.2.11): server_name, supported_groups, ALPN, key_share,
+ * supported_versions, signature_algorithms, signature_algorithms_cert, cookie, psk_key_exchange_modes,
+ * record_size_limit, padding.
+ */
+function buildClientHello(
+  io: HandshakeIO,
+  parts: HelloParts,
+  random: Uint8Array,
+  sessionId: Uint8Array,
+  shares: ReadonlyMap<number, KeyExchange>,
+  cookie: Uint8Array | undefined,
+): ClientHello {
+  const { context } = io;
+  const extensions: Extension[] = [];
+  const add = (type: number, data: Uint8Array | undefined) => {
+    if (data !== undefined) extensions.push({ type, data });
+  };
+  add(ExtensionType.server_name, parts.serverName);
+  add(ExtensionType.supported_groups, parts.supportedGroups);
+  add(ExtensionType.application_layer_protocol_negotiation, parts.alpn);
+  add(ExtensionType.key_share, encodeKeyShareClient(keyShareEntries(shares)));
+  add(ExtensionType.supported_versions, encodeSupportedVersionsClient([ProtocolVersion.TLS1_3]));
+  add(ExtensionType.signature_algorithms, parts.signatureAlgorithms);
+  add(ExtensionType.signature_algorithms_cert, parts.signatureAlgorithmsCert);
+  add(ExtensionType.cookie, cookie === undefined ? undefined : encodeCookie(cookie));
   // Without psk_key_exchange_modes a server sends no tickets (RFC 8446 §4.2.9); psk_ke is never offered.
-  extensions.push({ type: ExtensionType.psk_key_exchange_modes, data: encodePskKeyExchangeModes([PskKeyExchangeMode.psk_dhe_ke]) });
-  extensions.push({ type: ExtensionType.key_share, data: encodeKeyShareClient(keyShareEntries(shares)) });
+  add(ExtensionType.psk_key_exchange_modes, encodePskKeyExchangeModes([PskKeyExchangeMode.psk_dhe_ke]));
+  add(ExtensionType.record_size_limit, encodeRecordSizeLimit(context.recordSizeLimit));
+  for (const extra of context.testingOnlyWireCodepoints.clientHelloExtensions ?? []) {
+    const at = extra.before === undefined ? -1 : extensions.findIndex((e) => e.type === extra.before);
+    extensions.splice(at < 0 ? extensions.length : at, 0, { type: extra.type, data: extra.data });
+  }
   const hello: ClientHello = {
     legacyVersion: ProtocolVersion.TLS1_2,
     random,
@@ -108,16 +182,13 @@ export function startClient(io: HandshakeIO): HandshakeState {
     legacyCompressionMethods: [0],
     extensions,
   };
-  io.sendHandshake(HandshakeType.client_hello, encodeClientHello(hello));
-  const offer: Offer = {
-    hello,
-    shares,
-    groups: context.groups,
-    schemes: context.signatureSchemes,
-    alpn: context.alpnProtocols,
-    extensionTypes: new Set(extensions.map((e) => e.type)),
-  };
-  return new ExpectServerHello(io, offer, undefined);
+  if (!context.clientHelloPadding) return hello;
+  // RFC 7685 with NSS's and BoringSSL's rule: a hello of 256..511 bytes (handshake header included) grows to 512;
+  // the padding extension carries at least one byte, as some servers choke on an empty last extension.
+  const length = 4 + encodeClientHello(hello).length;
+  if (length < 256 || length >= 512) return hello;
+  const padding = Math.max(512 - length, 5) - 4;
+  return { ...hello, extensions: [...extensions, { type: ExtensionType.padding, data: new Uint8Array(padding) }] };
 }
 
 function keyShareEntries(shares: ReadonlyMap<number, KeyExchange>) {
@@ -252,17 +323,13 @@ class ExpectServerHello implements HandshakeState {
     io.transcript.replaceWithMessageHash();
     io.transcript.add(message.raw);
 
-    const extensions = offer.hello.extensions.map((extension) =>
-      extension.type === ExtensionType.key_share
-        ? { type: ExtensionType.key_share, data: encodeKeyShareClient(keyShareEntries(shares)) }
-        : extension,
-    );
-    if (cookieData !== undefined) extensions.push({ type: ExtensionType.cookie, data: encodeCookie(decodeCookie(cookieData)) });
-    const hello2: ClientHello = { ...offer.hello, extensions };
+    // RFC 8446 §4.1.2: the same hello but for the new key share and the cookie (and the padding that follows).
+    const cookie = cookieData === undefined ? undefined : decodeCookie(cookieData);
+    const hello2 = buildClientHello(io, offer.parts, offer.hello.random, offer.hello.legacySessionId, shares, cookie);
     // RFC 8446 §D.4: in compatibility mode the client's change_cipher_spec goes before its second ClientHello.
     if (io.context.middleboxCompatibility) io.sendChangeCipherSpec();
     io.sendHandshake(HandshakeType.client_hello, encodeClientHello(hello2));
-    const next: Offer = { ...offer, hello: hello2, shares, extensionTypes: new Set(extensions.map((e) => e.type)) };
+    const next: Offer = { ...offer, hello: hello2, shares, extensionTypes: new Set(hello2.extensions.map((e) => e.type)) };
     return new ExpectServerHello(io, next, { suite, group });
   }
 }
@@ -311,6 +378,19 @@ class ExpectEncryptedExtensions implements HandshakeState {
     // RFC 6066 §3: the server's acknowledgement is an empty server_name.
     if (serverName !== undefined && decodeServerName(serverName) !== undefined) {
       throw new ProtocolError('DECODE_ERROR', 'the server_name acknowledgement must be empty');
+    }
+    // RFC 8446 §4.2.7: the server's groups are for our next connection, not this one; but they must decode.
+    const groupsData = findExtension(extensions, ExtensionType.supported_groups);
+    if (groupsData !== undefined) decodeSupportedGroups(groupsData);
+    const limitData = findExtension(extensions, ExtensionType.record_size_limit);
+    if (limitData !== undefined) {
+      const limit = decodeRecordSizeLimit(limitData); // below 64: illegal_parameter (RFC 8449 §4)
+      // RFC 8449 §4: a client MAY refuse a limit over what the protocol allows (2^14 + 1 in TLS 1.3).
+      if (limit > MAX_RECORD_SIZE_LIMIT) {
+        throw new ProtocolError('ILLEGAL_PARAMETER', `record_size_limit ${limit} exceeds TLS 1.3's ${MAX_RECORD_SIZE_LIMIT}`);
+      }
+      // The server honours our limit and asks us to honour its own, from the records after this one.
+      this.io.limitRecordSizes({ send: limit, receive: this.io.context.recordSizeLimit });
     }
     this.io.transcript.add(message.raw);
     return new ExpectCertificateOrRequest(this.io, this.offer, { ...this.keys, alpn, serverNameAcknowledged: serverName !== undefined });

@@ -8,6 +8,7 @@ import type { CryptoProvider, PublicKey, SignatureScheme, SignatureSchemeName } 
 import { certificateVerifyInput, finishedVerifyData } from '../keyschedule/index.js';
 import {
   HandshakeType,
+  SignatureSchemeId,
   decodeCertificate13,
   decodeCertificateVerify,
   decodeFinished,
@@ -18,7 +19,15 @@ import {
 } from '../msgs/index.js';
 import type { HandshakeMessage } from '../record/index.js';
 import type { CipherSuite } from '../suites.js';
-import { matchesHostname, parseCertificate, verifyChainInterim, type Certificate } from '../x509/index.js';
+import {
+  SignatureOid,
+  certificateSignatureScheme,
+  matchesHostname,
+  namesEqual,
+  parseCertificate,
+  verifyChainInterim,
+  type Certificate,
+} from '../x509/index.js';
 import type { HandshakeIO } from './state.js';
 
 /** Fails with unexpected_message unless `message` is of one of `types` (RFC 8446 §6.2: a message out of order). */
@@ -46,6 +55,19 @@ export function checkReceivedExtensions(
       throw new ProtocolError('ILLEGAL_PARAMETER', `${message} may not carry extension ${type} (RFC 8446 §4.2)`);
     }
   }
+}
+
+/**
+ * The list to send: ours, or the test seam's wire list, which must hold ours in our order (so that the seam can only
+ * add codepoints we never negotiate, not change what we do negotiate).
+ */
+export function wireList(name: string, ours: readonly number[], wire: readonly number[] | undefined): readonly number[] {
+  if (wire === undefined) return ours;
+  const positions = ours.map((id) => wire.indexOf(id));
+  if (positions.some((position, i) => position < 0 || (i > 0 && position < positions[i - 1]!))) {
+    throw new InvalidArgumentError('testingOnlyWireCodepoints', 'INVALID_ARGUMENT', `${name} must hold the context's own list in order`);
+  }
+  return wire;
 }
 
 /** The provider's signature scheme with IANA codepoint `id`, if it has one. */
@@ -180,7 +202,11 @@ export function receiveCertificateVerify(
 
 /**
  * Picks a certificate and the scheme to sign with: the first scheme in our preference the peer accepts, on the first
- * loaded chain whose key can use it — trying chains whose names match `serverName` first.
+ * loaded chain whose key can use it. Chains are tried in this order: those whose names match `serverName` and whose
+ * signatures all use schemes in `peerCertificateSchemes` (RFC 8446 §4.4.2.2: "all certificates provided by the server
+ * MUST be signed by a signature algorithm advertised by the client, if it is able to provide such a chain"), then
+ * the other name matches, then the others that fit the schemes, then the rest ("it SHOULD continue the handshake by
+ * sending the client a certificate chain of its choice").
  */
 export function chooseCertifiedKey(
   provider: CryptoProvider,
@@ -188,9 +214,13 @@ export function chooseCertifiedKey(
   ourSchemes: readonly SignatureSchemeName[],
   peerSchemes: readonly number[],
   serverName: string | undefined,
+  peerCertificateSchemes: readonly number[] = peerSchemes,
 ): { certified: CertifiedKey; scheme: SignatureScheme } | undefined {
-  const matching = serverName === undefined ? [] : candidates.filter((c) => matchesHostname(c.leaf, serverName));
-  const ordered = [...matching, ...candidates.filter((c) => !matching.includes(c))];
+  const named = (c: CertifiedKey) => serverName !== undefined && matchesHostname(c.leaf, serverName);
+  const fits = (c: CertifiedKey) => chainSignedWith(provider, c, peerCertificateSchemes);
+  const rank = (c: CertifiedKey) => (named(c) ? 0 : 2) + (fits(c) ? 0 : 1);
+  // A stable sort: equal ranks keep the order the chains were loaded in.
+  const ordered = candidates.map((c, i) => ({ c, i, r: rank(c) })).sort((a, b) => a.r - b.r || a.i - b.i).map(({ c }) => c);
   for (const certified of ordered) {
     for (const name of ourSchemes) {
       const scheme = provider.signatures[name];
@@ -200,3 +230,71 @@ export function chooseCertifiedKey(
   }
   return undefined;
 }
+
+/** Per loaded chain: for each certificate a peer has to check, the scheme codepoints that name its signature. */
+const chainSchemeCache = new WeakMap<CertifiedKey, readonly (readonly number[])[]>();
+
+/** Whether every signature in `certified`'s chain that a peer checks uses one of `schemes`. */
+function chainSignedWith(provider: CryptoProvider, certified: CertifiedKey, schemes: readonly number[]): boolean {
+  let needed = chainSchemeCache.get(certified);
+  if (needed === undefined) {
+    needed = chainSignatureSchemes(provider, certified);
+    chainSchemeCache.set(certified, needed);
+  }
+  return needed.every((options) => options.some((id) => schemes.includes(id)));
+}
+
+/**
+ * The scheme codepoints naming each signature of a chain, leaf first. A self-signed certificate is skipped: it can
+ * only be a trust anchor, whose signature nobody checks (RFC 8446 §4.4.2.2). With the issuer in the chain the scheme
+ * is exact; for the last certificate, whose issuer the peer holds, the algorithm identifier alone decides (as OpenSSL
+ * does): the ECDSA codepoint of its hash, and for RSASSA-PSS any PSS codepoint (the rsae/pss split follows the
+ * issuer's key, which we do not have).
+ */
+function chainSignatureSchemes(provider: CryptoProvider, certified: CertifiedKey): readonly (readonly number[])[] {
+  const chain = certified.chain.map((der, i) => (i === 0 ? certified.leaf : parseCertificate(der, 'local')));
+  const result: (readonly number[])[] = [];
+  chain.forEach((cert, i) => {
+    if (namesEqual(cert.issuer, cert.subject)) return;
+    const issuer = chain[i + 1];
+    if (issuer !== undefined) {
+      let name: SignatureSchemeName | undefined;
+      try {
+        name = certificateSignatureScheme(cert, provider.importPublicKey(issuer.spki));
+      } catch {
+        name = undefined; // an issuer key the provider cannot import: fall back to the algorithm identifier
+      }
+      const id = name === undefined ? undefined : provider.signatures[name]?.id;
+      if (id !== undefined) {
+        result.push([id]);
+        return;
+      }
+    }
+    result.push(SCHEMES_BY_SIGNATURE_OID[cert.signatureAlgorithm] ?? []);
+  });
+  return result;
+}
+
+const PSS_SCHEMES: readonly number[] = [
+  SignatureSchemeId.rsa_pss_rsae_sha256,
+  SignatureSchemeId.rsa_pss_rsae_sha384,
+  SignatureSchemeId.rsa_pss_rsae_sha512,
+  SignatureSchemeId.rsa_pss_pss_sha256,
+  SignatureSchemeId.rsa_pss_pss_sha384,
+  SignatureSchemeId.rsa_pss_pss_sha512,
+];
+
+/** RFC 8446 §4.2.3's codepoints for certificate signature algorithms (OIDs of RFC 5758, RFC 4055, RFC 8410). */
+const SCHEMES_BY_SIGNATURE_OID: Readonly<Record<string, readonly number[]>> = {
+  [SignatureOid.ecdsaWithSHA256]: [SignatureSchemeId.ecdsa_secp256r1_sha256],
+  [SignatureOid.ecdsaWithSHA384]: [SignatureSchemeId.ecdsa_secp384r1_sha384],
+  [SignatureOid.ecdsaWithSHA512]: [SignatureSchemeId.ecdsa_secp521r1_sha512],
+  [SignatureOid.ecdsaWithSHA1]: [SignatureSchemeId.ecdsa_sha1],
+  [SignatureOid.sha256WithRSAEncryption]: [SignatureSchemeId.rsa_pkcs1_sha256],
+  [SignatureOid.sha384WithRSAEncryption]: [SignatureSchemeId.rsa_pkcs1_sha384],
+  [SignatureOid.sha512WithRSAEncryption]: [SignatureSchemeId.rsa_pkcs1_sha512],
+  [SignatureOid.sha1WithRSAEncryption]: [SignatureSchemeId.rsa_pkcs1_sha1],
+  [SignatureOid.rsassaPss]: PSS_SCHEMES,
+  [SignatureOid.ed25519]: [SignatureSchemeId.ed25519],
+  [SignatureOid.ed448]: [SignatureSchemeId.ed448],
+};

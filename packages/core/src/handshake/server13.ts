@@ -25,6 +25,11 @@ import {
   decodeSupportedGroups,
   decodeSupportedVersionsClient,
   encodeAlpn,
+  encodeCookie,
+  decodeCookie,
+  decodeRecordSizeLimit,
+  encodeRecordSizeLimit,
+  encodeSupportedGroups,
   encodeEncryptedExtensions,
   encodeKeyShareHelloRetry,
   encodeKeyShareServer,
@@ -37,7 +42,7 @@ import {
 } from '../msgs/index.js';
 import type { HandshakeMessage } from '../record/index.js';
 import type { CipherSuite } from '../suites.js';
-import { chooseCertifiedKey, expectType, receiveFinished, sendCertificate, sendCertificateVerify, sendFinished } from './common13.js';
+import { chooseCertifiedKey, expectType, receiveFinished, sendCertificate, sendCertificateVerify, sendFinished, wireList } from './common13.js';
 import type { HandshakeIO, HandshakeState } from './state.js';
 
 const textEncoder = new TextEncoder();
@@ -53,6 +58,8 @@ interface Retried {
   readonly first: ClientHello;
   readonly suite: CipherSuite;
   readonly group: KeyExchangeGroup;
+  /** The cookie our HelloRetryRequest carried, which the second ClientHello must echo (RFC 8446 §4.2.2). */
+  readonly cookie: Uint8Array | undefined;
 }
 
 /** The ClientHello's extensions, decoded once. */
@@ -62,7 +69,12 @@ interface Offer {
   readonly groups: readonly number[];
   readonly shares: readonly KeyShareEntry[];
   readonly schemes: readonly number[];
+  /** signature_algorithms_cert, or signature_algorithms when absent (RFC 8446 §4.2.3). */
+  readonly certificateSchemes: readonly number[];
   readonly alpn: readonly string[] | undefined;
+  /** The client's record_size_limit (RFC 8449), when it sent one. */
+  readonly recordSizeLimit: number | undefined;
+  readonly cookie: Uint8Array | undefined;
 }
 
 class ExpectClientHello implements HandshakeState {
@@ -86,7 +98,14 @@ class ExpectClientHello implements HandshakeState {
     }
     const context = io.context;
     const suite = this.retried?.suite ?? chooseSuite(context, hello);
-    const certificate = chooseCertifiedKey(io.provider, context.certifiedKeys, context.signatureSchemes, offer.schemes, offer.serverName);
+    const certificate = chooseCertifiedKey(
+      io.provider,
+      context.certifiedKeys,
+      context.signatureSchemes,
+      offer.schemes,
+      offer.serverName,
+      offer.certificateSchemes,
+    );
     if (certificate === undefined) {
       throw new ProtocolError('NO_SUITABLE_SIGNATURE_ALGORITHM', 'no loaded certificate can sign with a scheme the client offers');
     }
@@ -104,9 +123,10 @@ class ExpectClientHello implements HandshakeState {
       legacySessionIdEcho: hello.legacySessionId,
       cipherSuite: suite.id,
       legacyCompressionMethod: 0,
+      // NSS's order (RFC 8448), as our ClientHello keeps it: key_share, then supported_versions.
       extensions: [
-        { type: ExtensionType.supported_versions, data: encodeSupportedVersionsServer(ProtocolVersion.TLS1_3) },
         { type: ExtensionType.key_share, data: encodeKeyShareServer({ group: choice.group.id, keyExchange: publicKey }) },
+        { type: ExtensionType.supported_versions, data: encodeSupportedVersionsServer(ProtocolVersion.TLS1_3) },
       ],
     };
     io.sendHandshake(HandshakeType.server_hello, encodeServerHello(serverHello));
@@ -122,8 +142,18 @@ class ExpectClientHello implements HandshakeState {
     io.logSecret('SERVER_HANDSHAKE_TRAFFIC_SECRET', hello.random, serverSecret);
     io.setWriteSecret(suite, serverSecret);
     io.setReadSecret(suite, clientSecret);
+    // RFC 8449 §4: with the client's record_size_limit, our protected records honour it and we announce ours.
+    if (offer.recordSizeLimit !== undefined) io.limitRecordSizes({ send: offer.recordSizeLimit, receive: context.recordSizeLimit });
 
     const encrypted: Extension[] = [];
+    if (context.announceGroups) {
+      // RFC 8446 §4.2.7: our groups, in our preference, for the client's next connection.
+      const ids = context.groups.map((name) => io.provider.groups[name]!.id);
+      encrypted.push({ type: ExtensionType.supported_groups, data: encodeSupportedGroups(wireList('supportedGroups', ids, context.testingOnlyWireCodepoints.supportedGroups)) });
+    }
+    if (offer.recordSizeLimit !== undefined) {
+      encrypted.push({ type: ExtensionType.record_size_limit, data: encodeRecordSizeLimit(context.recordSizeLimit) });
+    }
     // RFC 6066 §3: an empty server_name says we used the name.
     if (offer.serverName !== undefined) encrypted.push({ type: ExtensionType.server_name, data: new Uint8Array(0) });
     if (alpn !== undefined) {
@@ -164,6 +194,11 @@ class ExpectClientHello implements HandshakeState {
   /** RFC 8446 §4.1.4: ask for a share in `group`. The transcript restarts from a hash of the first ClientHello. */
   #helloRetry(hello: ClientHello, suite: CipherSuite, group: KeyExchangeGroup): HandshakeState {
     const { io } = this;
+    const cookieCallback = io.context.helloRetryCookieCallback;
+    const cookie = cookieCallback === undefined ? undefined : io.callback(() => cookieCallback(io.connection));
+    if (cookie !== undefined && !(cookie instanceof Uint8Array && cookie.length > 0 && cookie.length < 0x10000)) {
+      throw new ProtocolError('CALLBACK_FAILED', 'the cookie callback must return 1..65535 bytes or undefined', { fault: 'local' });
+    }
     io.transcript.replaceWithMessageHash();
     io.sendHandshake(
       HandshakeType.server_hello,
@@ -174,13 +209,14 @@ class ExpectClientHello implements HandshakeState {
         cipherSuite: suite.id,
         legacyCompressionMethod: 0,
         extensions: [
-          { type: ExtensionType.supported_versions, data: encodeSupportedVersionsServer(ProtocolVersion.TLS1_3) },
           { type: ExtensionType.key_share, data: encodeKeyShareHelloRetry(group.id) },
+          ...(cookie === undefined ? [] : [{ type: ExtensionType.cookie, data: encodeCookie(cookie) }]),
+          { type: ExtensionType.supported_versions, data: encodeSupportedVersionsServer(ProtocolVersion.TLS1_3) },
         ],
       }),
     );
     if (hello.legacySessionId.length > 0) io.sendChangeCipherSpec();
-    return new ExpectClientHello(io, { first: hello, suite, group });
+    return new ExpectClientHello(io, { first: hello, suite, group, cookie: cookie?.slice() });
   }
 }
 
@@ -204,13 +240,22 @@ function readOffer(hello: ClientHello): Offer {
   if (groups === undefined || shares === undefined) {
     throw new ProtocolError('MISSING_EXTENSION', 'ClientHello lacks supported_groups or key_share (RFC 8446 §9.2)');
   }
+  const signatureSchemes = decodeSignatureSchemes(schemes);
+  const certificateSchemes = findExtension(hello.extensions, ExtensionType.signature_algorithms_cert);
+  const recordSizeLimit = findExtension(hello.extensions, ExtensionType.record_size_limit);
+  const cookie = findExtension(hello.extensions, ExtensionType.cookie);
   const offer: Offer = {
     hello,
     serverName: readServerName(hello),
     groups: decodeSupportedGroups(groups),
     shares: decodeKeyShareClient(shares),
-    schemes: decodeSignatureSchemes(schemes),
+    schemes: signatureSchemes,
+    certificateSchemes: certificateSchemes === undefined ? signatureSchemes : decodeSignatureSchemes(certificateSchemes),
     alpn: readAlpn(hello),
+    // RFC 8449 §4: below 64 is illegal_parameter (the decoder's check); a server never refuses a higher value, it
+    // only never sends more than 2^14 (RFC 8449 §4: "A server MUST NOT enforce this restriction").
+    recordSizeLimit: recordSizeLimit === undefined ? undefined : decodeRecordSizeLimit(recordSizeLimit),
+    cookie: cookie === undefined ? undefined : decodeCookie(cookie),
   };
   for (const share of offer.shares) {
     // RFC 8446 §4.2.8: each share must be for a group the client lists in supported_groups.
@@ -246,6 +291,9 @@ function checkSecondHello(retried: Retried, offer: Offer): void {
   if (findExtension(second.extensions, ExtensionType.early_data) !== undefined) {
     throw new ProtocolError('ILLEGAL_PARAMETER', 'early_data in the second ClientHello (RFC 8446 §4.2.10)');
   }
+  // RFC 8446 §4.2.2: the cookie comes back exactly as we sent it, and only if we sent one.
+  const cookieEchoed = retried.cookie === undefined ? offer.cookie === undefined : offer.cookie !== undefined && equalBytes(offer.cookie, retried.cookie);
+  if (!cookieEchoed) throw new ProtocolError('ILLEGAL_PARAMETER', 'the second ClientHello does not echo our cookie exactly');
   // RFC 8446 §4.2.8: exactly one share now, in the group we asked for.
   if (offer.shares.length !== 1 || offer.shares[0]!.group !== retried.group.id) {
     throw new ProtocolError('BAD_KEY_SHARE', 'the second ClientHello does not carry the one key share we asked for');
@@ -262,7 +310,8 @@ function chooseSuite(context: TLSContext, hello: ClientHello): CipherSuite {
 /**
  * The group to use: among the client's shares, the one we prefer most; with no usable share, the group we prefer
  * most among those the client supports, to be asked for in a HelloRetryRequest (as rustls does: a share the client
- * already sent costs one round trip less than a better group would).
+ * already sent costs one round trip less than a better group would). With `retryForPreferredGroup` the group we
+ * prefer most among those the client supports, share or no share.
  */
 function chooseKeyShare(
   context: TLSContext,
@@ -271,6 +320,12 @@ function chooseKeyShare(
   retried: Retried | undefined,
 ): { group: KeyExchangeGroup; share: KeyShareEntry | undefined } {
   const ours = context.groups.map((name: GroupName) => io.provider.groups[name]!);
+  if (context.retryForPreferredGroup && retried === undefined) {
+    // Our most preferred group the client supports, even when that costs a HelloRetryRequest (NSS's policy).
+    const best = ours.find((candidate) => offer.groups.includes(candidate.id));
+    if (best === undefined) throw new ProtocolError('NO_SHARED_GROUPS', 'no key exchange group in common');
+    return { group: best, share: offer.shares.find((entry) => entry.group === best.id) };
+  }
   for (const group of ours) {
     const share = offer.shares.find((entry) => entry.group === group.id);
     if (share !== undefined) return { group, share };

@@ -50,6 +50,11 @@ export interface HandshakeIO {
   sendHandshake(type: number, body: Uint8Array): void;
   /** Queues the middlebox-compatibility change_cipher_spec record (RFC 8446 §D.4), in plaintext. */
   sendChangeCipherSpec(): void;
+  /**
+   * Applies record_size_limit values (RFC 8449 §4), each counting TLS 1.3's content type byte: `send` is the peer's
+   * limit on what we send from now on; `receive` is ours, enforced on the peer's protected records from now on.
+   */
+  limitRecordSizes(limits: { readonly send?: number; readonly receive?: number }): void;
   /** Switches the protection of incoming records to `secret`'s keys (RFC 8446 §7.3). */
   setReadSecret(suite: CipherSuite, secret: Uint8Array): void;
   /** Switches the protection of outgoing records to `secret`'s keys. */

@@ -182,3 +182,30 @@ export class DirectionTap {
     );
   }
 }
+
+/**
+ * The same records with every handshake record that holds several whole messages split into one record per message
+ * (the engine coalesces a flight into as few records as fit; tests that edit one message at a time want one each).
+ * Sequence numbers are left to {@link DirectionTap.encode}, which renumbers each epoch from its first record.
+ */
+export function oneMessagePerRecord(records: readonly Logical[]): Logical[] {
+  const out: Logical[] = [];
+  for (const record of records) {
+    if (record.type !== ContentType.handshake) {
+      out.push(record);
+      continue;
+    }
+    const content = record.content;
+    let offset = 0;
+    const pieces: Uint8Array[] = [];
+    while (offset + 4 <= content.length) {
+      const length = (content[offset + 1]! << 16) | (content[offset + 2]! << 8) | content[offset + 3]!;
+      if (offset + 4 + length > content.length) break; // a fragment: keep the rest as it is
+      pieces.push(content.slice(offset, offset + 4 + length));
+      offset += 4 + length;
+    }
+    if (offset < content.length) pieces.push(content.slice(offset));
+    pieces.forEach((piece, i) => out.push({ ...record, content: piece, seq: record.seq < 0 ? record.seq : record.seq + i, padding: i === pieces.length - 1 ? record.padding : 0 }));
+  }
+  return out;
+}

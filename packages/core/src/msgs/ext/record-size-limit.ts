@@ -4,6 +4,8 @@ import { illegalParameter, invalidArgument } from '../errors.js';
 
 /** Smallest record_size_limit allowed (RFC 8449 §4). */
 export const MIN_RECORD_SIZE_LIMIT = 64;
+/** The largest record_size_limit a TLS 1.3 endpoint may announce: 2^14 plus the content type byte (RFC 8449 §4). */
+export const MAX_RECORD_SIZE_LIMIT = 16384 + 1;
 
 /**
  * Encodes a record_size_limit body (RFC 8449 §4): `uint16 RecordSizeLimit`.
