@@ -18,7 +18,7 @@ import {
 } from '../msgs/index.js';
 import type { HandshakeMessage } from '../record/index.js';
 import type { CipherSuite } from '../suites.js';
-import { matchesHostname, parseCertificate, verifyChainInterim, type Certificate } from '../x509/index.js';
+import { matchesHostname, parseCertificate, verifyCertificateChain, type Certificate } from '../x509/index.js';
 import type { HandshakeIO } from './state.js';
 
 /** Fails with unexpected_message unless `message` is of one of `types` (RFC 8446 §6.2: a message out of order). */
@@ -126,14 +126,17 @@ export function verifyPeerChain(io: HandshakeIO, chain: readonly Certificate[], 
   const context = io.context;
   if (context.verifyMode === 'none') return false;
   const hostname = purpose === 'serverAuth' && context.checkHostname ? io.serverHostname : undefined;
-  verifyChainInterim(chain, {
+  const callback = context.verifyCallback;
+  const verified = verifyCertificateChain(chain, {
     provider: io.provider,
-    trustAnchors: context.trustAnchors,
+    trustAnchors: context.trustStore,
     ...(hostname === undefined ? {} : { hostname }),
     now: context.now(),
     maxChainLength: context.limits.maxCertificateChainLength,
     purpose,
+    ...(callback && { callback: (cert, errno, depth, ok) => io.callback(() => callback(io.connection, cert, errno, depth, ok) === true) }),
   });
+  io.connection.recordVerifiedChain(verified);
   return true;
 }
 
