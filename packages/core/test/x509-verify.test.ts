@@ -291,7 +291,7 @@ describe.each(providers)('verifyCertificateChain (%s provider)', (_name, createP
       expectCode([leaf, v1Intermediate], { provider, trustAnchors: certs('ca.pem') }, C.X509_V_ERR_INVALID_CA, 1);
     });
 
-    it('79 for an issuer with cA but a keyUsage without keyCertSign', () => {
+    it('79 (as OpenSSL 3.0) for an issuer with cA but a keyUsage without keyCertSign', () => {
       const spec = {
         issuer: cnName('tlsbio Test Root CA'),
         subject: cnName('No Sign CA'),
@@ -303,7 +303,7 @@ describe.each(providers)('verifyCertificateChain (%s provider)', (_name, createP
       const leaf = parseCertificate(
         signed({ ...leafSpec, issuer: cnName('No Sign CA'), extensions: [sanLocalhost] }, 'ca-int.key', 'sha384'),
       );
-      expectCode([leaf, ca], { provider, trustAnchors: certs('ca.pem') }, 79, 1);
+      expectCode([leaf, ca], { provider, trustAnchors: certs('ca.pem') }, C.X509_V_ERR_INVALID_CA, 1);
       const good = parseCertificate(
         signed({ ...spec, extensions: [Ext.basicConstraints(true), Ext.keyUsage([0x04], 2)] }, 'ca.key'),
       );
@@ -326,10 +326,13 @@ describe.each(providers)('verifyCertificateChain (%s provider)', (_name, createP
       verifyCertificateChain([leaf, clientCa], { provider, trustAnchors: certs('ca.pem'), purpose: 'clientAuth' });
     });
 
-    it('anyExtendedKeyUsage allows every purpose', () => {
+    it('anyExtendedKeyUsage alone names no TLS purpose (as OpenSSL), and passes the purpose any', () => {
       const leaf = parseCertificate(signed({ ...leafSpec, extensions: [Ext.eku('2.5.29.37.0')] }, 'ca.key'));
-      verifyCertificateChain([leaf], { provider, trustAnchors: certs('ca.pem'), purpose: 'serverAuth' });
-      verifyCertificateChain([leaf], { provider, trustAnchors: certs('ca.pem'), purpose: 'clientAuth' });
+      expectCode([leaf], { provider, trustAnchors: certs('ca.pem'), purpose: 'serverAuth' }, 26, 0);
+      expectCode([leaf], { provider, trustAnchors: certs('ca.pem'), purpose: 'clientAuth' }, 26, 0);
+      verifyCertificateChain([leaf], { provider, trustAnchors: certs('ca.pem'), purpose: 'any' });
+      const both = parseCertificate(signed({ ...leafSpec, extensions: [Ext.eku('2.5.29.37.0', SERVER_AUTH)] }, 'ca.key'));
+      verifyCertificateChain([both], { provider, trustAnchors: certs('ca.pem'), purpose: 'serverAuth' });
       const serverOnly = parseCertificate(signed({ ...leafSpec, extensions: [Ext.eku(SERVER_AUTH)] }, 'ca.key'));
       expectCode([serverOnly], { provider, trustAnchors: certs('ca.pem'), purpose: 'clientAuth' }, 26, 0);
     });

@@ -16,9 +16,10 @@
  * 3.13). Each complete path is validated, in OpenSSL 3.0's order so that a path's first failure is the one
  * `openssl verify` reports:
  * 1. per certificate, leaf first: unknown critical extensions (34); issuers are CAs — basicConstraints cA, and
- *    keyCertSign when keyUsage is present, a v1 self-signed anchor excepted (79); the purpose — an extendedKeyUsage
- *    on the leaf or an issuer must allow it or anyExtendedKeyUsage (26), and a TLS leaf's keyUsage, when present,
- *    must allow digitalSignature (26, RFC 8446 §4.4.2.2); pathLenConstraint (25);
+ *    keyCertSign when keyUsage is present, a v1 self-signed anchor excepted (79, as OpenSSL 3.0); the purpose — an
+ *    extendedKeyUsage on the leaf or an issuer must name it; anyExtendedKeyUsage alone does not, as in OpenSSL (26) —
+ *    and a TLS leaf's keyUsage, when present, must allow digitalSignature (26, RFC 8446 §4.4.2.2); pathLenConstraint
+ *    (25);
  * 2. key sizes: RSA below `minimumRsaBits` (2048 by default) — 66 for the leaf, 67 for a CA; MD5 and SHA-1
  *    signatures (68);
  * 3. the host name or IP address (62, 64; see `hostname.ts`);
@@ -246,10 +247,10 @@ export function verifyCertificateChain(chain: readonly Certificate[], options: V
         check(!ca && !v1Root, C.X509_V_ERR_INVALID_CA, depth);
       }
       if (purposeOid !== undefined && (!isAnchor || depth === 0)) {
-        // RFC 5280 §4.2.1.12: an extendedKeyUsage that is present must allow the purpose (or anyExtendedKeyUsage).
+        // RFC 5280 §4.2.1.12: an extendedKeyUsage that is present must name the purpose. anyExtendedKeyUsage alone
+        // does not, as in OpenSSL (the CA/Browser Forum forbids it in server certificates).
         const eku = cert.extendedKeyUsage;
-        const allowed = eku === undefined || eku.includes(purposeOid) || eku.includes(ExtendedKeyUsageOid.anyExtendedKeyUsage);
-        check(!allowed, C.X509_V_ERR_INVALID_PURPOSE, depth);
+        check(eku !== undefined && !eku.includes(purposeOid), C.X509_V_ERR_INVALID_PURPOSE, depth);
         // RFC 8446 §4.4.2.2: the leaf key signs the handshake.
         if (depth === 0) {
           check(cert.keyUsage !== undefined && !cert.keyUsage.has('digitalSignature'), C.X509_V_ERR_INVALID_PURPOSE, 0);
