@@ -474,7 +474,10 @@ describe('matchesHostname (RFC 6125 §6, RFC 9525)', () => {
     ['example.com..', false],
     ['exa mple.com', false],
     ['example.com\u0000.evil', false],
-    ['bücher.example', false],
+    ['bücher.example', true], // U-labels are converted to A-labels before comparing
+    ['BÜCHER.example.', true],
+    ['bü cher.example', false],
+    ['xn--bcher-kva.example.', true],
   ];
   for (const [hostname, expected] of cases) {
     it(`${JSON.stringify(hostname)} ${expected ? 'matches' : 'does not match'}`, () => {
