@@ -111,6 +111,7 @@ export class TLSConnection {
   #state: HandshakeState | undefined;
   #started = false;
   #result: HandshakeResult | undefined;
+  #verifiedChain: readonly Certificate[] | undefined;
   #readSecret: Uint8Array | undefined;
   #writeSecret: Uint8Array | undefined;
   #plaintext: Uint8Array[] = [];
@@ -318,10 +319,28 @@ export class TLSConnection {
     return this.#result!.peerVerified ? certificateToDict(leaf) : {};
   }
 
-  /** The peer's chain as received, leaf first (DER). */
+  /**
+   * The peer's chain as it sent it, leaf first (DER), verified or not — Python 3.13's `get_unverified_chain()`.
+   * `null` before the handshake completes or when the peer sent no certificate.
+   */
   getPeerCertChain(): Uint8Array[] | null {
     const chain = this.#result?.peerCertificates;
     return chain === undefined || chain.length === 0 ? null : chain.map((cert: Certificate) => cert.der.slice());
+  }
+
+  /**
+   * The path verification built, leaf first and trust anchor last (DER) — Python 3.13's `get_verified_chain()`: the
+   * anchor comes from the trust store, intermediates may too, and certificates the peer sent but the path did not
+   * need are left out. `null` before the handshake completes or when the chain was not verified (verifyMode 'none').
+   */
+  getVerifiedChain(): Uint8Array[] | null {
+    if (this.#result === undefined || this.#verifiedChain === undefined) return null;
+    return this.#verifiedChain.map((cert) => cert.der.slice());
+  }
+
+  /** Keeps the path the handshake verified, for {@link getVerifiedChain}. @internal (called by the handshake) */
+  recordVerifiedChain(chain: readonly Certificate[]): void {
+    this.#verifiedChain = chain;
   }
 
   // ---- the engine ----

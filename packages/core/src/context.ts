@@ -5,7 +5,8 @@
  * at every step of the handshake, so a setter that ran mid-handshake would give a connection half of one
  * configuration and half of another.
  */
-import { InvalidArgumentError, TLSVersion } from '@tlsbio/errors';
+import { InvalidArgumentError, TLSVersion, isTLSError } from '@tlsbio/errors';
+import { DerReader } from './asn1/der.js';
 import { decodePem } from './asn1/pem.js';
 import { MemoryBIO } from './bio/memory-bio.js';
 import { currentDefaultProvider } from './default-provider.js';
@@ -14,7 +15,8 @@ import { equalBytes } from './crypto/bytes.js';
 import { DEFAULT_GCM_RECORD_LIMIT } from './record/index.js';
 import { MAX_RECORD_SIZE_LIMIT } from './msgs/index.js';
 import { TLS13_SUITES, providerSupportsSuite, suiteByName, type CipherSuite } from './suites.js';
-import { parseCertificate, type Certificate } from './x509/index.js';
+import { CertificatePool, parseCertificate, type Certificate } from './x509/index.js';
+import { currentTrustSource } from './trust-source.js';
 import type { TLSConnection } from './connection.js';
 import { createConnection } from './connection.js';
 
@@ -70,6 +72,31 @@ export type AlpnSelectCallback = (connection: TLSConnection, offered: readonly s
  * (RFC 8446 §4.2.2) and the second ClientHello must echo them exactly; `undefined` sends none.
  */
 export type HelloRetryCookieCallback = (connection: TLSConnection) => Uint8Array | undefined;
+
+/**
+ * pyOpenSSL's verify callback: called for each failure of the peer's chain (`ok` false, `errno` an `X509_V_ERR_*`
+ * code, `depth` 0 for the peer's own certificate) — return true to accept it and go on — and, once the chain has
+ * passed, for each certificate from the anchor down (`ok` true, `errno` 0) — return false to refuse it. A callback
+ * that throws aborts the handshake with internal_error.
+ */
+export type VerifyCallback = (
+  connection: TLSConnection,
+  cert: Certificate,
+  errno: number,
+  depth: number,
+  ok: boolean,
+) => boolean;
+
+/** Where {@link TLSContext.loadVerifyLocations} reads trust anchors. At least one is required. */
+export interface VerifyLocations {
+  /** A file of PEM certificates (any number) or one or more DER certificates back to back. Needs the node entry. */
+  readonly cafile?: string;
+  /** A directory of such files (OpenSSL's hashed `c_rehash` layout, or any names). Needs the node entry. */
+  readonly capath?: string;
+  /** PEM text (any number of certificates), or DER bytes (one or more certificates back to back). */
+  readonly cadata?: string | Uint8Array;
+}
+
 /** Receives NSS key log lines (`CLIENT_HANDSHAKE_TRAFFIC_SECRET <client random> <secret>`), without newline. */
 export type KeylogCallback = (line: string, connection: TLSConnection) => void;
 
@@ -207,7 +234,8 @@ export class TLSContext {
   #wireCodepoints: WireCodepoints;
   #helloRetryCookieCallback: HelloRetryCookieCallback | undefined;
   #certifiedKeys: CertifiedKey[] = [];
-  #trustAnchors: Certificate[] = [];
+  #trustStore = new CertificatePool();
+  #verifyCallback: VerifyCallback | undefined;
   #servernameCallback: ServernameCallback | undefined;
   #alpnSelectCallback: AlpnSelectCallback | undefined;
   #keylogCallback: KeylogCallback | undefined;
@@ -337,8 +365,16 @@ export class TLSContext {
   get certifiedKeys(): readonly CertifiedKey[] {
     return this.#certifiedKeys;
   }
+  /** The trust anchors loaded so far. */
   get trustAnchors(): readonly Certificate[] {
-    return this.#trustAnchors;
+    return this.#trustStore.certificates;
+  }
+  /** The trust anchors, indexed for path building. @internal */
+  get trustStore(): CertificatePool {
+    return this.#trustStore;
+  }
+  get verifyCallback(): VerifyCallback | undefined {
+    return this.#verifyCallback;
   }
   get servernameCallback(): ServernameCallback | undefined {
     return this.#servernameCallback;
@@ -417,15 +453,77 @@ export class TLSContext {
   }
 
   /**
-   * Adds trust anchors: `cadata` as PEM text (any number of certificates) or DER bytes (one).
-   * (Reading files is the transport's business: core does no I/O.)
-   * @throws {InvalidArgumentError} `BAD_PEM`/`BAD_DER` for unreadable input, or once in use.
+   * Adds trust anchors, as Python's `SSLContext.load_verify_locations`: from `cafile` (a file), `capath` (every file
+   * of a directory) and `cadata` (PEM text or DER bytes). PEM input may hold any number of certificates; DER input
+   * one or more, back to back. Any certificate in the store anchors a path, also an intermediate (partial chains, as
+   * in Python 3.13 and Go). Files are read through the platform's trust source: with the `node` entry point; in a
+   * browser only `cadata` works.
+   * @throws {InvalidArgumentError} `BAD_PEM`/`BAD_DER` for unreadable input (naming the file), `INVALID_ARGUMENT`
+   *   when no location is given, a file cannot be read, or files are asked for without a trust source; or once in use.
+   * @example
+   * context.loadVerifyLocations({ cafile: '/etc/ssl/certs/ca-certificates.crt' });
+   * context.loadVerifyLocations({ cadata: caPem });
    */
-  loadVerifyLocations(locations: { readonly cadata: string | Uint8Array }): void {
+  loadVerifyLocations(locations: VerifyLocations): void {
     this.#checkMutable();
-    for (const der of readCertificates('cadata', locations.cadata)) {
-      this.#trustAnchors.push(parseCertificate(der, 'local'));
+    const { cafile, capath, cadata } = locations ?? {};
+    if (cafile === undefined && capath === undefined && cadata === undefined) {
+      throw new InvalidArgumentError('locations', 'INVALID_ARGUMENT', 'give at least one of cafile, capath and cadata');
     }
+    const parsed: Certificate[] = [];
+    if (cadata !== undefined) parsed.push(...parseCertificates('cadata', cadata));
+    if (cafile !== undefined) parsed.push(...parseCertificates(`cafile ${cafile}`, readTrustFile('cafile', cafile)));
+    if (capath !== undefined) {
+      const source = trustSource('capath');
+      let names: string[];
+      try {
+        names = source.listDirectory(capath).sort();
+      } catch (error) {
+        throw new InvalidArgumentError('capath', 'INVALID_ARGUMENT', `cannot list ${capath}: ${String(error)}`, { cause: error });
+      }
+      for (const name of names) {
+        const path = `${capath.replace(/\/+$/, '')}/${name}`;
+        parsed.push(...parseCertificates(`capath ${path}`, readTrustFile('capath', path)));
+      }
+    }
+    // All or nothing: a bad file leaves the store as it was.
+    for (const cert of parsed) this.#trustStore.add(cert);
+  }
+
+  /**
+   * Adds the platform's default trust anchors: on Node (the `node` entry point), Node's bundled Mozilla roots
+   * (`tls.rootCertificates`). A root this parser refuses or whose key no provider takes is skipped: it could not
+   * anchor a path we can verify. Returns how many were added.
+   * @throws {InvalidArgumentError} `INVALID_ARGUMENT` where there is no default store (browsers, Workers: load a
+   *   bundle with `loadVerifyLocations({ cadata })`), or once in use.
+   * @example
+   * const context = new TLSContext('client');
+   * context.loadDefaultCerts();
+   */
+  loadDefaultCerts(): number {
+    this.#checkMutable();
+    let added = 0;
+    for (const pem of trustSource('loadDefaultCerts').defaultCertificates()) {
+      try {
+        for (const cert of parseCertificates('default certificates', pem)) if (this.#trustStore.add(cert)) added++;
+      } catch (error) {
+        if (!isTLSError(error)) throw error;
+      }
+    }
+    return added;
+  }
+
+  /**
+   * Sets the verify callback (pyOpenSSL's `set_verify` callback; see {@link VerifyCallback}). It runs only when
+   * `verifyMode` is not `'none'`.
+   * @throws {InvalidArgumentError} for a non-function, or once in use.
+   */
+  setVerifyCallback(callback: VerifyCallback | undefined): void {
+    this.#checkMutable();
+    if (callback !== undefined && typeof callback !== 'function') {
+      throw new InvalidArgumentError('callback', 'INVALID_ARGUMENT', 'must be a function');
+    }
+    this.#verifyCallback = callback;
   }
 
   setServernameCallback(callback: ServernameCallback | undefined): void {
@@ -491,14 +589,64 @@ export class TLSContext {
 }
 
 /**
- * A client context with safe defaults: certificates verified against `cadata`, the host name checked.
- * (Default system roots arrive with the certificate-validation milestone.)
+ * A client context with safe defaults, as Python's `ssl.create_default_context()`: certificates verified, the host
+ * name checked, and the trust anchors of `cafile`/`capath`/`cadata` — or, when none is given, the platform's default
+ * roots (Node's bundled Mozilla store; elsewhere there are none, so every verification fails until a bundle is
+ * loaded).
+ * @throws {InvalidArgumentError} for unreadable trust anchors or bad options.
+ * @example
+ * const context = createDefaultContext();
  */
-export function createDefaultContext(options: TLSContextOptions & { readonly cadata?: string | Uint8Array } = {}): TLSContext {
-  const { cadata, ...rest } = options;
+export function createDefaultContext(options: TLSContextOptions & VerifyLocations = {}): TLSContext {
+  const { cadata, cafile, capath, ...rest } = options;
   const context = new TLSContext('client', { ...rest, verifyMode: 'required', checkHostname: true });
-  if (cadata !== undefined) context.loadVerifyLocations({ cadata });
+  if (cadata !== undefined || cafile !== undefined || capath !== undefined) {
+    context.loadVerifyLocations({
+      ...(cadata === undefined ? {} : { cadata }),
+      ...(cafile === undefined ? {} : { cafile }),
+      ...(capath === undefined ? {} : { capath }),
+    });
+  } else if (currentTrustSource() !== undefined) {
+    context.loadDefaultCerts();
+  }
   return context;
+}
+
+function trustSource(argument: string) {
+  const source = currentTrustSource();
+  if (source === undefined) {
+    throw new InvalidArgumentError(
+      argument,
+      'INVALID_ARGUMENT',
+      'this platform has no files or default store: import the node entry point, or give certificates as cadata',
+    );
+  }
+  return source;
+}
+
+function readTrustFile(argument: string, path: string): Uint8Array {
+  const source = trustSource(argument);
+  try {
+    return source.readFile(path);
+  } catch (error) {
+    throw new InvalidArgumentError(argument, 'INVALID_ARGUMENT', `cannot read ${path}: ${String(error)}`, { cause: error });
+  }
+}
+
+/** The certificates of PEM text or of DER bytes (PEM text in bytes is read as PEM, as files come). */
+function parseCertificates(argument: string, input: string | Uint8Array): Certificate[] {
+  if (typeof input === 'string' || (input instanceof Uint8Array && input[0] !== 0x30)) {
+    const blocks = decodePem(input, argument).filter((block) => block.label === 'CERTIFICATE');
+    if (blocks.length === 0) throw new InvalidArgumentError(argument, 'BAD_PEM', 'contains no CERTIFICATE block');
+    return blocks.map((block) => parseCertificate(block.der, 'local'));
+  }
+  if (!(input instanceof Uint8Array)) throw new InvalidArgumentError(argument, 'INVALID_ARGUMENT', 'must be PEM text or DER bytes');
+  // DER certificates back to back: each top-level element is one.
+  const reader = new DerReader(input, argument);
+  const certs: Certificate[] = [];
+  while (!reader.done) certs.push(parseCertificate(reader.read('Certificate').encoded, 'local'));
+  if (certs.length === 0) throw new InvalidArgumentError(argument, 'BAD_DER', 'contains no certificate');
+  return certs;
 }
 
 function checkVersion(argument: string, version: number): number {

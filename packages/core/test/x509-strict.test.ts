@@ -28,6 +28,7 @@ import {
   name,
   printable,
   str,
+  subtree,
   tbsCertificate,
   utcTime,
   utf8String,
@@ -304,9 +305,40 @@ describe('extensions (RFC 5280 §4.2)', () => {
       { oid: '1.2.3.5', critical: false, value: Uint8Array.of(0xff) },
       { oid: '2.5.29.19', critical: true, value: derSequence() },
     ]);
-    // Name constraints are understood by nobody yet: critical, they must stop a verifier.
-    const constrained = parse(withExtensions(extension('2.5.29.30', derSequence(), true)));
-    expect(constrained.unknownCriticalExtensions).toEqual(['2.5.29.30']);
+    // Policies are not processed: a critical policy extension must stop a verifier.
+    const constrained = parse(withExtensions(extension('2.5.29.36', derSequence(derContextTag(0, Uint8Array.of(0), { implicit: true })), true)));
+    expect(constrained.unknownCriticalExtensions).toEqual(['2.5.29.36']);
+  });
+  it('reads nameConstraints of every name type, with IP address and mask', () => {
+    const cert = parse(
+      withExtensions(
+        Ext.nameConstraints(
+          [subtree(GN.dns('example.com')), subtree(GN.ip([10, 0, 0, 0, 255, 0, 0, 0])), subtree(GN.dirName(cnName('Dept')))],
+          [subtree(GN.email('.bad.example')), subtree(GN.uri('.evil.example'), 1)],
+        ),
+      ),
+    );
+    expect(cert.unknownCriticalExtensions).toEqual([]);
+    const nc = cert.nameConstraints!;
+    expect(nc.permitted.map((s) => s.base.type)).toEqual(['dNSName', 'iPAddress', 'directoryName']);
+    expect(nc.permitted[1]!.base).toMatchObject({ bytes: Uint8Array.of(10, 0, 0, 0, 255, 0, 0, 0) });
+    expect(nc.excluded).toEqual([
+      { base: { type: 'rfc822Name', value: '.bad.example' } },
+      { base: { type: 'uniformResourceIdentifier', value: '.evil.example' }, minimum: 1 },
+    ]);
+  });
+  it('refuses an empty nameConstraints, an empty subtree list, minimum 0 spelled out and a bare IP address', () => {
+    expectRejected(withExtensions(extension('2.5.29.30', derSequence(), true)), /no subtree/);
+    expectRejected(
+      withExtensions(extension('2.5.29.30', derSequence(derContextTag(0, new Uint8Array(0), { implicit: true, constructed: true })), true)),
+      /empty/,
+    );
+    expectRejected(withExtensions(Ext.nameConstraints([subtree(GN.dns('example.com'), 0)])), /minimum 0/);
+    expectRejected(withExtensions(Ext.nameConstraints([subtree(GN.ip([10, 0, 0, 0]))])), /iPAddress of 4 bytes/);
+  });
+  it('keeps every subjectAltName entry in order, of every type', () => {
+    const cert = parse(withExtensions(Ext.san(GN.dns('a.example'), GN.dirName(cnName('X')), GN.otherName('1.2.3', utf8String('o')))));
+    expect(cert.altNames?.map((n) => n.type)).toEqual(['dNSName', 'directoryName', 'otherName']);
   });
   it('refuses trailing bytes inside a known extension value', () => {
     expectRejected(withExtensions(extension('2.5.29.14', concat(derOctetString(Uint8Array.of(1)), derNull()))));

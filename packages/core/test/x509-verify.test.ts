@@ -4,9 +4,9 @@ import {
   matchesHostname,
   parseCertificate,
   parseIpAddress,
-  verifyChainInterim,
+  verifyCertificateChain,
   type Certificate,
-  type InterimVerifyOptions,
+  type VerifyOptions,
 } from '../src/x509/index.js';
 import {
   Ext,
@@ -45,20 +45,20 @@ const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
 const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
 const C = X509VerifyCode;
 
-describe.each(providers)('verifyChainInterim (%s provider)', (_name, createProvider) => {
+describe.each(providers)('verifyCertificateChain (%s provider)', (_name, createProvider) => {
   const provider = createProvider();
-  const options = (anchors: string[], extra: Partial<InterimVerifyOptions> = {}): InterimVerifyOptions => ({
+  const options = (anchors: string[], extra: Partial<VerifyOptions> = {}): VerifyOptions => ({
     provider,
     trustAnchors: certs(...anchors),
     ...extra,
   });
   const expectCode = (
     chain: Certificate[],
-    opts: InterimVerifyOptions,
+    opts: VerifyOptions,
     code: number,
     depth: number,
   ): CertVerificationError => {
-    const error = verifyError(() => verifyChainInterim(chain, opts));
+    const error = verifyError(() => verifyCertificateChain(chain, opts));
     expect({ code: error.verifyCode, depth: error.depth }).toEqual({ code, depth });
     expect(error.reason).toBe('CERTIFICATE_VERIFY_FAILED');
     return error;
@@ -66,48 +66,48 @@ describe.each(providers)('verifyChainInterim (%s provider)', (_name, createProvi
 
   describe('accepts', () => {
     it('the ECDSA leaf through its P-384 intermediate, with its hostname', () => {
-      verifyChainInterim(certs('server-ecdsa.pem', 'ca-int.pem'), options(['ca.pem'], { hostname: 'localhost' }));
+      verifyCertificateChain(certs('server-ecdsa.pem', 'ca-int.pem'), options(['ca.pem'], { hostname: 'localhost' }));
     });
     it('each leaf type issued by the root, with each kind of name it carries', () => {
-      verifyChainInterim(certs('server-rsa.pem'), options(['ca.pem'], { hostname: '127.0.0.1' }));
-      verifyChainInterim(certs('server-ed25519.pem'), options(['ca.pem'], { hostname: '::1' }));
-      verifyChainInterim(certs('server-p384.pem'), options(['ca.pem'], { hostname: 'tlsbio.test' }));
-      verifyChainInterim(
+      verifyCertificateChain(certs('server-rsa.pem'), options(['ca.pem'], { hostname: '127.0.0.1' }));
+      verifyCertificateChain(certs('server-ed25519.pem'), options(['ca.pem'], { hostname: '::1' }));
+      verifyCertificateChain(certs('server-p384.pem'), options(['ca.pem'], { hostname: 'tlsbio.test' }));
+      verifyCertificateChain(
         certs('names.pem'),
         options(['ca.pem'], { hostname: 'x.wild.tlsbio.test', purpose: 'clientAuth' }),
       );
     });
     it('a client certificate for clientAuth, without a hostname', () => {
-      verifyChainInterim(certs('client.pem'), options(['ca.pem'], { purpose: 'clientAuth' }));
+      verifyCertificateChain(certs('client.pem'), options(['ca.pem'], { purpose: 'clientAuth' }));
     });
     it('certificates signed with RSA PKCS #1 v1.5, RSA-PSS (rsaEncryption and RSASSA-PSS keys) and Ed25519', () => {
-      verifyChainInterim(certs('via-rsa-pkcs1.pem'), options(['ca-rsa.pem'], { hostname: 'localhost' }));
-      verifyChainInterim(certs('via-rsa-pss.pem'), options(['ca-rsa.pem'], { hostname: 'localhost' }));
-      verifyChainInterim(certs('via-rsa-pss-key.pem'), options(['ca-rsa-pss.pem'], { hostname: 'localhost' }));
-      verifyChainInterim(certs('via-ed25519.pem'), options(['ca-ed25519.pem'], { hostname: 'localhost' }));
+      verifyCertificateChain(certs('via-rsa-pkcs1.pem'), options(['ca-rsa.pem'], { hostname: 'localhost' }));
+      verifyCertificateChain(certs('via-rsa-pss.pem'), options(['ca-rsa.pem'], { hostname: 'localhost' }));
+      verifyCertificateChain(certs('via-rsa-pss-key.pem'), options(['ca-rsa-pss.pem'], { hostname: 'localhost' }));
+      verifyCertificateChain(certs('via-ed25519.pem'), options(['ca-ed25519.pem'], { hostname: 'localhost' }));
     });
     it('issuers in any order, with unrelated extras, and the anchor itself in the list', () => {
-      verifyChainInterim(
+      verifyCertificateChain(
         certs('server-ecdsa.pem', 'other-ca.pem', 'server-rsa.pem', 'ca-int.pem'),
         options(['ca.pem']),
       );
-      verifyChainInterim(certs('server-ecdsa.pem', 'ca.pem', 'ca-int.pem'), options(['ca.pem']));
-      verifyChainInterim(certs('server-ecdsa.pem', 'ca-int.pem', 'ca.pem'), options(['other-ca.pem', 'ca.pem']));
+      verifyCertificateChain(certs('server-ecdsa.pem', 'ca.pem', 'ca-int.pem'), options(['ca.pem']));
+      verifyCertificateChain(certs('server-ecdsa.pem', 'ca-int.pem', 'ca.pem'), options(['other-ca.pem', 'ca.pem']));
     });
     it('an intermediate that is itself a trust anchor', () => {
-      verifyChainInterim(certs('server-ecdsa.pem'), options(['ca-int.pem'], { hostname: 'localhost' }));
+      verifyCertificateChain(certs('server-ecdsa.pem'), options(['ca-int.pem'], { hostname: 'localhost' }));
     });
     it('a self-signed leaf that is a trust anchor', () => {
-      verifyChainInterim(certs('self-signed.pem'), options(['self-signed.pem'], { hostname: 'localhost' }));
+      verifyCertificateChain(certs('self-signed.pem'), options(['self-signed.pem'], { hostname: 'localhost' }));
     });
     it('at the first and the last second of the validity period', () => {
       const leaf = cert('self-signed.pem');
-      verifyChainInterim([leaf], options(['self-signed.pem'], { now: leaf.notBefore }));
-      verifyChainInterim([leaf], options(['self-signed.pem'], { now: leaf.notAfter }));
+      verifyCertificateChain([leaf], options(['self-signed.pem'], { now: leaf.notBefore }));
+      verifyCertificateChain([leaf], options(['self-signed.pem'], { now: leaf.notAfter }));
     });
     it('a chain exactly as long as maxChainLength', () => {
-      verifyChainInterim(certs('server-ecdsa.pem', 'ca-int.pem'), options(['ca.pem'], { maxChainLength: 3 }));
-      verifyChainInterim(certs('self-signed.pem'), options(['self-signed.pem'], { maxChainLength: 1 }));
+      verifyCertificateChain(certs('server-ecdsa.pem', 'ca-int.pem'), options(['ca.pem'], { maxChainLength: 3 }));
+      verifyCertificateChain(certs('self-signed.pem'), options(['self-signed.pem'], { maxChainLength: 1 }));
     });
   });
 
@@ -187,7 +187,7 @@ describe.each(providers)('verifyChainInterim (%s provider)', (_name, createProvi
         0,
       );
       expect(error.alert?.name).toBe('bad_certificate');
-      verifyChainInterim(certs('wrong-host.pem'), options(['ca.pem'], { hostname: 'other.example' }));
+      verifyCertificateChain(certs('wrong-host.pem'), options(['ca.pem'], { hostname: 'other.example' }));
       expectCode(certs('server-rsa.pem'), options(['ca.pem'], { hostname: 'example.com' }), 62, 0);
     });
     it('64 IP address mismatch', () => {
@@ -281,7 +281,7 @@ describe.each(providers)('verifyChainInterim (%s provider)', (_name, createProvi
       const leaf = parseCertificate(
         signed({ ...leafSpec, issuer: cnName('v1 Root'), extensions: [sanLocalhost] }, 'ca.key'),
       );
-      verifyChainInterim([leaf], { provider, trustAnchors: [v1Root], hostname: 'localhost' });
+      verifyCertificateChain([leaf], { provider, trustAnchors: [v1Root], hostname: 'localhost' });
       const v1Intermediate = parseCertificate(
         signed(
           { version: 1, issuer: cnName('tlsbio Test Root CA'), subject: cnName('v1 Root'), spki: caSpki },
@@ -291,7 +291,7 @@ describe.each(providers)('verifyChainInterim (%s provider)', (_name, createProvi
       expectCode([leaf, v1Intermediate], { provider, trustAnchors: certs('ca.pem') }, C.X509_V_ERR_INVALID_CA, 1);
     });
 
-    it('79 for an issuer with cA but a keyUsage without keyCertSign', () => {
+    it('79 (as OpenSSL 3.0) for an issuer with cA but a keyUsage without keyCertSign', () => {
       const spec = {
         issuer: cnName('tlsbio Test Root CA'),
         subject: cnName('No Sign CA'),
@@ -303,11 +303,11 @@ describe.each(providers)('verifyChainInterim (%s provider)', (_name, createProvi
       const leaf = parseCertificate(
         signed({ ...leafSpec, issuer: cnName('No Sign CA'), extensions: [sanLocalhost] }, 'ca-int.key', 'sha384'),
       );
-      expectCode([leaf, ca], { provider, trustAnchors: certs('ca.pem') }, 79, 1);
+      expectCode([leaf, ca], { provider, trustAnchors: certs('ca.pem') }, C.X509_V_ERR_INVALID_CA, 1);
       const good = parseCertificate(
         signed({ ...spec, extensions: [Ext.basicConstraints(true), Ext.keyUsage([0x04], 2)] }, 'ca.key'),
       );
-      verifyChainInterim([leaf, good], { provider, trustAnchors: certs('ca.pem') });
+      verifyCertificateChain([leaf, good], { provider, trustAnchors: certs('ca.pem') });
     });
 
     it('26 for a leaf keyUsage without digitalSignature, and for an intermediate restricted to another purpose', () => {
@@ -323,13 +323,16 @@ describe.each(providers)('verifyChainInterim (%s provider)', (_name, createProvi
       );
       const leaf = parseCertificate(signed({ ...leafSpec, issuer: cnName('Client CA') }, 'ca-int.key', 'sha384'));
       expectCode([leaf, clientCa], { provider, trustAnchors: certs('ca.pem') }, 26, 1);
-      verifyChainInterim([leaf, clientCa], { provider, trustAnchors: certs('ca.pem'), purpose: 'clientAuth' });
+      verifyCertificateChain([leaf, clientCa], { provider, trustAnchors: certs('ca.pem'), purpose: 'clientAuth' });
     });
 
-    it('anyExtendedKeyUsage allows every purpose', () => {
+    it('anyExtendedKeyUsage alone names no TLS purpose (as OpenSSL), and passes the purpose any', () => {
       const leaf = parseCertificate(signed({ ...leafSpec, extensions: [Ext.eku('2.5.29.37.0')] }, 'ca.key'));
-      verifyChainInterim([leaf], { provider, trustAnchors: certs('ca.pem'), purpose: 'serverAuth' });
-      verifyChainInterim([leaf], { provider, trustAnchors: certs('ca.pem'), purpose: 'clientAuth' });
+      expectCode([leaf], { provider, trustAnchors: certs('ca.pem'), purpose: 'serverAuth' }, 26, 0);
+      expectCode([leaf], { provider, trustAnchors: certs('ca.pem'), purpose: 'clientAuth' }, 26, 0);
+      verifyCertificateChain([leaf], { provider, trustAnchors: certs('ca.pem'), purpose: 'any' });
+      const both = parseCertificate(signed({ ...leafSpec, extensions: [Ext.eku('2.5.29.37.0', SERVER_AUTH)] }, 'ca.key'));
+      verifyCertificateChain([both], { provider, trustAnchors: certs('ca.pem'), purpose: 'serverAuth' });
       const serverOnly = parseCertificate(signed({ ...leafSpec, extensions: [Ext.eku(SERVER_AUTH)] }, 'ca.key'));
       expectCode([serverOnly], { provider, trustAnchors: certs('ca.pem'), purpose: 'clientAuth' }, 26, 0);
     });
@@ -337,7 +340,7 @@ describe.each(providers)('verifyChainInterim (%s provider)', (_name, createProvi
     it('matches issuer names that differ only in string type, case and spacing (RFC 5280 §7.1)', () => {
       const issuer = name([atv('2.5.4.10', printable('TLSBIO'))], [atv('2.5.4.3', printable('tlsbio  test ROOT CA '))]);
       const leaf = parseCertificate(signed({ ...leafSpec, issuer }, 'ca.key'));
-      verifyChainInterim([leaf], { provider, trustAnchors: certs('ca.pem') });
+      verifyCertificateChain([leaf], { provider, trustAnchors: certs('ca.pem') });
       const other = name([atv('2.5.4.10', printable('tlsbio'))], [atv('2.5.4.3', printable('tlsbio Test Root'))]);
       expectCode(
         [parseCertificate(signed({ ...leafSpec, issuer: other }, 'ca.key'))],
@@ -361,10 +364,10 @@ describe.each(providers)('verifyChainInterim (%s provider)', (_name, createProvi
         ),
       );
       const anchors = [impostor, cert('ca.pem')];
-      verifyChainInterim(certs('server-rsa.pem'), { provider, trustAnchors: anchors }); // AKI = the real root's SKI
+      verifyCertificateChain(certs('server-rsa.pem'), { provider, trustAnchors: anchors }); // AKI = the real root's SKI
       const noAki = parseCertificate(signed(leafSpec, 'ca.key'));
       expect(noAki.authorityKeyIdentifier).toBeUndefined();
-      verifyChainInterim([noAki], { provider, trustAnchors: anchors }); // the one whose key verifies
+      verifyCertificateChain([noAki], { provider, trustAnchors: anchors }); // the one whose key verifies
       expectCode([noAki], { provider, trustAnchors: [impostor] }, 7, 0);
       const wrongAki = parseCertificate(
         signed({ ...leafSpec, extensions: [Ext.aki(Uint8Array.of(1, 2, 3))] }, 'ca.key'),
@@ -379,7 +382,8 @@ describe.each(providers)('verifyChainInterim (%s provider)', (_name, createProvi
             issuer: cnName('Odd Root'),
             subject: cnName('Odd Root'),
             spki: caSpki,
-            extensions: [Ext.basicConstraints(true), extension('2.5.29.30', Uint8Array.of(0x30, 0x00), true)],
+            // A critical policyConstraints (requireExplicitPolicy 0): policies are not processed, so it is unknown.
+            extensions: [Ext.basicConstraints(true), extension('2.5.29.36', Uint8Array.of(0x30, 0x03, 0x80, 0x01, 0x00), true)],
           },
           'ca.key',
         ),
@@ -395,8 +399,8 @@ describe.each(providers)('verifyChainInterim (%s provider)', (_name, createProvi
           'ca.key',
         ),
       );
-      verifyChainInterim([leaf], { provider, trustAnchors: certs('ca.pem'), now: new Date('2049-12-31T23:59:59Z') });
-      verifyChainInterim([leaf], { provider, trustAnchors: certs('ca.pem'), now: new Date('2050-01-01T00:00:00Z') });
+      verifyCertificateChain([leaf], { provider, trustAnchors: certs('ca.pem'), now: new Date('2049-12-31T23:59:59Z') });
+      verifyCertificateChain([leaf], { provider, trustAnchors: certs('ca.pem'), now: new Date('2050-01-01T00:00:00Z') });
       expectCode([leaf], { provider, trustAnchors: certs('ca.pem'), now: new Date('2049-12-31T23:59:58Z') }, 9, 0);
       expectCode([leaf], { provider, trustAnchors: certs('ca.pem'), now: new Date('2050-01-01T00:00:01Z') }, 10, 0);
     });
@@ -404,9 +408,9 @@ describe.each(providers)('verifyChainInterim (%s provider)', (_name, createProvi
 
   it("refuses an empty chain and a bad maxChainLength as the caller's errors", () => {
     for (const run of [
-      () => verifyChainInterim([], options(['ca.pem'])),
-      () => verifyChainInterim(certs('server-rsa.pem'), options(['ca.pem'], { maxChainLength: 0 })),
-      () => verifyChainInterim(certs('server-rsa.pem'), options(['ca.pem'], { maxChainLength: 1.5 })),
+      () => verifyCertificateChain([], options(['ca.pem'])),
+      () => verifyCertificateChain(certs('server-rsa.pem'), options(['ca.pem'], { maxChainLength: 0 })),
+      () => verifyCertificateChain(certs('server-rsa.pem'), options(['ca.pem'], { maxChainLength: 1.5 })),
     ]) {
       expect(run).toThrow(expect.objectContaining({ reason: 'INVALID_ARGUMENT' }));
     }
@@ -470,7 +474,10 @@ describe('matchesHostname (RFC 6125 §6, RFC 9525)', () => {
     ['example.com..', false],
     ['exa mple.com', false],
     ['example.com\u0000.evil', false],
-    ['bücher.example', false],
+    ['bücher.example', true], // U-labels are converted to A-labels before comparing
+    ['BÜCHER.example.', true],
+    ['bü cher.example', false],
+    ['xn--bcher-kva.example.', true],
   ];
   for (const [hostname, expected] of cases) {
     it(`${JSON.stringify(hostname)} ${expected ? 'matches' : 'does not match'}`, () => {
@@ -547,7 +554,7 @@ describe.each(providers)(
         ),
       );
       expect(leaf.extendedKeyUsage).toEqual(['1.2.3.4']);
-      expect(() => verifyChainInterim([leaf], { provider, trustAnchors: [cert('ca.pem')] })).toThrow(
+      expect(() => verifyCertificateChain([leaf], { provider, trustAnchors: [cert('ca.pem')] })).toThrow(
         expect.objectContaining({ verifyCode: 26, depth: 0 }),
       );
     });

@@ -25,7 +25,7 @@ import {
   matchesHostname,
   namesEqual,
   parseCertificate,
-  verifyChainInterim,
+  verifyCertificateChain,
   type Certificate,
 } from '../x509/index.js';
 import type { HandshakeIO } from './state.js';
@@ -148,14 +148,17 @@ export function verifyPeerChain(io: HandshakeIO, chain: readonly Certificate[], 
   const context = io.context;
   if (context.verifyMode === 'none') return false;
   const hostname = purpose === 'serverAuth' && context.checkHostname ? io.serverHostname : undefined;
-  verifyChainInterim(chain, {
+  const callback = context.verifyCallback;
+  const verified = verifyCertificateChain(chain, {
     provider: io.provider,
-    trustAnchors: context.trustAnchors,
+    trustAnchors: context.trustStore,
     ...(hostname === undefined ? {} : { hostname }),
     now: context.now(),
     maxChainLength: context.limits.maxCertificateChainLength,
     purpose,
+    ...(callback && { callback: (cert, errno, depth, ok) => io.callback(() => callback(io.connection, cert, errno, depth, ok) === true) }),
   });
+  io.connection.recordVerifiedChain(verified);
   return true;
 }
 

@@ -21,9 +21,10 @@ import {
   type BasicConstraints,
   type Extension,
   type KeyUsage,
+  type NameConstraints,
   type SubjectAltName,
 } from './extensions.js';
-import { readName, type X509Name } from './names.js';
+import { readName, type GeneralName, type X509Name } from './names.js';
 import { readTime } from './time.js';
 
 /** A parsed certificate. Every byte array is a view into `der`, which is the parser's own copy of the input. */
@@ -55,6 +56,8 @@ export interface Certificate {
   /** OIDs of critical extensions this parser does not interpret (RFC 5280 §4.2: a verifier must refuse them). */
   readonly unknownCriticalExtensions: readonly string[];
   readonly subjectAltName?: SubjectAltName;
+  /** Every subjectAltName entry, in order, of every type (name constraints apply to all of them). */
+  readonly altNames?: readonly GeneralName[];
   readonly basicConstraints?: BasicConstraints;
   readonly keyUsage?: ReadonlySet<KeyUsage>;
   /** Key purpose OIDs (RFC 5280 §4.2.1.12). */
@@ -62,6 +65,7 @@ export interface Certificate {
   readonly subjectKeyIdentifier?: Uint8Array;
   /** The keyIdentifier of the authority key identifier extension, when it has one. */
   readonly authorityKeyIdentifier?: Uint8Array;
+  readonly nameConstraints?: NameConstraints;
 }
 
 /** An AlgorithmIdentifier (RFC 5280 §4.1.1.2): the OID and the DER of the parameters, if any. */
@@ -214,6 +218,8 @@ function readCertificate(bytes: Uint8Array): Certificate {
     extensions: parsedExtensions?.extensions ?? Object.freeze([]),
     unknownCriticalExtensions: parsedExtensions?.unknownCriticalExtensions ?? Object.freeze([]),
     ...optional('subjectAltName', parsedExtensions?.subjectAltName),
+    ...optional('altNames', parsedExtensions?.altNames),
+    ...optional('nameConstraints', parsedExtensions?.nameConstraints),
     ...optional('basicConstraints', parsedExtensions?.basicConstraints),
     ...optional('keyUsage', parsedExtensions?.keyUsage),
     ...optional('extendedKeyUsage', parsedExtensions?.extendedKeyUsage),

@@ -5,7 +5,7 @@
  * the critical ones among them are listed so that a verifier can refuse them (RFC 5280 §4.2).
  */
 import { DerReader, TagClass, UniversalTag, decodeBitString, decodeInteger, type DerElement } from '../asn1/der.js';
-import { readGeneralNameList, readGeneralNames, type GeneralName } from './names.js';
+import { readGeneralName, readGeneralNameList, readGeneralNames, type GeneralName } from './names.js';
 import { ExtensionOid, HANDLED_EXTENSIONS } from './oids.js';
 
 /** One extension as it appears in the certificate: `value` is the DER inside extnValue's OCTET STRING. */
@@ -46,20 +46,41 @@ export interface BasicConstraints {
   readonly pathLength?: number;
 }
 
+/**
+ * One GeneralSubtree of a name constraint (RFC 5280 §4.2.1.10). An iPAddress base is 8 bytes (IPv4 address and
+ * mask) or 32 (IPv6). `minimum`/`maximum` are kept when present so that the verifier can refuse them (the profile
+ * says minimum MUST be zero and maximum absent; OpenSSL gives X509_V_ERR_SUBTREE_MINMAX).
+ */
+export interface GeneralSubtree {
+  readonly base: GeneralName;
+  readonly minimum?: number;
+  readonly maximum?: number;
+}
+
+/** The name constraints extension (RFC 5280 §4.2.1.10). */
+export interface NameConstraints {
+  readonly permitted: readonly GeneralSubtree[];
+  readonly excluded: readonly GeneralSubtree[];
+}
+
 /** What {@link readExtensions} found. */
 export interface ParsedExtensions {
   readonly extensions: readonly Extension[];
   readonly unknownCriticalExtensions: readonly string[];
   readonly subjectAltName?: SubjectAltName;
+  readonly altNames?: readonly GeneralName[];
   readonly basicConstraints?: BasicConstraints;
   readonly keyUsage?: ReadonlySet<KeyUsage>;
   readonly extendedKeyUsage?: readonly string[];
   readonly subjectKeyIdentifier?: Uint8Array;
   readonly authorityKeyIdentifier?: Uint8Array;
+  readonly nameConstraints?: NameConstraints;
 }
 
 interface Mutable {
   subjectAltName?: SubjectAltName;
+  altNames?: readonly GeneralName[];
+  nameConstraints?: NameConstraints;
   basicConstraints?: BasicConstraints;
   keyUsage?: ReadonlySet<KeyUsage>;
   extendedKeyUsage?: readonly string[];
@@ -118,8 +139,14 @@ function readKnownExtension(oid: string, outer: DerReader, valueElement: DerElem
     case ExtensionOid.keyUsage:
       parsed.keyUsage = readKeyUsage(reader);
       break;
-    case ExtensionOid.subjectAltName:
-      parsed.subjectAltName = summarise(readGeneralNames(reader, 'subjectAltName'));
+    case ExtensionOid.subjectAltName: {
+      const names = Object.freeze(readGeneralNames(reader, 'subjectAltName'));
+      parsed.altNames = names;
+      parsed.subjectAltName = summarise(names);
+      break;
+    }
+    case ExtensionOid.nameConstraints:
+      parsed.nameConstraints = readNameConstraints(reader);
       break;
     case ExtensionOid.basicConstraints:
       parsed.basicConstraints = readBasicConstraints(reader);
@@ -191,6 +218,53 @@ function readBasicConstraints(reader: DerReader): BasicConstraints {
     }
     if (bc.done) return Object.freeze({ ca });
     return Object.freeze({ ca, pathLength: bc.smallInteger('pathLenConstraint') });
+  });
+}
+
+// RFC 5280 §4.2.1.10: NameConstraints ::= SEQUENCE { permittedSubtrees [0] GeneralSubtrees OPTIONAL,
+//   excludedSubtrees [1] GeneralSubtrees OPTIONAL }; GeneralSubtrees ::= SEQUENCE SIZE (1..MAX) OF GeneralSubtree;
+//   GeneralSubtree ::= SEQUENCE { base GeneralName, minimum [0] BaseDistance DEFAULT 0, maximum [1] BaseDistance OPTIONAL }
+function readNameConstraints(reader: DerReader): NameConstraints {
+  return reader.sequence('NameConstraints', (nc) => {
+    const subtrees = (tag: number, what: string): GeneralSubtree[] => {
+      const element = nc.implicit(tag, what);
+      if (element === undefined) return [];
+      if (!element.constructed) nc.fail(`${what} must be constructed`, element.offset);
+      const list = nc.contents(element);
+      const out: GeneralSubtree[] = [];
+      if (list.done) list.fail(`${what} is empty`);
+      while (!list.done) {
+        out.push(
+          list.sequence('GeneralSubtree', (subtree) => {
+            // An iPAddress in a constraint is an address and its mask (§4.2.1.10): 8 or 32 bytes.
+            const base = readGeneralName(subtree, 'GeneralSubtree base', [8, 32]);
+            const distance = (t: number, name: string): number | undefined => {
+              const field = subtree.implicit(t, name);
+              if (field === undefined) return undefined;
+              if (field.constructed) subtree.fail(`${name} must be primitive`, field.offset);
+              const bytes = decodeInteger(field, subtree.argument, name);
+              if (bytes.length > 4 || ((bytes[0] as number) & 0x80) !== 0) subtree.fail(`${name} out of range`, field.offset);
+              return bytes.reduce((value, byte) => value * 256 + byte, 0);
+            };
+            const minimumAt = subtree.offset;
+            const minimum = distance(0, 'minimum');
+            if (minimum === 0) subtree.fail('minimum 0 is spelled out, which DER omits (X.690 §11.5)', minimumAt);
+            const maximum = distance(1, 'maximum');
+            return Object.freeze({
+              base,
+              ...(minimum === undefined ? {} : { minimum }),
+              ...(maximum === undefined ? {} : { maximum }),
+            });
+          }),
+        );
+      }
+      return out;
+    };
+    const permitted = subtrees(0, 'permittedSubtrees');
+    const excluded = subtrees(1, 'excludedSubtrees');
+    // RFC 5280 §4.2.1.10: "Conforming CAs MUST NOT issue certificates where name constraints is an empty sequence".
+    if (permitted.length === 0 && excluded.length === 0) nc.fail('nameConstraints has no subtree');
+    return Object.freeze({ permitted: Object.freeze(permitted), excluded: Object.freeze(excluded) });
   });
 }
 

@@ -7,8 +7,9 @@
  *   at least two labels after it (`*.com` matches nothing) (RFC 6125 §6.4.3, RFC 9525 §6.3);
  * - an IP literal (IPv4 dotted quad, or IPv6 text, brackets allowed) matches iPAddress entries only, byte for byte
  *   (RFC 6125 §6.2.1; an IPv4 address does not match its IPv4-mapped IPv6 form).
- * Names should be in A-label form: a hostname with characters outside ASCII letters, digits, `-`, `_` and `.`
- * matches nothing.
+ * Certificates carry A-labels and are compared as such (ASCII, case ignored); a host name given with U-labels
+ * (`bücher.example`) is converted to A-labels first (`xn--bcher-kva.example`). Any other character outside ASCII
+ * letters, digits, `-`, `_` and `.` matches nothing.
  */
 import { equalBytes } from '../crypto/bytes.js';
 import type { Certificate } from './certificate.js';
@@ -79,8 +80,17 @@ export function parseIpAddress(text: string): Uint8Array | undefined {
 
 const lowerAscii = (text: string): string => text.replace(/[A-Z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 32));
 
-// The reference name, normalised; undefined when it cannot be a DNS name.
+// The reference name, normalised; undefined when it cannot be a DNS name. A name with U-labels is first converted to
+// A-labels (IDNA/UTS #46, through the WHATWG URL parser every platform has), since certificates carry A-labels
+// (RFC 5280 §7.2, RFC 6125 §6.4.2).
 function referenceName(hostname: string): string | undefined {
+  if (/[^\x00-\x7f]/.test(hostname)) {
+    try {
+      hostname = new URL(`http://${hostname}/`).hostname;
+    } catch {
+      return undefined;
+    }
+  }
   const name = lowerAscii(hostname.endsWith('.') ? hostname.slice(0, -1) : hostname);
   if (!/^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/.test(name)) return undefined;
   return name;

@@ -1,6 +1,6 @@
 /**
  * X.509 for the engine: the certificate parser (RFC 5280 §4.1, strict DER), the mapping from certificate
- * signatures to TLS signature schemes, hostname matching, the interim chain check, and Python's `getpeercert()`
+ * signatures to TLS signature schemes, path building and validation (RFC 5280 §6), hostname matching, and Python's `getpeercert()`
  * dictionary.
  */
 export {
@@ -14,13 +14,24 @@ export {
   KEY_USAGE_BITS,
   type BasicConstraints,
   type Extension,
+  type GeneralSubtree,
+  type NameConstraints,
   type KeyUsage,
   type SubjectAltName,
 } from './extensions.js';
-export { namesEqual, type GeneralName, type X509Attribute, type X509Name } from './names.js';
+export { nameKey, namesEqual, type GeneralName, type X509Attribute, type X509Name } from './names.js';
 export { certificateSignatureScheme } from './signature.js';
 export { matchesHostname, parseIpAddress } from './hostname.js';
-export { verifyChainInterim, type InterimVerifyOptions } from './verify-interim.js';
+export {
+  MAX_SEARCH_STEPS,
+  MAX_SIGNATURE_CHECKS,
+  verifyCertificateChain,
+  type CertificateCheckCallback,
+  type VerifyOptions,
+  type VerifyPurpose,
+} from './verify.js';
+export { CertificatePool } from './pool.js';
+export { checkNameConstraints, constrainedNames } from './name-constraints.js';
 export {
   certificateToDict,
   type PeerCertificateAltName,

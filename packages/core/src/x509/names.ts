@@ -151,13 +151,18 @@ export function readName(reader: DerReader, what: string): X509Name {
 
 // RFC 5280 §7.1 asks for the RFC 4518 string preparation when comparing names; this approximation (ASCII case
 // folded, leading/trailing spaces dropped, inner runs of spaces collapsed) covers what CAs actually vary on.
-const canonicalNames = new WeakMap<X509Name, string>();
+const canonicalRdns = new WeakMap<X509Name, readonly string[]>();
 
-function canonical(name: X509Name): string {
-  let key = canonicalNames.get(name);
-  if (key === undefined) {
-    key = JSON.stringify(
-      name.attributes.map((rdn) =>
+/**
+ * The RDNs of a name in a comparable form, one string per RDN (attributes sorted inside it): two names are the same
+ * name when these are equal, and one is under another (a directoryName constraint, RFC 5280 §4.2.1.10) when its
+ * list starts with the other's.
+ */
+export function rdnKeys(name: X509Name): readonly string[] {
+  let keys = canonicalRdns.get(name);
+  if (keys === undefined) {
+    keys = name.attributes.map((rdn) =>
+      JSON.stringify(
         rdn
           .map((attribute) => {
             const value = attribute.value.startsWith('#')
@@ -171,14 +176,19 @@ function canonical(name: X509Name): string {
           .sort(),
       ),
     );
-    canonicalNames.set(name, key);
+    canonicalRdns.set(name, keys);
   }
-  return key;
+  return keys;
+}
+
+/** One string per name, equal for names that {@link namesEqual} finds equal: the key of an issuer index. */
+export function nameKey(name: X509Name): string {
+  return rdnKeys(name).join(',');
 }
 
 /** True when two names are the same name: byte-identical, or equal after RFC 5280 §7.1-style normalisation. */
 export function namesEqual(a: X509Name, b: X509Name): boolean {
-  return equalBytes(a.der, b.der) || canonical(a) === canonical(b);
+  return equalBytes(a.der, b.der) || nameKey(a) === nameKey(b);
 }
 
 /**

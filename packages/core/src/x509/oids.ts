@@ -66,8 +66,8 @@ export const ExtensionOid = {
 /**
  * The extensions this module understands and the interim verifier enforces. Any other extension marked critical is
  * listed in `Certificate.unknownCriticalExtensions` (RFC 5280 §4.2: a certificate with a critical extension the
- * verifier does not process MUST be rejected). Name constraints and the policy extensions are deliberately absent:
- * until the full validator enforces them, a critical one must stop verification rather than be silently ignored.
+ * verifier does not process MUST be rejected). The policy extensions are deliberately absent: the
+ * validator does no policy processing, so a critical one stops verification rather than being silently ignored.
  */
 export const HANDLED_EXTENSIONS: ReadonlySet<string> = new Set([
   ExtensionOid.subjectKeyIdentifier,
@@ -76,6 +76,7 @@ export const HANDLED_EXTENSIONS: ReadonlySet<string> = new Set([
   ExtensionOid.basicConstraints,
   ExtensionOid.authorityKeyIdentifier,
   ExtensionOid.extKeyUsage,
+  ExtensionOid.nameConstraints,
 ]);
 
 /** Extended key usage purposes (RFC 5280 §4.2.1.12). */
