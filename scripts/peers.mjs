@@ -8,6 +8,8 @@ export const PEERS = [
   { command: 'openssl', aptPackage: 'openssl', why: 'fixtures and interop peer' },
   { command: 'gnutls-cli', aptPackage: 'gnutls-bin', why: 'interop peer (gnutls-cli)' },
   { command: 'gnutls-serv', aptPackage: 'gnutls-bin', why: 'interop peer (gnutls-serv)' },
+  { command: 'curl', aptPackage: 'curl', why: "HTTPS client against transport-net's server-side Duplex" },
+  { command: 'socat', aptPackage: 'socat', why: 'stdin/stdout-to-TCP bridge for the split-transport test' },
   { file: '/usr/include/openssl/x509_vfy.h', aptPackage: 'libssl-dev', why: "OpenSSL's verify codes and reasons, checked against its headers" },
 ];
 

@@ -119,6 +119,12 @@ export interface SecureStream {
   readonly connection: TLSConnection;
   /** Facts about the connection and its transport, as of now. */
   info(): SecureInfo;
+  /**
+   * Sends a KeyUpdate (RFC 8446 §4.6.3) after the data already accepted and switches to new write keys; with
+   * `requestPeer` the peer is asked to update its own. Resolves once the transport took the message.
+   * @throws {InvalidArgumentError} (as a rejection) after close_notify was sent; the connection's error after a failure.
+   */
+  keyUpdate(options?: { readonly requestPeer?: boolean }): Promise<void>;
 }
 
 /**
@@ -265,6 +271,7 @@ class Driver {
       close: () => this.#closeBoth(readable),
       connection,
       info: () => this.#info(),
+      keyUpdate: (options) => this.#keyUpdate(options),
     };
     void this.#runHandshake();
   }
@@ -492,6 +499,20 @@ class Driver {
       await this.#finishIfDone();
     })();
     return this.#closingWrite;
+  }
+
+  // ---- key update ----
+
+  async #keyUpdate(options: { readonly requestPeer?: boolean } = {}): Promise<void> {
+    await this.#handshake.promise;
+    this.#throwIfFailed();
+    if (this.#closeNotifyQueued) {
+      throw new InvalidArgumentError('keyUpdate', 'PROTOCOL_IS_SHUTDOWN', 'after close(): close_notify was sent');
+    }
+    // The engine orders the KeyUpdate after every record it already produced; a full BIO makes it wait its turn.
+    await this.#drive(() => this.#connection.keyUpdate({ requestPeer: options.requestPeer === true }));
+    this.#flushEngine(); // a KeyUpdate record that did not fit in the BIO yet
+    await this.#sent();
   }
 
   // ---- closing ----

@@ -1,1 +1,1 @@
-export { createPair } from './pair.js';
+export { createPair, type Fault, type MemoryTransport, type PairOptions, type Side } from './pair.js';

@@ -1,8 +1,7 @@
-import { isIP } from 'node:net';
 import { rootCertificates } from 'node:tls';
-import { InvalidArgumentError, SysCallError } from '@tlsbio/errors';
-import { TLSContext, secure, type SecureStream } from '@tlsbio/core';
-import { connectSocket, socketTransport } from './socket-transport.js';
+import { InvalidArgumentError } from '@tlsbio/errors';
+import { TLSContext, type SecureStream } from '@tlsbio/core';
+import { checkDestination, dial, stripBrackets } from './dial.js';
 
 /** Options of {@link connect}. */
 export interface ConnectOptions {
@@ -10,9 +9,11 @@ export interface ConnectOptions {
   readonly port: number;
   /**
    * The name sent as SNI and checked against the server's certificate. Defaults to `host` (an IP address is checked
-   * against the certificate's IP names and, as RFC 6066 §3 requires, not sent as SNI).
+   * against the certificate's IP names and, as RFC 6066 §3 requires, not sent as SNI). `null` (or `''`, as in Node)
+   * sends no SNI; the default context then checks the certificate against `host` once the handshake is over, and a
+   * context of your own must have `checkHostname: false`.
    */
-  readonly servername?: string;
+  readonly servername?: string | null;
   /** A client context to use. Without one, a default context is built from `ca`, `rejectUnauthorized` and `alpnProtocols`. */
   readonly context?: TLSContext;
   /** Trust anchors of the default context (PEM text, any number; or one DER certificate). Default: Node's bundled roots. */
@@ -48,79 +49,60 @@ export interface ConnectOptions {
  * @throws {CertVerificationError|ProtocolError|AlertError|EOFError} when the handshake fails.
  */
 export async function connect(options: ConnectOptions): Promise<SecureStream> {
-  const { host, port } = options;
-  if (typeof host !== 'string' || host.length === 0) throw new InvalidArgumentError('host', 'INVALID_ARGUMENT', 'must be a non-empty string');
-  if (!(Number.isInteger(port) && port > 0 && port < 65536)) throw new InvalidArgumentError('port', 'INVALID_ARGUMENT', 'must be 1 to 65535');
-  const timeoutMs = options.timeoutMs;
-  if (timeoutMs !== undefined && !(Number.isFinite(timeoutMs) && timeoutMs > 0)) {
-    throw new InvalidArgumentError('timeoutMs', 'INVALID_ARGUMENT', 'must be a positive number of milliseconds');
-  }
-  const context = options.context ?? defaultClientContext(options);
+  checkDestination(options.host, options.port, options.timeoutMs);
   if (options.context !== undefined && (options.ca !== undefined || options.rejectUnauthorized !== undefined || options.alpnProtocols !== undefined)) {
     throw new InvalidArgumentError('context', 'INVALID_ARGUMENT', 'ca, rejectUnauthorized and alpnProtocols configure the default context: set them on your context');
   }
-  if (context.role !== 'client') throw new InvalidArgumentError('context', 'INVALID_ARGUMENT', 'must be a client context');
-
-  const abort = new AbortController();
-  const timer =
-    timeoutMs === undefined
-      ? undefined
-      : setTimeout(() => {
-          const error = Object.assign(new Error(`no TLS connection to ${host}:${port} after ${timeoutMs} ms`), { code: 'ETIMEDOUT' });
-          abort.abort(error);
-        }, timeoutMs);
-  try {
-    const socket = await connectSocket({ host, port, noDelay: options.noDelay ?? true, signal: abort.signal });
-    // From here the timeout fails the socket: the driver sees a transport error and rejects `opened` with it.
-    const onAbort = () => socket.destroy(abort.signal.reason as Error);
-    abort.signal.addEventListener('abort', onAbort, { once: true });
-    let stream: SecureStream;
-    try {
-      stream = secure(socketTransport(socket), context, {
-        serverHostname: options.servername ?? stripBrackets(host),
-        ...(options.incomingLimit === undefined ? {} : { incomingLimit: options.incomingLimit }),
-        ...(options.outgoingLimit === undefined ? {} : { outgoingLimit: options.outgoingLimit }),
-      });
-    } catch (error) {
-      socket.destroy();
-      throw error;
-    }
-    try {
-      await stream.opened;
-    } finally {
-      abort.signal.removeEventListener('abort', onAbort);
-    }
-    return stream;
-  } catch (error) {
-    if (abort.signal.aborted && !SysCallError.isInstance(error)) {
-      // The timer fired during the connect itself.
-      throw new SysCallError(`connect to ${host}:${port} timed out`, { cause: abort.signal.reason });
-    }
-    throw error;
-  } finally {
-    if (timer !== undefined) clearTimeout(timer);
-  }
+  const servername = options.servername === '' ? null : options.servername;
+  const context = options.context ?? defaultClientContext({ ...options, checkHostname: servername !== null });
+  checkClientContext(context, servername);
+  return dial({
+    host: options.host,
+    port: options.port,
+    servername: servername === undefined ? stripBrackets(options.host) : servername,
+    context,
+    noDelay: options.noDelay ?? true,
+    timeoutMs: options.timeoutMs,
+    incomingLimit: options.incomingLimit,
+    outgoingLimit: options.outgoingLimit,
+  }).stream;
 }
 
-function stripBrackets(host: string): string {
-  return host.startsWith('[') && host.endsWith(']') && isIP(host.slice(1, -1)) === 6 ? host.slice(1, -1) : host;
+/** @internal */
+export function checkClientContext(context: TLSContext, servername: string | null | undefined): void {
+  if (!(context instanceof TLSContext) || context.role !== 'client') throw new InvalidArgumentError('context', 'INVALID_ARGUMENT', 'must be a client TLSContext');
+  if (servername === null && context.checkHostname) {
+    // The engine checks the name it sends as SNI; with no SNI it would have none. The default context checks the host
+    // after the handshake instead; a context of your own must say it does not check names itself.
+    throw new InvalidArgumentError('servername', 'INVALID_ARGUMENT', 'null (no SNI) needs a context with checkHostname: false');
+  }
 }
 
 /** Default contexts without `ca`, by ALPN list: parsing Node's ~140 bundled roots once is enough. */
 const rootContexts = new Map<string, TLSContext>();
 
-/** The client context `connect()` builds when none is given. */
-function defaultClientContext(options: ConnectOptions): TLSContext {
+/** What the default client context is made of. @internal */
+export interface DefaultContextOptions {
+  readonly ca?: string | Uint8Array | readonly (string | Uint8Array)[];
+  readonly rejectUnauthorized?: boolean;
+  readonly alpnProtocols?: readonly string[];
+  /** False when no SNI is sent: the name is then checked after the handshake. */
+  readonly checkHostname: boolean;
+}
+
+/** The client context `connect()` builds when none is given. @internal */
+export function defaultClientContext(options: DefaultContextOptions): TLSContext {
   const verify = options.rejectUnauthorized !== false;
   const alpn = options.alpnProtocols ?? [];
+  const checkHostname = verify && options.checkHostname;
   const make = () => {
-    const context = new TLSContext('client', { verifyMode: verify ? 'required' : 'none', checkHostname: verify, alpnProtocols: alpn });
-    if (options.ca !== undefined) context.loadVerifyLocations({ cadata: options.ca });
+    const context = new TLSContext('client', { verifyMode: verify ? 'required' : 'none', checkHostname, alpnProtocols: alpn });
+    if (options.ca !== undefined) for (const cadata of [options.ca].flat()) context.loadVerifyLocations({ cadata });
     else if (verify) loadNodeRoots(context);
     return context;
   };
   if (options.ca !== undefined || !verify) return make();
-  const key = JSON.stringify(alpn);
+  const key = JSON.stringify([alpn, checkHostname]);
   let context = rootContexts.get(key);
   if (context === undefined) {
     context = make();
@@ -129,8 +111,8 @@ function defaultClientContext(options: ConnectOptions): TLSContext {
   return context;
 }
 
-/** Node's bundled Mozilla roots, each on its own: a root our parser cannot read is skipped, not fatal. */
-function loadNodeRoots(context: TLSContext): void {
+/** Node's bundled Mozilla roots, each on its own: a root our parser cannot read is skipped, not fatal. @internal */
+export function loadNodeRoots(context: TLSContext): void {
   for (const pem of rootCertificates) {
     try {
       context.loadVerifyLocations({ cadata: pem });

@@ -1,6 +1,7 @@
 import { createServer as netCreateServer, type AddressInfo, type Socket } from 'node:net';
 import { InvalidArgumentError, SysCallError } from '@tlsbio/errors';
 import { TLSContext, secure, type SecureStream, type TransportInfo } from '@tlsbio/core';
+import { rememberSocket } from './socket-registry.js';
 import { socketTransport } from './socket-transport.js';
 
 /** Where a failure happened: the connection's transport facts (remote address and port), when known. */
@@ -28,8 +29,14 @@ export interface ListeningAddress {
 export interface SecureServer {
   /** Starts listening (port 0 picks a free one; host defaults to Node's, every interface). */
   listen(port?: number, host?: string): Promise<ListeningAddress>;
-  /** Stops accepting; resolves once every open connection has ended, as `net.Server.close()` does. */
-  close(): Promise<void>;
+  /**
+   * Stops accepting; resolves once every open connection has ended, as `net.Server.close()` does. With
+   * `dropConnections: true` the open connections are dropped at once (their sockets destroyed, no close_notify: their
+   * peers see a truncation), and those drops are not reported to `onError`.
+   */
+  close(options?: { readonly dropConnections?: boolean }): Promise<void>;
+  /** How many accepted connections are open (in handshake or after). */
+  readonly connections: number;
   /** The address listened on, or `null` when not listening. */
   address(): ListeningAddress | null;
   /** Receives each connection's failure; replaceable at any time. An exception it throws is ignored. */
@@ -74,10 +81,23 @@ export function createServer(options: ServerOptions, onSecureConnection: (stream
           resolve(server.address()!);
         });
       }),
-    close: () =>
-      new Promise((resolve, reject) => {
-        net.close((error) => (error ? reject(new SysCallError(`close failed: ${error.message}`, { cause: error })) : resolve()));
-      }),
+    close: (closeOptions = {}) => {
+      // A second close() (or one before listen()) has nothing to stop; it can still drop connections.
+      const closing = !net.listening
+        ? Promise.resolve()
+        : new Promise<void>((resolve, reject) => {
+            net.close((error) => (error ? reject(new SysCallError(`close failed: ${error.message}`, { cause: error })) : resolve()));
+          });
+      if (closeOptions.dropConnections === true) {
+        dropping = true;
+        for (const socket of open) socket.destroy();
+        open.clear();
+      }
+      return closing;
+    },
+    get connections() {
+      return open.size;
+    },
     address: () => {
       const address = net.address() as AddressInfo | string | null;
       if (address === null || typeof address === 'string') return null;
@@ -85,12 +105,22 @@ export function createServer(options: ServerOptions, onSecureConnection: (stream
     },
   };
 
+  /** Accepted sockets not yet closed: what `close({ dropConnections })` drops. */
+  const open = new Set<Socket>();
+  let dropping = false;
+
   const accept = (socket: Socket) => {
+    if (dropping) {
+      socket.destroy();
+      return;
+    }
+    open.add(socket);
+    socket.once('close', () => open.delete(socket));
     if (options.noDelay ?? true) socket.setNoDelay(true);
     const transport = socketTransport(socket);
     let reported = false;
     const report = (error: unknown) => {
-      if (reported) return;
+      if (reported || dropping) return;
       reported = true;
       try {
         server.onError(error, transport.info());
@@ -106,6 +136,7 @@ export function createServer(options: ServerOptions, onSecureConnection: (stream
       socket.destroy();
       return;
     }
+    rememberSocket(stream, socket);
     // Handshake failures and later fatal errors all reject `closed` (after the alert went out).
     stream.closed.catch(report);
     stream.opened.then(

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TLSContext, type SecureStream } from '@tlsbio/core';
 
-const pkiDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'core', 'test', 'fixtures', 'pki');
+export const pkiDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'core', 'test', 'fixtures', 'pki');
 
 /** A file of core's test PKI, as text. */
 export function pki(name: string): string {
