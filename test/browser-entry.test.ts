@@ -8,6 +8,8 @@ const root = resolve(import.meta.dirname, '..');
 describe.each([
   ['@tlsbio/errors', 'packages/errors/dist/index.js'],
   ['@tlsbio/core (portable entry)', 'packages/core/dist/index.js'],
+  // The WebSocket client: the relay and the WS-terminating server are other entries, so `ws` and `net` stay out.
+  ['@tlsbio/transport-ws (client entry)', 'packages/transport-ws/dist/index.js'],
 ])('%s in a browser bundle', (_name, entry) => {
   it('bundles for the browser platform without any node: import', async () => {
     const result = await build({
@@ -24,8 +26,10 @@ describe.each([
     const inputs = Object.keys(result.metafile.inputs);
     const imports = Object.values(result.metafile.inputs).flatMap((input) => input.imports.map((i) => i.path));
     expect(inputs.length).toBeGreaterThan(0);
+    expect(inputs.filter((path) => /node_modules\/(\.pnpm\/ws@[^/]+\/node_modules\/)?ws\//.test(path))).toEqual([]);
     expect(imports.filter((path) => path.startsWith('node:') || /^(crypto|fs|net|os|path|buffer)$/.test(path))).toEqual([]);
     const code = result.outputFiles[0]!.text;
     expect(code).not.toMatch(/\brequire\(["']node:/);
   });
 });
+

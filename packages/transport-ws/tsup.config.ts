@@ -1,6 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
+  // `index` is the browser-safe client (no `ws`, no Node built-in); `relay` and `server` are Node only.
   entry: { index: 'src/index.ts' },
   format: ['esm', 'cjs'],
   dts: true,

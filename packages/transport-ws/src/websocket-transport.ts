@@ -1,5 +1,6 @@
-import { EOFError, SysCallError } from '@tlsbio/errors';
+import { InvalidArgumentError, SysCallError } from '@tlsbio/errors';
 import type { Transport, TransportInfo } from '@tlsbio/core';
+import { CloseCode, closeCodeName } from './close-codes.js';
 
 /** The part of the WHATWG `WebSocket` we use: browsers, Deno, Workers and the `ws` package all provide it. */
 export interface WebSocketLike {
@@ -7,69 +8,140 @@ export interface WebSocketLike {
   readonly readyState: number;
   readonly bufferedAmount: number;
   readonly url: string;
+  readonly protocol?: string;
   send(data: Uint8Array): void;
   close(code?: number, reason?: string): void;
   addEventListener(type: 'open' | 'message' | 'close' | 'error', listener: (event: any) => void): void;
+  /** `ws` only: stop reading from the socket (read-side backpressure browsers cannot apply). */
+  pause?(): void;
+  resume?(): void;
 }
 
 export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocketLike;
 
+/** Options of {@link webSocketTransport}. */
 export interface WebSocketTransportOptions {
-  /** Pause writes while more than this many bytes are queued in the socket (default 1 MiB). */
-  highWaterMark?: number;
+  /** A `write()` resolves only once the socket's `bufferedAmount` is at most this many bytes. Default 1 MiB. */
+  readonly highWaterMark?: number;
+  /**
+   * Received bytes held for `read()` before the socket is paused, where the socket can pause (the `ws` package;
+   * the browser `WebSocket` API has no way to stop receiving, so there the peer's sending rate is the limit).
+   * Default 1 MiB.
+   */
+  readonly maxReadBuffer?: number;
+}
+
+/** The cause of a {@link SysCallError} for a tunnel closed with an error code: the code and reason the peer gave. */
+export class WebSocketCloseError extends Error {
+  /** The close code (RFC 6455 §7.4), e.g. 4404 for a relay's TARGET_NOT_ALLOWED. */
+  readonly closeCode: number;
+  /** The close frame's reason text, as sent. */
+  readonly closeReason: string;
+
+  constructor(closeCode: number, closeReason: string) {
+    const name = closeCodeName(closeCode);
+    super(`WebSocket closed with code ${closeCode}${name ? ` ${name}` : ''}${closeReason ? ` (${closeReason})` : ''}`);
+    this.name = 'WebSocketCloseError';
+    this.closeCode = closeCode;
+    this.closeReason = closeReason;
+  }
 }
 
 const OPEN = 1;
-/** Close codes after which the stream ended as intended (RFC 6455 §7.4.1: normal closure, going away). */
-const CLEAN_CLOSE_CODES = new Set([1000, 1001]);
+const DEFAULT_HIGH_WATER_MARK = 1 << 20;
+/**
+ * Close codes that end the stream without an error of their own (RFC 6455 §7.4.1): normal closure, going away, a
+ * close frame without a code, and a connection lost without a close frame (1006, when no protocol error was seen).
+ * After them `read()` returns `null`, and the TLS layer decides: a clean close after close_notify, `EOFError` (a
+ * truncation) without it.
+ */
+const END_CODES = new Set([CloseCode.NORMAL, CloseCode.GOING_AWAY, 1005, 1006]);
+/** How often a write waiting for `bufferedAmount` to fall looks again: the WebSocket API has no drain event. */
+const DRAIN_POLL_MS = 4;
 
 /**
- * A {@link Transport} over an open WebSocket, one binary frame per write (the websockify convention).
- * Text frames are a protocol violation and fail the transport. A close with a code other than 1000/1001 ends reads
- * with `EOFError`; a socket error surfaces as `SysCallError`.
+ * A {@link Transport} over an open WebSocket, one binary frame per write, raw TLS bytes in each frame (the
+ * websockify convention: one TCP stream per WebSocket).
+ *
+ * How a close reaches the TLS layer: codes 1000, 1001, 1005, and 1006 without a protocol error end the stream
+ * (`read()` returns `null`; the TLS connection then reports a clean close after close_notify, `EOFError` without it).
+ * Every other code — a relay's refusal such as 4404 TARGET_NOT_ALLOWED, 1009, 1011 — and a socket error make
+ * `read()` and `write()` throw `SysCallError` whose `cause` is a {@link WebSocketCloseError} (or the socket's error).
+ * A text frame fails the tunnel with `SysCallError` and closes it with 1003.
+ *
+ * @example
+ * const socket = new WebSocket('wss://relay.example/db.internal:5432');
+ * socket.onopen = () => { const stream = secure(webSocketTransport(socket), context, { serverHostname: 'db.internal' }); };
+ *
+ * @throws {InvalidArgumentError} when the socket is not open or an option is out of range.
  */
 export function webSocketTransport(socket: WebSocketLike, options: WebSocketTransportOptions = {}): Transport {
-  const highWaterMark = options.highWaterMark ?? 1 << 20;
+  const highWaterMark = checkSize('highWaterMark', options.highWaterMark, DEFAULT_HIGH_WATER_MARK);
+  const maxReadBuffer = checkSize('maxReadBuffer', options.maxReadBuffer, DEFAULT_HIGH_WATER_MARK);
+  if (socket.readyState !== OPEN) throw new InvalidArgumentError('socket', 'INVALID_ARGUMENT', 'must be an open WebSocket');
   socket.binaryType = 'arraybuffer';
+  const canPause = typeof socket.pause === 'function' && typeof socket.resume === 'function';
+
   const chunks: Uint8Array[] = [];
+  let buffered = 0;
+  let paused = false;
   let ended = false;
-  let failure: Error | undefined;
+  let failure: SysCallError | undefined;
+  /** A socket error seen before the close: it turns a 1006 into a failure rather than an end. */
+  let socketError: unknown;
   let waiting: { resolve: (chunk: Uint8Array | null) => void; reject: (error: unknown) => void } | undefined;
 
   const settle = () => {
     if (!waiting) return;
     const { resolve, reject } = waiting;
     const chunk = chunks.shift();
-    if (chunk) resolve(chunk);
-    else if (failure) reject(failure);
+    if (chunk) {
+      buffered -= chunk.length;
+      if (paused && buffered <= maxReadBuffer) {
+        paused = false;
+        socket.resume!();
+      }
+      resolve(chunk);
+    } else if (failure) reject(failure);
     else if (ended) resolve(null);
     else return;
     waiting = undefined;
   };
   socket.addEventListener('message', (event: { data: unknown }) => {
-    if (event.data instanceof ArrayBuffer) chunks.push(new Uint8Array(event.data));
-    else {
-      failure ??= new SysCallError('received a text frame on a binary TLS tunnel');
-      socket.close(1003, 'binary frames only');
+    if (failure || ended) return;
+    if (!(event.data instanceof ArrayBuffer)) {
+      failure = new SysCallError('received a text frame on a binary TLS tunnel', {
+        cause: new WebSocketCloseError(CloseCode.UNSUPPORTED_DATA, 'binary frames only'),
+      });
+      socket.close(CloseCode.UNSUPPORTED_DATA, 'binary frames only');
+      settle();
+      return;
+    }
+    if (event.data.byteLength === 0) return;
+    chunks.push(new Uint8Array(event.data));
+    buffered += event.data.byteLength;
+    if (canPause && !paused && buffered > maxReadBuffer) {
+      paused = true;
+      socket.pause!();
     }
     settle();
+  });
+  socket.addEventListener('error', (event: { error?: unknown; message?: string }) => {
+    socketError ??= event.error ?? new Error(event.message || 'WebSocket error');
   });
   socket.addEventListener('close', (event: { code: number; reason: string }) => {
     ended = true;
-    if (!CLEAN_CLOSE_CODES.has(event.code)) {
-      failure ??= new EOFError(`WebSocket closed with code ${event.code}${event.reason ? ` (${event.reason})` : ''}`);
+    if (!failure && (!END_CODES.has(event.code as never) || (event.code === 1006 && socketError !== undefined))) {
+      const cause = event.code === 1006 ? socketError : new WebSocketCloseError(event.code, event.reason);
+      const detail = cause instanceof Error ? cause.message : String(cause);
+      failure = new SysCallError(`WebSocket tunnel failed: ${detail}`, { cause });
     }
-    settle();
-  });
-  socket.addEventListener('error', () => {
-    failure ??= new SysCallError('WebSocket error');
     settle();
   });
 
   const drained = async () => {
-    // The WebSocket API has no drain event: poll bufferedAmount, as browsers leave us no better signal.
     while (socket.bufferedAmount > highWaterMark && socket.readyState === OPEN) {
-      await new Promise((resolve) => setTimeout(resolve, 5));
+      await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
     }
   };
 
@@ -83,41 +155,73 @@ export function webSocketTransport(socket: WebSocketLike, options: WebSocketTran
     },
     async write(bytes) {
       if (failure) throw failure;
-      if (socket.readyState !== OPEN) throw new SysCallError('write on a WebSocket that is not open');
+      if (socket.readyState !== OPEN) throw new SysCallError('write on a WebSocket that is no longer open');
       socket.send(bytes);
       await drained();
     },
     async close() {
-      if (socket.readyState === OPEN) socket.close(1000);
+      if (socket.readyState === OPEN) socket.close(CloseCode.NORMAL);
     },
-    info: (): TransportInfo => ({ kind: 'websocket', url: socket.url }),
+    info: (): TransportInfo => ({ kind: 'websocket', url: socket.url, protocol: socket.protocol ?? '' }),
   };
 }
 
+function checkSize(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!(Number.isSafeInteger(value) && value >= 0)) {
+    throw new InvalidArgumentError(name, 'INVALID_ARGUMENT', `must be a non-negative integer, got ${value}`);
+  }
+  return value;
+}
+
+/** Options of {@link connectWebSocket}. */
+export interface ConnectWebSocketOptions extends WebSocketTransportOptions {
+  /** The `WebSocket` class. Default: the platform's global; on Node 20 (which has none) pass the `ws` package's. */
+  readonly WebSocket?: WebSocketConstructor;
+  readonly protocols?: string | string[];
+}
+
 /**
- * Opens a WebSocket to `url` and resolves with a transport once it is open. `WebSocket` defaults to the platform's
- * global; on Node 20 pass the `ws` package's class.
- * @throws SysCallError when the connection cannot be opened.
+ * Opens a WebSocket to `url` and resolves with a transport once it is open.
+ *
+ * @example
+ * import { WebSocket } from 'ws'; // Node 20 only
+ * const transport = await connectWebSocket('ws://127.0.0.1:8080/db.internal:5432', { WebSocket });
+ *
+ * @throws {SysCallError} when no WebSocket implementation is available or the socket cannot be opened.
  */
-export function connectWebSocket(
-  url: string,
-  options: WebSocketTransportOptions & { WebSocket?: WebSocketConstructor; protocols?: string | string[] } = {},
-): Promise<Transport> {
+export function connectWebSocket(url: string, options: ConnectWebSocketOptions = {}): Promise<Transport> {
   const Impl = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
   if (!Impl) return Promise.reject(new SysCallError('no WebSocket implementation: pass options.WebSocket (e.g. the ws package)'));
   return new Promise((resolve, reject) => {
-    const socket = new Impl(url, options.protocols);
-    let opened = false;
+    let socket: WebSocketLike;
+    try {
+      socket = new Impl(url, options.protocols);
+    } catch (error) {
+      reject(new SysCallError(`cannot open a WebSocket to ${url}: ${error instanceof Error ? error.message : String(error)}`, { cause: error }));
+      return;
+    }
+    let settled = false;
     socket.addEventListener('open', () => {
-      opened = true;
-      resolve(webSocketTransport(socket, options));
+      if (settled) return;
+      settled = true;
+      try {
+        resolve(webSocketTransport(socket, options));
+      } catch (error) {
+        socket.close(CloseCode.NORMAL);
+        reject(error);
+      }
     });
-    // Both events can come for one failure (an error, then a close): the first to arrive decides.
+    // An error and then a close can both come for one failure: the first to arrive decides.
     socket.addEventListener('error', (event: { message?: string; error?: unknown }) => {
-      if (!opened) reject(new SysCallError(`WebSocket to ${url} failed to open${event.message ? `: ${event.message}` : ''}`, { cause: event.error }));
+      if (settled) return;
+      settled = true;
+      reject(new SysCallError(`WebSocket to ${url} failed to open${event.message ? `: ${event.message}` : ''}`, { cause: event.error }));
     });
-    socket.addEventListener('close', (event: { code: number }) => {
-      if (!opened) reject(new SysCallError(`WebSocket to ${url} closed before opening (code ${event.code})`));
+    socket.addEventListener('close', (event: { code: number; reason: string }) => {
+      if (settled) return;
+      settled = true;
+      reject(new SysCallError(`WebSocket to ${url} closed before opening`, { cause: new WebSocketCloseError(event.code, event.reason) }));
     });
   });
 }
