@@ -30,7 +30,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { WantReadError, ZeroReturnError } from '@tlsbio/errors';
+import { WantReadError, X509VerifyCode, ZeroReturnError } from '@tlsbio/errors';
 import { describe, expect, it } from 'vitest';
 import { MemoryBIO } from '../src/bio/memory-bio.js';
 import type { TLSConnection } from '../src/connection.js';
@@ -110,6 +110,9 @@ function clientOptions(provider: CryptoProvider, trace: Trace): TLSContextOption
 function clientContext(provider: CryptoProvider, trace: Trace): TLSContext {
   const context = new TLSContext('client', clientOptions(provider, trace));
   context.loadVerifyLocations({ cadata: fromHex(trace.server.certificate_der) });
+  // The trace's key is RSA-1024, below the validator's 2048-bit floor: accept exactly that one failure, as a
+  // pyOpenSSL verify callback would, and nothing else.
+  context.setVerifyCallback((_connection, _cert, errno, depth, ok) => ok || (errno === X509VerifyCode.X509_V_ERR_EE_KEY_TOO_SMALL && depth === 0));
   return context;
 }
 
