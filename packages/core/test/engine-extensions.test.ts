@@ -263,6 +263,22 @@ describe.each(providers)('engine options, %s provider', (_name, makeProvider) =>
       expect([error.reason, error.alert?.name]).toEqual(['ILLEGAL_PARAMETER', 'illegal_parameter']);
     });
 
+    it('refuses a second ClientHello that changed another extension with illegal_parameter (RFC 8446 §4.1.2)', () => {
+      const pair = new ConnectionPair(client({ groups: ['x25519', 'secp256r1'], signatureSchemes: ['ecdsa_secp256r1_sha256', 'ed25519'] }), retryingServer());
+      caught(() => pair.client.doHandshake());
+      pair.transfer();
+      caught(() => pair.server.doHandshake());
+      pair.transfer();
+      caught(() => pair.client.doHandshake());
+      const hello2 = pair.clientOut.read();
+      const at = indexOfBytes(hello2, [0x04, 0x03, 0x08, 0x07]); // signature_algorithms: P-256 ECDSA, Ed25519
+      expect(at).toBeGreaterThan(0);
+      hello2.set([0x05, 0x03], at); // now P-384 ECDSA
+      pair.serverIn.write(hello2);
+      const error = caught(() => pair.server.doHandshake());
+      expect([error.reason, error.alert?.name]).toEqual(['ILLEGAL_PARAMETER', 'illegal_parameter']);
+    });
+
     it('with retryForPreferredGroup, asks for the group it prefers although the client sent another share', () => {
       const groups = ['secp256r1', 'x25519'] as const;
       const strict = new ConnectionPair(client({ groups: ['x25519', 'secp256r1'] }), server({ groups: [...groups], retryForPreferredGroup: true }));
@@ -272,6 +288,14 @@ describe.each(providers)('engine options, %s provider', (_name, makeProvider) =>
       thrifty.handshake();
       expect([thrifty.client.helloRetried, thrifty.client.group()]).toEqual([false, 'x25519']);
     });
+  });
+
+  it('reports the suites in common with the client in sharedCiphers(), on a server after the handshake', () => {
+    const pair = new ConnectionPair(client({ cipherSuites: ['TLS_CHACHA20_POLY1305_SHA256', 'TLS_AES_128_GCM_SHA256'] }), server());
+    expect(pair.server.sharedCiphers()).toBeNull();
+    pair.handshake();
+    expect(pair.server.sharedCiphers()?.map(([name]) => name)).toEqual(['TLS_AES_128_GCM_SHA256', 'TLS_CHACHA20_POLY1305_SHA256']);
+    expect(pair.client.sharedCiphers()).toBeNull();
   });
 
   it('pads a ClientHello of 256..511 bytes to 512 with clientHelloPadding (RFC 7685)', () => {
