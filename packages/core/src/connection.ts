@@ -290,10 +290,14 @@ export class TLSConnection {
     return this.#result?.alpn ?? null;
   }
 
-  /** A server's suites in common with the client, as `cipher()` tuples; `null` on a client (as in Python). */
+  /**
+   * A server's suites in common with the client (ours that the client offered, in our order), as `cipher()` tuples;
+   * `null` on a client or before the handshake (as Python's `SSLObject.shared_ciphers()`).
+   */
   sharedCiphers(): CipherInfo[] | null {
-    if (!this.serverSide) return null;
-    return this.#context.cipherSuites.map((suite) => [suite.name, suite.version, suite.bits] as const);
+    const offered = this.#result?.peerCipherSuites;
+    if (!this.serverSide || offered === undefined) return null;
+    return this.#context.cipherSuites.filter((suite) => offered.includes(suite.id)).map((suite) => [suite.name, suite.version, suite.bits] as const);
   }
 
   /** Whether the handshake used a HelloRetryRequest. */

@@ -176,6 +176,7 @@ class ExpectClientHello implements HandshakeState {
     io.setWriteSecret(suite, serverTraffic);
 
     return new ExpectClientFinished(io, {
+      peerCipherSuites: hello.cipherSuites,
       suite,
       groupName: choice.group.name,
       scheme: certificate.scheme,
@@ -276,15 +277,37 @@ function readAlpn(hello: ClientHello): readonly string[] | undefined {
   return data === undefined ? undefined : decodeAlpn(data).map((protocol) => textDecoder.decode(protocol));
 }
 
+/**
+ * RFC 8446 §4.1.2: what a second ClientHello may change: the key share, the cookie, early_data (removed), padding,
+ * and pre_shared_key (its ages and binders are recomputed; which identities stay is the resumption code's to check).
+ */
+const MAY_CHANGE_AFTER_RETRY = new Set<number>([
+  ExtensionType.key_share,
+  ExtensionType.cookie,
+  ExtensionType.early_data,
+  ExtensionType.padding,
+  ExtensionType.pre_shared_key,
+]);
+
+function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((value, i) => b[i] === value);
+}
+
 /** RFC 8446 §4.1.2: the second ClientHello repeats the first except for key_share, cookie, early_data and padding. */
 function checkSecondHello(retried: Retried, offer: Offer): void {
   const { first } = retried;
   const second = offer.hello;
+  const kept = (hello: ClientHello) => hello.extensions.filter((e) => !MAY_CHANGE_AFTER_RETRY.has(e.type));
+  const firstKept = kept(first);
+  const secondKept = kept(second);
   if (
+    first.legacyVersion !== second.legacyVersion ||
     !equalBytes(first.random, second.random) ||
     !equalBytes(first.legacySessionId, second.legacySessionId) ||
-    first.cipherSuites.length !== second.cipherSuites.length ||
-    first.cipherSuites.some((suite, i) => second.cipherSuites[i] !== suite)
+    !sameNumbers(first.cipherSuites, second.cipherSuites) ||
+    !sameNumbers(first.legacyCompressionMethods, second.legacyCompressionMethods) ||
+    firstKept.length !== secondKept.length ||
+    firstKept.some((e, i) => secondKept[i]!.type !== e.type || !equalBytes(secondKept[i]!.data, e.data))
   ) {
     throw new ProtocolError('ILLEGAL_PARAMETER', 'the second ClientHello changed more than RFC 8446 §4.1.2 allows');
   }
@@ -356,6 +379,7 @@ function chooseAlpn(io: HandshakeIO, offer: Offer): string | undefined {
 }
 
 interface ServerFlight {
+  readonly peerCipherSuites: readonly number[];
   readonly suite: CipherSuite;
   readonly groupName: GroupName;
   readonly scheme: SignatureScheme;
@@ -383,6 +407,7 @@ class ExpectClientFinished implements HandshakeState {
     receiveFinished(io, message, flight.suite, flight.clientSecret);
     io.setReadSecret(flight.suite, flight.clientTraffic);
     io.complete({
+      peerCipherSuites: flight.peerCipherSuites,
       suite: flight.suite,
       group: flight.groupName,
       signatureScheme: flight.scheme.name,

@@ -23,6 +23,8 @@ export interface HandshakeState {
 
 /** Facts of a completed handshake, and the secrets the connection needs afterwards. */
 export interface HandshakeResult {
+  /** The cipher suites the client offered (recorded by a server, for `sharedCiphers()`). */
+  readonly peerCipherSuites?: readonly number[];
   readonly suite: CipherSuite;
   readonly group: GroupName;
   readonly signatureScheme: SignatureSchemeName | undefined;
