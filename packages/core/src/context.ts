@@ -519,18 +519,28 @@ function readTrustFile(argument: string, path: string): Uint8Array {
   }
 }
 
+/** Parses a certificate, naming where it came from (a file) in the error. */
+function parseNamed(argument: string, der: Uint8Array): Certificate {
+  try {
+    return parseCertificate(der, 'local');
+  } catch (error) {
+    if (!InvalidArgumentError.isInstance(error)) throw error;
+    throw new InvalidArgumentError(argument, error.reason as 'BAD_DER', error.message, { cause: error });
+  }
+}
+
 /** The certificates of PEM text or of DER bytes (PEM text in bytes is read as PEM, as files come). */
 function parseCertificates(argument: string, input: string | Uint8Array): Certificate[] {
   if (typeof input === 'string' || (input instanceof Uint8Array && input[0] !== 0x30)) {
     const blocks = decodePem(input, argument).filter((block) => block.label === 'CERTIFICATE');
     if (blocks.length === 0) throw new InvalidArgumentError(argument, 'BAD_PEM', 'contains no CERTIFICATE block');
-    return blocks.map((block) => parseCertificate(block.der, 'local'));
+    return blocks.map((block) => parseNamed(argument, block.der));
   }
   if (!(input instanceof Uint8Array)) throw new InvalidArgumentError(argument, 'INVALID_ARGUMENT', 'must be PEM text or DER bytes');
   // DER certificates back to back: each top-level element is one.
   const reader = new DerReader(input, argument);
   const certs: Certificate[] = [];
-  while (!reader.done) certs.push(parseCertificate(reader.read('Certificate').encoded, 'local'));
+  while (!reader.done) certs.push(parseNamed(argument, reader.read('Certificate').encoded));
   if (certs.length === 0) throw new InvalidArgumentError(argument, 'BAD_DER', 'contains no certificate');
   return certs;
 }
