@@ -398,9 +398,18 @@ export function verifyCertificateChain(chain: readonly Certificate[], options: V
   // (Nothing recorded only when the search budget ran out before any path ended.)
   const failure = best ?? unanchoredFailure(1, noIssuerCode([leaf]), 0, [leaf]);
   if (callback === undefined) throw new CertVerificationError(failure.code, failure.depth, failure.cause && { cause: failure.cause });
-  // The callback sees the most promising path, failure by failure, and may accept each.
+  // The callback sees the most promising path, failure by failure, and may accept each: first the failure reported
+  // without a callback, then every other one of the path in validation order.
   const { path } = failure;
-  validate(path, failure.unanchored, (code, depth) => callback(path[Math.min(depth, path.length - 1)] as Certificate, code, depth, false));
+  const ask = (code: number, depth: number): boolean => callback(path[Math.min(depth, path.length - 1)] as Certificate, code, depth, false);
+  if (!ask(failure.code, failure.depth)) {
+    throw new CertVerificationError(failure.code, failure.depth, failure.cause && { cause: failure.cause });
+  }
+  let repeated = false;
+  validate(path, failure.unanchored, (code, depth) => {
+    if (!repeated && code === failure.code && depth === failure.depth) return (repeated = true);
+    return ask(code, depth);
+  });
   finalApproval(path, callback);
   return [...path];
 }
