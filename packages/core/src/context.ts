@@ -14,6 +14,7 @@ import type { CryptoProvider, GroupName, PrivateKey, SignatureSchemeName } from 
 import { equalBytes } from './crypto/bytes.js';
 import { TLS13_SUITES, providerSupportsSuite, suiteByName, type CipherSuite } from './suites.js';
 import { CertificatePool, parseCertificate, type Certificate } from './x509/index.js';
+import { toHex } from './x509/names.js';
 import { currentTrustSource } from './trust-source.js';
 import type { TLSConnection } from './connection.js';
 import { createConnection } from './connection.js';
@@ -36,6 +37,9 @@ export interface TLSLimits {
   /** Most KeyUpdate messages accepted with no application data between them. */
   readonly maxKeyUpdates: number;
 }
+
+/** How many distinct peer certificates a context keeps parsed (see {@link TLSContext.internCertificate}). */
+export const CERTIFICATE_CACHE_SIZE = 256;
 
 export const DEFAULT_LIMITS: TLSLimits = Object.freeze({
   maxHandshakeMessageSize: 64 * 1024,
@@ -163,6 +167,8 @@ export class TLSContext {
   #middleboxCompatibility: boolean;
   #certifiedKeys: CertifiedKey[] = [];
   #trustStore = new CertificatePool();
+  // Peer certificates by DER, most recently used last (see internCertificate).
+  #seenCertificates = new Map<string, Certificate>();
   #verifyCallback: VerifyCallback | undefined;
   #servernameCallback: ServernameCallback | undefined;
   #alpnSelectCallback: AlpnSelectCallback | undefined;
@@ -460,6 +466,23 @@ export class TLSContext {
     }
     this.#frozen = true;
     return createConnection(this, incoming, outgoing, { serverHostname: hostname, appData: options.appData });
+  }
+
+  /**
+   * The context's one copy of a peer certificate: the first parsed certificate with the same DER, or `cert` itself.
+   * Keys and verified signatures are cached per certificate object, so interning makes a busy client or server
+   * import each intermediate's key and check its signature once, not per handshake. Holds the last
+   * {@link CERTIFICATE_CACHE_SIZE} distinct certificates. @internal (called by the handshake's verification)
+   */
+  internCertificate(cert: Certificate): Certificate {
+    const key = toHex(cert.der);
+    const known = this.#seenCertificates.get(key);
+    this.#seenCertificates.delete(key);
+    this.#seenCertificates.set(key, known ?? cert);
+    if (this.#seenCertificates.size > CERTIFICATE_CACHE_SIZE) {
+      this.#seenCertificates.delete(this.#seenCertificates.keys().next().value as string);
+    }
+    return known ?? cert;
   }
 
   /** Marks the context in use (a connection moved to it by an SNI callback). @internal */

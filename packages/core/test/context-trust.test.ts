@@ -1,6 +1,7 @@
 // TLSContext's trust store and verification options, end to end through the engine: loadVerifyLocations with
 // cafile/capath/cadata, loadDefaultCerts, the verify callback, verifyMode, getVerifiedChain/getPeerCertChain, and the
 // alert each failure sends.
+import { generateKeyPairSync } from 'node:crypto';
 import { rootCertificates } from 'node:tls';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,8 +9,9 @@ import { join } from 'node:path';
 import { AlertError, CertVerificationError, InvalidArgumentError, X509VerifyCode } from '@tlsbio/errors';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodePem } from '../src/asn1/pem.js';
-import { TLSContext, createDefaultContext } from '../src/context.js';
-import { parseCertificatesPem, type Certificate } from '../src/x509/index.js';
+import { CERTIFICATE_CACHE_SIZE, TLSContext, createDefaultContext } from '../src/context.js';
+import { parseCertificate, parseCertificatesPem, type Certificate } from '../src/x509/index.js';
+import { cnName, signed } from './fixtures/pki/synthetic.js';
 import { ConnectionPair, caught, pki, serverContext } from './helpers/pair.js';
 import { providers } from './helpers/providers.js';
 
@@ -88,6 +90,27 @@ describe('loadVerifyLocations and loadDefaultCerts', () => {
     // No Mozilla root carries a critical extension we do not process (which would make it useless as an anchor).
     expect(context.trustAnchors.filter((anchor) => anchor.unknownCriticalExtensions.length > 0)).toEqual([]);
     expect(createDefaultContext().trustAnchors.length).toBe(rootCertificates.length);
+  });
+});
+
+describe('the context certificate cache', () => {
+  it('interns peer certificates by DER, keeping the most recent CERTIFICATE_CACHE_SIZE', () => {
+    const context = new TLSContext('client');
+    const first = parseCertificate(der('ca-int.pem'));
+    expect(context.internCertificate(first)).toBe(first);
+    expect(context.internCertificate(parseCertificate(der('ca-int.pem')))).toBe(first);
+    const other = parseCertificate(der('server-rsa.pem'));
+    expect(context.internCertificate(other)).toBe(other);
+    // Fill the cache with distinct certificates: `first` falls out, `other` (used again) stays.
+    const key = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const spki = new Uint8Array(key.publicKey.export({ type: 'spki', format: 'der' }));
+    for (let i = 0; i < CERTIFICATE_CACHE_SIZE - 1; i++) {
+      if (i === 10) context.internCertificate(parseCertificate(der('server-rsa.pem')));
+      context.internCertificate(parseCertificate(signed({ serial: Uint8Array.of(0x02, 0x02, 0x01, i & 0xff), spki, subject: cnName(`n${i}`) }, key.privateKey)));
+    }
+    expect(context.internCertificate(parseCertificate(der('server-rsa.pem')))).toBe(other);
+    const again = parseCertificate(der('ca-int.pem'));
+    expect(context.internCertificate(again)).toBe(again);
   });
 });
 
