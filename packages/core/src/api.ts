@@ -14,9 +14,25 @@ export {
   type ServernameCallback,
   type TLSContextOptions,
   type TLSLimits,
+  type VerifyCallback,
+  type VerifyLocations,
   type VerifyMode,
   type WrapBioOptions,
 } from './context.js';
+export {
+  CertificatePool,
+  certificateToDict,
+  matchesHostname,
+  parseCertificate,
+  parseCertificatesPem,
+  verifyCertificateChain,
+  type Certificate,
+  type CertificateCheckCallback,
+  type GeneralName,
+  type VerifyOptions,
+  type VerifyPurpose,
+  type X509Name,
+} from './x509/index.js';
 export { TLSConnection, type CipherInfo, type PeerCertificateDict } from './connection.js';
 export { TLS13_SUITES, type CipherSuite } from './suites.js';
 export { secure, type SecureStream, type SecureInfo, type SecureOptions } from './stream.js';

@@ -16,6 +16,7 @@ import { DEFAULT_GCM_RECORD_LIMIT } from './record/index.js';
 import { MAX_RECORD_SIZE_LIMIT } from './msgs/index.js';
 import { TLS13_SUITES, providerSupportsSuite, suiteByName, type CipherSuite } from './suites.js';
 import { CertificatePool, parseCertificate, type Certificate } from './x509/index.js';
+import { toHex } from './x509/names.js';
 import { currentTrustSource } from './trust-source.js';
 import type { TLSConnection } from './connection.js';
 import { createConnection } from './connection.js';
@@ -44,6 +45,9 @@ export interface TLSLimits {
    */
   readonly maxRecordsPerKey: number;
 }
+
+/** How many distinct peer certificates a context keeps parsed (see {@link TLSContext.internCertificate}). */
+export const CERTIFICATE_CACHE_SIZE = 256;
 
 export const DEFAULT_LIMITS: TLSLimits = Object.freeze({
   maxHandshakeMessageSize: 64 * 1024,
@@ -235,6 +239,8 @@ export class TLSContext {
   #helloRetryCookieCallback: HelloRetryCookieCallback | undefined;
   #certifiedKeys: CertifiedKey[] = [];
   #trustStore = new CertificatePool();
+  // Peer certificates by DER, most recently used last (see internCertificate).
+  #seenCertificates = new Map<string, Certificate>();
   #verifyCallback: VerifyCallback | undefined;
   #servernameCallback: ServernameCallback | undefined;
   #alpnSelectCallback: AlpnSelectCallback | undefined;
@@ -576,6 +582,23 @@ export class TLSContext {
     return createConnection(this, incoming, outgoing, { serverHostname: hostname, appData: options.appData });
   }
 
+  /**
+   * The context's one copy of a peer certificate: the first parsed certificate with the same DER, or `cert` itself.
+   * Keys and verified signatures are cached per certificate object, so interning makes a busy client or server
+   * import each intermediate's key and check its signature once, not per handshake. Holds the last
+   * {@link CERTIFICATE_CACHE_SIZE} distinct certificates. @internal (called by the handshake's verification)
+   */
+  internCertificate(cert: Certificate): Certificate {
+    const key = toHex(cert.der);
+    const known = this.#seenCertificates.get(key);
+    this.#seenCertificates.delete(key);
+    this.#seenCertificates.set(key, known ?? cert);
+    if (this.#seenCertificates.size > CERTIFICATE_CACHE_SIZE) {
+      this.#seenCertificates.delete(this.#seenCertificates.keys().next().value as string);
+    }
+    return known ?? cert;
+  }
+
   /** Marks the context in use (a connection moved to it by an SNI callback). @internal */
   freeze(): void {
     this.#frozen = true;
@@ -633,18 +656,28 @@ function readTrustFile(argument: string, path: string): Uint8Array {
   }
 }
 
+/** Parses a certificate, naming where it came from (a file) in the error. */
+function parseNamed(argument: string, der: Uint8Array): Certificate {
+  try {
+    return parseCertificate(der, 'local');
+  } catch (error) {
+    if (!InvalidArgumentError.isInstance(error)) throw error;
+    throw new InvalidArgumentError(argument, error.reason as 'BAD_DER', error.message, { cause: error });
+  }
+}
+
 /** The certificates of PEM text or of DER bytes (PEM text in bytes is read as PEM, as files come). */
 function parseCertificates(argument: string, input: string | Uint8Array): Certificate[] {
   if (typeof input === 'string' || (input instanceof Uint8Array && input[0] !== 0x30)) {
     const blocks = decodePem(input, argument).filter((block) => block.label === 'CERTIFICATE');
     if (blocks.length === 0) throw new InvalidArgumentError(argument, 'BAD_PEM', 'contains no CERTIFICATE block');
-    return blocks.map((block) => parseCertificate(block.der, 'local'));
+    return blocks.map((block) => parseNamed(argument, block.der));
   }
   if (!(input instanceof Uint8Array)) throw new InvalidArgumentError(argument, 'INVALID_ARGUMENT', 'must be PEM text or DER bytes');
   // DER certificates back to back: each top-level element is one.
   const reader = new DerReader(input, argument);
   const certs: Certificate[] = [];
-  while (!reader.done) certs.push(parseCertificate(reader.read('Certificate').encoded, 'local'));
+  while (!reader.done) certs.push(parseNamed(argument, reader.read('Certificate').encoded));
   if (certs.length === 0) throw new InvalidArgumentError(argument, 'BAD_DER', 'contains no certificate');
   return certs;
 }

@@ -1,7 +1,8 @@
 // The path-validation corpus (test/fixtures/corpus, made by its generate.sh with the openssl CLI): every case runs
 // through verifyCertificateChain with both providers and through `openssl verify` on the same files, options and
-// time. Each case states tlsbio's verdict; where OpenSSL's differs the case says so and why, and the suite fails on
-// any difference that is not written down (or a written-down one that has gone away).
+// time. Each case states tlsbio's verdict; where OpenSSL's differs the case says so and why (all but one difference
+// are tlsbio being stricter), and the suite fails on any difference that is not written down (or one that has gone
+// away).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -89,7 +90,7 @@ describe('the corpus', () => {
     expect(corpus.cases.some((test) => test.expect === 'ok')).toBe(true);
     for (const test of corpus.cases) {
       for (const name of [test.leaf, ...test.untrusted, ...test.trusted]) expect(() => pem(name), name).not.toThrow();
-      if (test.openssl !== undefined) expect(test.why, `${test.name} explains its difference`).toMatch(/deliberately stricter/);
+      if (test.openssl !== undefined) expect(test.why, `${test.name} explains its difference`).toMatch(/^deliberate/);
     }
   });
 });

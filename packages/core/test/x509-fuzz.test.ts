@@ -10,6 +10,7 @@ import {
   verifyCertificateChain,
   type Certificate,
 } from '../src/x509/index.js';
+import { derSequence } from '../src/asn1/der-writer.js';
 import { pkiDer } from './fixtures/pki/synthetic.js';
 
 // A seeded, bounded mutation pass over every fixture certificate: whatever the bytes, the parser raises only its two
@@ -146,6 +147,71 @@ describe('x509 under mutation', () => {
           throw new Error(`${where} (verify): ${String(error)}`, { cause: error });
         tally.verifyRefused++;
       }
+    }
+  });
+
+  it('raises only TLS errors when the intermediate of a constrained or multi-level chain is mutated', () => {
+    // Corpus chains whose intermediates carry name constraints, path lengths and key identifiers: a mutated
+    // intermediate that still parses goes through path building and every check with the real leaf below it.
+    const corpus = (name: string): Uint8Array => pkiDer(`../corpus/${name}.pem`);
+    const chains: Array<[leaf: string, intermediate: string]> = [
+      ['leaf-nc-dns-ok', 'int-nc-dns'],
+      ['leaf-nc-ip-ok', 'int-nc-ip'],
+      ['leaf-nc-email-ok', 'int-nc-email'],
+      ['leaf-nc-dir-ok', 'int-nc-dir'],
+      ['leaf-pl1', 'int-pl1-sub'],
+      ['rsa-leaf', 'rsa-int'],
+    ];
+    const roots = ['root', 'rsa-root'].map((name) => parseCertificate(corpus(name)));
+    const extra = [parseCertificate(corpus('int-pl1'))];
+    const tally = { refused: 0, verified: 0, verifyRefused: 0 };
+    chains.forEach(([leafName, intName], index) => {
+      const random = generator(0xc0de + index);
+      const leaf = parseCertificate(corpus(leafName));
+      const original = corpus(intName);
+      for (let round = 0; round < ROUNDS_PER_INPUT; round++) {
+        let intermediate: Certificate;
+        try {
+          intermediate = parseCertificate(mutate(original, random), 'peer');
+        } catch (error) {
+          if (!ProtocolError.isInstance(error)) throw new Error(`${intName} round ${round}: ${String(error)}`, { cause: error });
+          tally.refused++;
+          continue;
+        }
+        try {
+          verifyCertificateChain([leaf, intermediate], { provider, trustAnchors: roots, intermediates: extra, purpose: 'any', now: new Date('2026-01-01T00:00:00Z') });
+          // Only an unchanged intermediate (or one the path did not need) can verify.
+          tally.verified++;
+        } catch (error) {
+          if (!CertVerificationError.isInstance(error)) throw new Error(`${intName} round ${round} (verify): ${String(error)}`, { cause: error });
+          tally.verifyRefused++;
+        }
+      }
+    });
+    expect(tally.refused).toBeGreaterThan(0);
+    expect(tally.verifyRefused).toBeGreaterThan(0);
+  });
+
+  it('refuses deep nesting and huge lengths in bounded time, without exhausting the stack', () => {
+    const depth = 100_000;
+    const nested = new Uint8Array(depth * 2);
+    for (let i = 0; i < depth; i++) {
+      nested[2 * i] = 0x30;
+      nested[2 * i + 1] = 0x80; // indefinite length: BER
+    }
+    let definite = new Uint8Array(0); // 2,000 SEQUENCEs, each correctly encoded inside the next
+    for (let i = 0; i < 2000; i++) definite = derSequence(definite);
+    const huge = Uint8Array.of(0x30, 0x84, 0x7f, 0xff, 0xff, 0xff, 0x30, 0x00);
+    const hugeLengthOctets = Uint8Array.of(0x30, 0x89, 1, 2, 3, 4, 5, 6, 7, 8, 9);
+    for (const input of [nested, definite, huge, hugeLengthOctets]) {
+      let thrown: unknown;
+      try {
+        parseCertificate(input, 'peer');
+      } catch (error) {
+        thrown = error;
+      }
+      expect(ProtocolError.isInstance(thrown) && thrown.reason === 'BAD_CERTIFICATE', String(thrown)).toBe(true);
+      expect((thrown as ProtocolError).alert?.name).toBe('bad_certificate');
     }
   });
 

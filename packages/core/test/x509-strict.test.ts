@@ -372,12 +372,16 @@ describe('extensions (RFC 5280 §4.2)', () => {
     expect([...parse(withExtensions(Ext.keyUsage([0x00, 0x80], 7))).keyUsage!]).toEqual(['decipherOnly']);
     expect([...parse(withExtensions(Ext.keyUsage([0xff, 0x80], 7))).keyUsage!]).toHaveLength(9);
   });
-  it('refuses a keyUsage with no bit set or with trailing zero bits (X.690 §11.2.2)', () => {
+  it('refuses a keyUsage with no bit set, or a non-zero padding bit', () => {
     expectRejected(withExtensions(Ext.keyUsage([], 0)), /KeyUsage/);
     expectRejected(withExtensions(Ext.keyUsage([0x00], 7)), /KeyUsage/);
-    expectRejected(withExtensions(Ext.keyUsage([0x80], 0)), /KeyUsage/);
-    expectRejected(withExtensions(Ext.keyUsage([0x80, 0x00], 0)), /KeyUsage/);
-    expectRejected(withExtensions(Ext.keyUsage([0x81], 1))); // a non-zero padding bit
+    expectRejected(withExtensions(Ext.keyUsage([0x00, 0x00], 0)), /KeyUsage/);
+    expectRejected(withExtensions(extension('2.5.29.15', Uint8Array.of(0x03, 0x02, 0x01, 0x81), true)), /padding/);
+  });
+  it('takes trailing zero bits in keyUsage (X.690 §11.2.2), as two Mozilla roots write it', () => {
+    // Trustwave Global ECC P256/P384 Certification Authority: 03 03 07 06 00 (keyCertSign, cRLSign).
+    expect([...parse(withExtensions(Ext.keyUsage([0x06, 0x00], 7))).keyUsage!]).toEqual(['keyCertSign', 'cRLSign']);
+    expect([...parse(withExtensions(Ext.keyUsage([0x80], 0))).keyUsage!]).toEqual(['digitalSignature']);
   });
 
   it('reads extendedKeyUsage and refuses an empty one', () => {

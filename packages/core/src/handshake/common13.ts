@@ -149,7 +149,7 @@ export function verifyPeerChain(io: HandshakeIO, chain: readonly Certificate[], 
   if (context.verifyMode === 'none') return false;
   const hostname = purpose === 'serverAuth' && context.checkHostname ? io.serverHostname : undefined;
   const callback = context.verifyCallback;
-  const verified = verifyCertificateChain(chain, {
+  const verified = verifyCertificateChain(chain.map((cert) => context.internCertificate(cert)), {
     provider: io.provider,
     trustAnchors: context.trustStore,
     ...(hostname === undefined ? {} : { hostname }),

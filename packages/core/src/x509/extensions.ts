@@ -192,13 +192,12 @@ function readAuthorityKeyIdentifier(reader: DerReader): Uint8Array | undefined {
 // RFC 5280 §4.2.1.3: KeyUsage ::= BIT STRING { digitalSignature (0), … decipherOnly (8) }
 function readKeyUsage(reader: DerReader): ReadonlySet<KeyUsage> {
   const element = reader.expect(TagClass.universal, UniversalTag.BIT_STRING, 'KeyUsage');
-  const { bytes, unusedBits } = decodeBitString(element, reader.argument, 'KeyUsage');
-  // RFC 5280 §4.2.1.3: at least one bit set. X.690 §11.2.2: DER drops trailing zero bits of a named bit list, so
-  // the last bit present must be a one.
-  const last = bytes[bytes.length - 1];
-  if (last === undefined || (last & (1 << unusedBits)) === 0) {
-    reader.fail('KeyUsage must end with a set bit (at least one usage, no trailing zero bits)', element.offset);
-  }
+  const { bytes } = decodeBitString(element, reader.argument, 'KeyUsage');
+  // RFC 5280 §4.2.1.3: at least one bit set. (X.690 §11.2.2 has DER drop trailing zero bits of a named bit list;
+  // that one rule is not enforced: two Trustwave roots in Mozilla's store, valid to 2042, encode keyCertSign and
+  // cRLSign as 03 03 07 06 00, and OpenSSL, Go and NSS take them. The bits read the same either way, and the
+  // padding bits must still be zero.)
+  if (bytes.every((byte) => byte === 0)) reader.fail('KeyUsage has no bit set', element.offset);
   const usages = new Set<KeyUsage>();
   KEY_USAGE_BITS.forEach((usage, bit) => {
     if (((bytes[bit >> 3] ?? 0) & (0x80 >> (bit & 7))) !== 0) usages.add(usage);

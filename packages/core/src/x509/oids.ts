@@ -1,5 +1,5 @@
 /**
- * Object identifiers the certificate parser and the interim verifier read, beyond the key algorithms in
+ * Object identifiers the certificate parser and the path validator read, beyond the key algorithms in
  * `asn1/oids.ts`: signature algorithms, hashes, extensions, extended key usages, access methods, and the attribute
  * types of distinguished names with the names OpenSSL (and so Python's `ssl`) gives them.
  */
@@ -64,7 +64,7 @@ export const ExtensionOid = {
 } as const;
 
 /**
- * The extensions this module understands and the interim verifier enforces. Any other extension marked critical is
+ * The extensions this module understands and the path validator enforces. Any other extension marked critical is
  * listed in `Certificate.unknownCriticalExtensions` (RFC 5280 §4.2: a certificate with a critical extension the
  * verifier does not process MUST be rejected). The policy extensions are deliberately absent: the
  * validator does no policy processing, so a critical one stops verification rather than being silently ignored.

@@ -119,6 +119,30 @@ interface BuildError {
 
 const keyCache = new WeakMap<CryptoProvider, WeakMap<Certificate, PublicKey | Error>>();
 
+// Signatures that verified, per provider, child certificate and issuer: certificates from parseCertificate are
+// frozen copies, so the same pair of objects always gives the same answer. A context interns the certificates its
+// peers send (TLSContext), so a busy client or server checks each intermediate's signature once, not per handshake.
+const verifiedEdges = new WeakMap<CryptoProvider, WeakMap<Certificate, WeakSet<Certificate>>>();
+
+function rememberedSignature(provider: CryptoProvider, cert: Certificate, issuer: Certificate): boolean {
+  return verifiedEdges.get(provider)?.get(cert)?.has(issuer) === true;
+}
+
+function rememberSignature(provider: CryptoProvider, cert: Certificate, issuer: Certificate): void {
+  if (!Object.isFrozen(cert) || !Object.isFrozen(issuer)) return;
+  let byCert = verifiedEdges.get(provider);
+  if (byCert === undefined) {
+    byCert = new WeakMap();
+    verifiedEdges.set(provider, byCert);
+  }
+  let issuers = byCert.get(cert);
+  if (issuers === undefined) {
+    issuers = new WeakSet();
+    byCert.set(cert, issuers);
+  }
+  issuers.add(issuer);
+}
+
 /** The certificate's public key through `provider`, or the error importing it gave; cached per certificate. */
 function publicKeyOf(provider: CryptoProvider, cert: Certificate): PublicKey | Error {
   let keys = keyCache.get(provider);
@@ -206,8 +230,13 @@ export function verifyCertificateChain(chain: readonly Certificate[], options: V
     }
     let check = byIssuer.get(issuer);
     if (check === undefined) {
-      signatureChecks++;
-      check = checkSignature(provider, cert, issuer);
+      if (rememberedSignature(provider, cert, issuer)) {
+        check = SIGNATURE_OK;
+      } else {
+        signatureChecks++;
+        check = checkSignature(provider, cert, issuer);
+        if (check.code === 0) rememberSignature(provider, cert, issuer);
+      }
       byIssuer.set(issuer, check);
     }
     return check;
@@ -398,9 +427,18 @@ export function verifyCertificateChain(chain: readonly Certificate[], options: V
   // (Nothing recorded only when the search budget ran out before any path ended.)
   const failure = best ?? unanchoredFailure(1, noIssuerCode([leaf]), 0, [leaf]);
   if (callback === undefined) throw new CertVerificationError(failure.code, failure.depth, failure.cause && { cause: failure.cause });
-  // The callback sees the most promising path, failure by failure, and may accept each.
+  // The callback sees the most promising path, failure by failure, and may accept each: first the failure reported
+  // without a callback, then every other one of the path in validation order.
   const { path } = failure;
-  validate(path, failure.unanchored, (code, depth) => callback(path[Math.min(depth, path.length - 1)] as Certificate, code, depth, false));
+  const ask = (code: number, depth: number): boolean => callback(path[Math.min(depth, path.length - 1)] as Certificate, code, depth, false);
+  if (!ask(failure.code, failure.depth)) {
+    throw new CertVerificationError(failure.code, failure.depth, failure.cause && { cause: failure.cause });
+  }
+  let repeated = false;
+  validate(path, failure.unanchored, (code, depth) => {
+    if (!repeated && code === failure.code && depth === failure.depth) return (repeated = true);
+    return ask(code, depth);
+  });
   finalApproval(path, callback);
   return [...path];
 }
