@@ -19,7 +19,8 @@ beforeAll(() => {
 describe('tlsbio demo', () => {
   let demo: ReturnType<typeof run>;
   beforeAll(() => {
-    demo = run('demo');
+    // 1 MB a transport row keeps this quick; test/demo-transports.test.ts checks the rows themselves.
+    demo = run('demo', '--bytes', '1000000');
   }, 60_000);
 
   it('exits 0 and says it passed', () => {

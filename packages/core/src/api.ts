@@ -2,6 +2,7 @@
 export * from './crypto/provider.js';
 export { createPortableProvider, portableProvider } from './crypto/portable/index.js';
 export type { Transport, TransportInfo } from './transport.js';
+export { splitTransport, mergeHalfInfo, type HalfInfo, type SplitTransportOptions, type WritableLike } from './split-transport.js';
 export { MemoryBIO, type MemoryBIOOptions } from './bio/memory-bio.js';
 export {
   TLSContext,

@@ -382,7 +382,9 @@ class Driver {
 
   /** Puts more received bytes into the incoming BIO, reading the transport only when none are held back. */
   #fill(): Promise<void> {
-    this.#filling ??= this.#readTransport().finally(() => {
+    // Raced with the connection's death: a transport whose halves fail apart (a split transport's writer) may never
+    // answer the read in flight, and whoever waits on it must hear of the failure.
+    this.#filling ??= Promise.race([this.#readTransport(), this.#dead.promise]).finally(() => {
       this.#filling = undefined;
     });
     return this.#filling;

@@ -1,6 +1,7 @@
 /**
- * The byte channel under a TLS connection (DESIGN.md §6). Transport packages implement it; the async driver
- * (a later issue) moves bytes between it and a connection's BIO pair. It is explicit on purpose: there is no
+ * The byte channel under a TLS connection (DESIGN.md §6). Transport packages implement it (and `splitTransport()`
+ * makes one of two halves); the async driver `secure()` moves bytes between it and a connection's BIO pair. It is
+ * explicit on purpose: there is no
  * implicit pass-through to an underlying socket's methods — whatever a caller may ask about the channel is in
  * {@link TransportInfo}.
  */
@@ -9,7 +10,7 @@ export interface Transport {
   read(): Promise<Uint8Array | null>;
   /** Sends bytes; resolves when the transport has accepted them (its backpressure is this Promise). */
   write(bytes: Uint8Array): Promise<void>;
-  /** Ends our side and releases the channel. Idempotent. */
+  /** Ends our side (a half-close: reads may go on until the peer's end) and releases what we hold. Idempotent. */
   close(): Promise<void>;
   /** Facts about the channel, for logging and for `getpeername`-style questions. */
   info(): TransportInfo;

@@ -1,7 +1,7 @@
-// `tlsbio demo`: runs the demo sections in order and prints each one's result. No set-up, no network.
+// `tlsbio demo`: runs the demo sections in order and prints each one's result. No set-up; loopback only.
 import { UsageError } from '../args.js';
 import { builtInProviders } from '../providers.js';
-import { type DemoSection, demoSections } from '../sections/index.js';
+import { DEFAULT_DEMO_BYTES, type DemoSection, demoSections } from '../sections/index.js';
 import { VERSION } from '../version.js';
 import type { Command, Output } from './command.js';
 
@@ -10,23 +10,33 @@ function describe(error: unknown): string {
 }
 
 /**
- * Runs `sections` one after the other, printing each title and result as it completes, and a verdict at the end.
- * Resolves to 0 when every section passed, 1 otherwise (a throwing section counts as failed).
+ * Runs `sections` one after the other, printing each title, its progress and its result as it completes, and a
+ * verdict at the end. With `json`, prints nothing but one JSON object at the end (`{ ok, sections: [{ title, ok,
+ * data? }] }`). Resolves to 0 when every section passed, 1 otherwise (a throwing section counts as failed).
  */
-export async function runSections(sections: readonly DemoSection[], output: Output): Promise<number> {
+export async function runSections(sections: readonly DemoSection[], output: Output, options: { readonly json?: boolean } = {}): Promise<number> {
+  const json = options.json === true;
   const failed: string[] = [];
+  const results: Array<{ title: string; ok: boolean; data?: unknown; error?: string }> = [];
   for (const section of sections) {
-    output.out(`\n${section.title}\n\n`);
+    if (!json) output.out(`\n${section.title}\n\n`);
     let ok: boolean;
     let text: string;
+    let data: unknown;
     try {
-      ({ ok, text } = await section.run());
+      ({ ok, text, data } = await section.run(json ? undefined : (line) => output.out(line)));
     } catch (error) {
       ok = false;
       text = `  ✗ the section stopped with ${describe(error)}`;
+      data = { error: describe(error) };
     }
-    output.out(`${text}\n`);
+    if (!json) output.out(`${text}\n`);
+    results.push({ title: section.title, ok, ...(data === undefined ? {} : { data }) });
     if (!ok) failed.push(section.title);
+  }
+  if (json) {
+    output.out(`${JSON.stringify({ ok: failed.length === 0, sections: results }, null, 2)}\n`);
+    return failed.length === 0 ? 0 : 1;
   }
   if (failed.length === 0) {
     output.out(`\nDemo passed: ${sections.length} of ${sections.length} sections.\n`);
@@ -38,13 +48,22 @@ export async function runSections(sections: readonly DemoSection[], output: Outp
 
 export const demoCommand: Command = {
   name: 'demo',
-  summary: 'self-check both crypto providers, cross-check them, and time them (runs offline, ~10 s)',
-  usage: 'tlsbio demo',
-  flags: [],
+  summary: 'self-check and time both crypto providers, then one TLS connection through every transport (~20 s)',
+  usage: 'tlsbio demo [--bytes N] [--json]',
+  flags: [
+    { name: 'bytes', value: true, description: `bytes each transport row moves and checks (default ${DEFAULT_DEMO_BYTES})` },
+    { name: 'json', description: 'print one JSON object with every section\'s result and the transport rows, nothing else' },
+  ],
   async run(args, output) {
     if (args.positionals.length > 0) throw new UsageError(`'demo' takes no arguments (got '${args.positionals[0]}')`);
-    output.out(`tlsbio ${VERSION} demo · Node ${process.version} · ${process.platform} ${process.arch}\n`);
-    output.out('Everything runs in this process: nothing to set up, no network.\n');
-    return runSections(demoSections(builtInProviders()), output);
+    const bytesFlag = args.flags.get('bytes');
+    const bytes = typeof bytesFlag === 'string' ? Number(bytesFlag) : DEFAULT_DEMO_BYTES;
+    if (!(Number.isSafeInteger(bytes) && bytes >= 1 && bytes <= 1 << 30)) throw new UsageError(`--bytes must be an integer from 1 to ${1 << 30}`);
+    const json = args.flags.has('json');
+    if (!json) {
+      output.out(`tlsbio ${VERSION} demo · Node ${process.version} · ${process.platform} ${process.arch}\n`);
+      output.out('Nothing to set up: certificates are made on the spot, servers listen on loopback only.\n');
+    }
+    return runSections(demoSections(builtInProviders(), { bytes }), output, { json });
   },
 };

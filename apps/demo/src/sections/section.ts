@@ -6,10 +6,12 @@ export interface SectionResult {
   readonly ok: boolean;
   /** What to print under the section's title (tables, notes), without a trailing newline. */
   readonly text: string;
+  /** The section's results as data, for `tlsbio demo --json`. */
+  readonly data?: unknown;
 }
 
 export interface DemoSection {
   readonly title: string;
-  /** Runs the section. A throw counts as a failed section, with the error printed. */
-  run(): Promise<SectionResult>;
+  /** Runs the section, reporting progress lines as it goes. A throw counts as a failed section, with the error printed. */
+  run(progress?: (text: string) => void): Promise<SectionResult>;
 }
