@@ -36,6 +36,7 @@ describe.each([
 // The Node-only entries of transport-ws really are where `ws` and `net` live: the split above is not vacuous.
 describe.each([
   ['@tlsbio/transport-ws/relay', 'packages/transport-ws/dist/relay.js', ['ws', 'net']],
+  ['@tlsbio/transport-ws/server', 'packages/transport-ws/dist/server.js', ['ws']],
 ])('%s', (_name, entry, expected) => {
   it('imports its Node dependencies', async () => {
     const result = await build({
