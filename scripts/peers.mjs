@@ -8,6 +8,7 @@ export const PEERS = [
   { command: 'openssl', aptPackage: 'openssl', why: 'fixtures and interop peer' },
   { command: 'gnutls-cli', aptPackage: 'gnutls-bin', why: 'interop peer (gnutls-cli)' },
   { command: 'gnutls-serv', aptPackage: 'gnutls-bin', why: 'interop peer (gnutls-serv)' },
+  { command: 'chromium', aptPackage: 'chromium', why: 'browser tests (Debian\'s Chromium driven by playwright-core; never a downloaded browser)' },
   { file: '/usr/include/openssl/x509_vfy.h', aptPackage: 'libssl-dev', why: "OpenSSL's verify codes and reasons, checked against its headers" },
 ];
 
