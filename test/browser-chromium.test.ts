@@ -2,7 +2,8 @@
 //  1. a page bundled from core (portable provider) + the WebSocket client runs TLS 1.3 itself, through our relay, to a
 //     Node `https` server (OpenSSL), verifying it against the test CA and host name;
 //  2. Chromium (BoringSSL: X25519MLKEM768 key share, GREASE) is the client of a tlsbio server and reads its page.
-// Screenshots of both pages are left in test-results/ as artefacts.
+//  3. the same page as `tlsbio demo --browser` serves it, against the demo's relay and tlsbio server.
+// Screenshots of the pages are left in test-results/ as artefacts.
 import { createHash, X509Certificate } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -17,6 +18,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TLSContext, type SecureStream } from '../packages/core/dist/node.js';
 import { createServer as createTlsbioServer, type SecureServer } from '../packages/transport-net/dist/index.js';
 import { createRelay, type Relay, type RelayLogEntry } from '../packages/transport-ws/dist/relay.js';
+import { PAGE_HTML } from '../apps/demo/src/browser/html.js';
+import { startBrowserDemo, type BrowserDemo } from '../apps/demo/src/browser/serve.js';
 
 const root = resolve(import.meta.dirname, '..');
 const pki = (name: string) => readFileSync(join(root, 'packages/core/test/fixtures/pki', name), 'utf8');
@@ -36,6 +39,7 @@ const servers: Server[] = [];
 let relay: Relay;
 const relayLog: RelayLogEntry[] = [];
 let tlsbioServer: SecureServer;
+let browserDemo: BrowserDemo | undefined;
 
 async function listen(server: Server): Promise<number> {
   servers.push(server);
@@ -52,7 +56,7 @@ function spkiPin(certificatePem: string): string {
 
 beforeAll(async () => {
   const result = await build({
-    entryPoints: [join(root, 'test/browser/page.ts')],
+    entryPoints: [join(root, 'apps/demo/src/browser/page.ts')],
     bundle: true,
     write: false,
     platform: 'browser',
@@ -83,6 +87,7 @@ afterAll(async () => {
   await bounded(browser?.close());
   await bounded(relay?.close());
   await bounded(tlsbioServer?.close());
+  await bounded(browserDemo?.close());
   for (const server of servers) server.close();
   if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
 }, 60_000);
@@ -110,7 +115,7 @@ describe('Chromium runs TLS itself: page -> WebSocket -> tlsbio relay -> Node ht
     const page = await browser.newPage();
     const pageServer = createHttpServer((request, response) => {
       const path = new URL(request.url ?? '/', 'http://x').pathname;
-      if (path === '/') response.writeHead(200, { 'content-type': 'text/html' }).end(readFileSync(join(root, 'test/browser/index.html')));
+      if (path === '/') response.writeHead(200, { 'content-type': 'text/html' }).end(PAGE_HTML);
       else if (path === '/page.js') response.writeHead(200, { 'content-type': 'text/javascript' }).end(pageJs);
       else if (path === '/ca.pem') response.writeHead(200, { 'content-type': 'text/plain' }).end(pki('ca.pem'));
       else response.writeHead(404).end();
@@ -150,6 +155,22 @@ describe('Chromium runs TLS itself: page -> WebSocket -> tlsbio relay -> Node ht
     expect(relayLog[0]).toMatchObject({ event: 'closed', target: `localhost:${httpsPort}`, origin });
     expect(relayLog[0]!.bytesDown).toBeGreaterThan(BODY.length + 500);
     expect(relay.stats()).toMatchObject({ tunnels: 0, targetSockets: 0 });
+  }, 120_000);
+});
+
+describe('`tlsbio demo --browser` in Chromium', () => {
+  it('runs the handshake through the demo relay to the demo tlsbio server and shows the answer', async () => {
+    browserDemo = await startBrowserDemo(pageJs);
+    const page = await browser.newPage();
+    await page.goto(browserDemo.url);
+    await page.waitForSelector('body[data-done="true"]', { timeout: 60_000 });
+    const result = await page.evaluate(() => window.tlsbioResult);
+    await page.screenshot({ path: join(artefacts, 'chromium-demo-browser.png') });
+    await page.close();
+    expect(result).toMatchObject({ ok: true, version: 'TLSv1.3', provider: 'portable', status: 'HTTP/1.1 200 OK' });
+    expect(result!.body).toBe(`Hello from a tlsbio server, through a tlsbio relay.\nversion TLSv1.3, cipher ${result!.cipher}, group ${result!.group}\n`);
+    await expect.poll(() => browserDemo!.tunnel.relayLog.length).toBe(1);
+    expect(browserDemo.tunnel.relayLog[0]).toMatchObject({ event: 'closed', code: 1000 });
   }, 120_000);
 });
 

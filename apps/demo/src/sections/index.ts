@@ -3,6 +3,7 @@ import type { CryptoProvider } from '@tlsbio/core';
 import { crossCheckSection, selfCheckSection } from './crypto-checks.js';
 import { speedSection } from './crypto-speed.js';
 import type { DemoSection } from './section.js';
+import { webSocketSection } from './websocket.js';
 
 export type { DemoSection, SectionResult } from './section.js';
 
@@ -12,5 +13,6 @@ export function demoSections(providers: readonly CryptoProvider[]): DemoSection[
   const [first, second] = providers;
   if (first !== undefined && second !== undefined) sections.push(crossCheckSection(first, second));
   sections.push(speedSection(providers));
+  sections.push(webSocketSection(providers));
   return sections;
 }

@@ -1,4 +1,6 @@
-<!doctype html>
+// The HTML around the browser page's script (served by `tlsbio demo --browser` and by the Chromium test).
+
+export const PAGE_HTML = `<!doctype html>
 <html lang="en">
 <head>
   <meta charset="utf-8">
@@ -8,7 +10,7 @@
     h1 { font-size: 1.3rem; }
     #status { font-weight: 600; margin: 1rem 0; }
     table { border-collapse: collapse; }
-    th, td { text-align: left; padding: .3rem .8rem; border-bottom: 1px solid #d0d7de; font-family: ui-monospace, monospace; }
+    th, td { text-align: left; vertical-align: top; padding: .3rem .8rem; border-bottom: 1px solid #d0d7de; font-family: ui-monospace, monospace; white-space: pre-wrap; }
     th { color: #57606a; font-weight: 500; }
   </style>
 </head>
@@ -20,3 +22,4 @@
   <script type="module" src="page.js"></script>
 </body>
 </html>
+`;

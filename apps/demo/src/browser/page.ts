@@ -1,9 +1,9 @@
-// The browser side of test/browser-chromium.test.ts (and of the demo's --browser page): bundled by esbuild for the
-// browser platform with core's portable provider and the WebSocket client, nothing from Node.
+// The page of `tlsbio demo --browser`, also run by the repository's Chromium test: bundled for the browser platform
+// with core's portable provider and the WebSocket client, nothing from Node (tsup's `browser-page` build).
 // It opens a WebSocket to the relay named in the query, runs a TLS 1.3 handshake with the target through it,
 // verifies the server against the CA served beside the page, sends one HTTP request and shows the answer.
-import { TLSContext } from '../../packages/core/dist/index.js';
-import { connect } from '../../packages/transport-ws/dist/index.js';
+import { TLSContext } from '@tlsbio/core';
+import { connect } from '@tlsbio/transport-ws';
 
 interface PageResult {
   ok: boolean;
@@ -41,9 +41,9 @@ async function run(): Promise<PageResult> {
   const writer = stream.writable.getWriter();
   await writer.write(new TextEncoder().encode(`GET /hello HTTP/1.1\r\nHost: ${serverName}\r\nConnection: close\r\n\r\n`));
   await writer.close();
-  const chunks: Uint8Array[] = [];
-  for await (const chunk of stream.readable as unknown as AsyncIterable<Uint8Array>) chunks.push(chunk);
-  const response = new TextDecoder().decode(await new Blob(chunks).arrayBuffer());
+  let response = '';
+  const decoder = new TextDecoder();
+  for await (const chunk of stream.readable as unknown as AsyncIterable<Uint8Array>) response += decoder.decode(chunk, { stream: true });
   const [head = '', body = ''] = response.split('\r\n\r\n');
   return {
     ok: true,
