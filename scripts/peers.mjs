@@ -10,6 +10,7 @@ export const PEERS = [
   { command: 'gnutls-serv', aptPackage: 'gnutls-bin', why: 'interop peer (gnutls-serv)' },
   { command: 'curl', aptPackage: 'curl', why: "HTTPS client against transport-net's server-side Duplex" },
   { command: 'socat', aptPackage: 'socat', why: 'stdin/stdout-to-TCP bridge for the split-transport test' },
+  { command: 'chromium', aptPackage: 'chromium', why: 'browser tests (Debian\'s Chromium driven by playwright-core; never a downloaded browser)' },
   { file: '/usr/include/openssl/x509_vfy.h', aptPackage: 'libssl-dev', why: "OpenSSL's verify codes and reasons, checked against its headers" },
 ];
 

@@ -33,3 +33,24 @@ describe.each([
   });
 });
 
+// The Node-only entries of transport-ws really are where `ws` and `net` live: the split above is not vacuous.
+describe.each([
+  ['@tlsbio/transport-ws/relay', 'packages/transport-ws/dist/relay.js', ['ws', 'net']],
+  ['@tlsbio/transport-ws/server', 'packages/transport-ws/dist/server.js', ['ws']],
+])('%s', (_name, entry, expected) => {
+  it('imports its Node dependencies', async () => {
+    const result = await build({
+      entryPoints: [resolve(root, entry)],
+      bundle: true,
+      write: false,
+      platform: 'node',
+      format: 'esm',
+      metafile: true,
+      logLevel: 'silent',
+      packages: 'external',
+    });
+    const imports = Object.values(result.metafile.inputs).flatMap((input) => input.imports.map((i) => i.path));
+    // tsup writes Node built-ins without their `node:` prefix.
+    for (const name of expected) expect(imports.map((path) => path.replace(/^node:/, ''))).toContain(name);
+  });
+});

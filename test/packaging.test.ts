@@ -33,6 +33,12 @@ const smoke: Record<string, string> = {
   '@tlsbio/core': `const h = m.defaultProvider.hashes.sha256.digest(new Uint8Array([97, 98, 99]));
     const p = m.portableProvider.hashes.sha256.digest(new Uint8Array([97, 98, 99]));
     console.log(m.defaultProvider.name === 'node' && h.length === 32 && h.every((b, i) => b === p[i]) ? 'ok' : 'bad')`,
+  // The Node-only entries are subpaths: each must load in both module systems too.
+  '@tlsbio/transport-ws': `(typeof require === 'function'
+      ? Promise.resolve([require('@tlsbio/transport-ws/relay'), require('@tlsbio/transport-ws/server')])
+      : Promise.all([import('@tlsbio/transport-ws/relay'), import('@tlsbio/transport-ws/server')])
+    ).then(([r, s]) => console.log(typeof m.connect === 'function' && typeof r.createRelay === 'function'
+      && typeof s.createWsTlsServer === 'function' && r.CloseCode.TARGET_NOT_ALLOWED === 4404 ? 'ok' : 'bad'))`,
 };
 
 function sh(command: string, args: string[], cwd: string): string {

@@ -1,11 +1,23 @@
 import { defineConfig } from 'tsup';
 
-export default defineConfig({
-  entry: { cli: 'src/cli.ts' },
-  format: ['esm'],
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
-  platform: 'node',
-  banner: { js: '#!/usr/bin/env node' },
-});
+export default defineConfig([
+  {
+    entry: { cli: 'src/cli.ts' },
+    format: ['esm'],
+    sourcemap: true,
+    clean: true,
+    target: 'node20',
+    platform: 'node',
+    banner: { js: '#!/usr/bin/env node' },
+  },
+  // The page of `tlsbio demo --browser`: one self-contained browser bundle (core's portable provider + the
+  // WebSocket client), read and served by the CLI. The browser platform resolves each package's `browser` export.
+  {
+    entry: { 'browser-page': 'src/browser/page.ts' },
+    format: ['esm'],
+    clean: false,
+    target: 'es2022',
+    platform: 'browser',
+    noExternal: [/.*/],
+  },
+]);

@@ -90,6 +90,9 @@ export function webSocketTransport(socket: WebSocketLike, options: WebSocketTran
   /** A socket error seen before the close: it turns a 1006 into a failure rather than an end. */
   let socketError: unknown;
   let waiting: { resolve: (chunk: Uint8Array | null) => void; reject: (error: unknown) => void } | undefined;
+  let onClosed!: () => void;
+  /** Settles with the close event, which always follows a socket's end: only then is the reason known. */
+  const closed = new Promise<void>((resolve) => (onClosed = resolve));
 
   const settle = () => {
     if (!waiting) return;
@@ -136,6 +139,7 @@ export function webSocketTransport(socket: WebSocketLike, options: WebSocketTran
       const detail = cause instanceof Error ? cause.message : String(cause);
       failure = new SysCallError(`WebSocket tunnel failed: ${detail}`, { cause });
     }
+    onClosed();
     settle();
   });
 
@@ -154,8 +158,12 @@ export function webSocketTransport(socket: WebSocketLike, options: WebSocketTran
       });
     },
     async write(bytes) {
+      if (socket.readyState !== OPEN) {
+        // Closing: wait for the close event, so that the error names the peer's reason (a relay's refusal code).
+        await closed;
+        throw failure ?? new SysCallError('write on a closed WebSocket');
+      }
       if (failure) throw failure;
-      if (socket.readyState !== OPEN) throw new SysCallError('write on a WebSocket that is no longer open');
       socket.send(bytes);
       await drained();
     },

@@ -4,6 +4,7 @@ import { crossCheckSection, selfCheckSection } from './crypto-checks.js';
 import { speedSection } from './crypto-speed.js';
 import type { DemoSection } from './section.js';
 import { transportsSection } from './transports.js';
+import { webSocketSection } from './websocket.js';
 
 export type { DemoSection, SectionResult } from './section.js';
 
@@ -20,5 +21,6 @@ export function demoSections(providers: readonly CryptoProvider[], options: { re
   if (first !== undefined && second !== undefined) sections.push(crossCheckSection(first, second));
   sections.push(speedSection(providers));
   sections.push(transportsSection(options.bytes ?? DEFAULT_DEMO_BYTES));
+  sections.push(webSocketSection(providers));
   return sections;
 }

@@ -1,0 +1,44 @@
+/**
+ * The demo's certificates, made once with OpenSSL 3.0 (a P-256 root, and a P-256 leaf for localhost, 127.0.0.1 and ::1,
+ * valid for 100 years). THESE ARE DEMO KEYS, PUBLISHED IN THIS SOURCE: never trust this root anywhere else. They let
+ * `tlsbio demo` run real TLS servers on loopback with no set-up and no files.
+ */
+
+/** "tlsbio Demo Root CA": the trust anchor of the demo's clients (and of the browser page). */
+export const DEMO_CA = `-----BEGIN CERTIFICATE-----
+MIIBzzCCAXWgAwIBAgIUWS5Kh5wqzXtgxR6hxYYujTOc7WkwCgYIKoZIzj0EAwIw
+NDEUMBIGA1UECgwLdGxzYmlvIGRlbW8xHDAaBgNVBAMME3Rsc2JpbyBEZW1vIFJv
+b3QgQ0EwIBcNMjYxMjA2MDcyMzE1WhgPMjEyNjExMTIwNzIzMTVaMDQxFDASBgNV
+BAoMC3Rsc2JpbyBkZW1vMRwwGgYDVQQDDBN0bHNiaW8gRGVtbyBSb290IENBMFkw
+EwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEsZut7L/d5qjooUOEz0XQGJxb4iOY1ccp
+Jo99esI6WRoDu6OnaU9UT0wKztUBvt9V5QY5zIVPRx1mr16QKXZIv6NjMGEwHQYD
+VR0OBBYEFAGqa3OHyWh37ppHO7o8P06/VkPXMB8GA1UdIwQYMBaAFAGqa3OHyWh3
+7ppHO7o8P06/VkPXMA8GA1UdEwEB/wQFMAMBAf8wDgYDVR0PAQH/BAQDAgEGMAoG
+CCqGSM49BAMCA0gAMEUCIQDfpSR0sJJl+/taEa859eIyBlQrrj6KJSZe/1n+/ckL
+HgIgFoFhN1JduNTzK+IX1Eb419BDZazaGbUO04gzodfybQ8=
+-----END CERTIFICATE-----
+`;
+
+/** The demo server's certificate (CN=localhost; SAN DNS:localhost, IP:127.0.0.1, IP:::1), issued by DEMO_CA. */
+export const DEMO_SERVER_CERT = `-----BEGIN CERTIFICATE-----
+MIICCDCCAa2gAwIBAgIUddDw+fc6MP6An/3qchAiBZ/cnigwCgYIKoZIzj0EAwIw
+NDEUMBIGA1UECgwLdGxzYmlvIGRlbW8xHDAaBgNVBAMME3Rsc2JpbyBEZW1vIFJv
+b3QgQ0EwIBcNMjYxMjA2MDcyMzE1WhgPMjEyNjExMTIwNzIzMTVaMCoxFDASBgNV
+BAoMC3Rsc2JpbyBkZW1vMRIwEAYDVQQDDAlsb2NhbGhvc3QwWTATBgcqhkjOPQIB
+BggqhkjOPQMBBwNCAAS/pexcqVNomU2Y8SWoOVldCttGkrhM365PRDXpb13EdNL4
+uHJvszNZuEC1jN1jj60aKimH1nkyNc+BQI66a5gho4GkMIGhMCwGA1UdEQQlMCOC
+CWxvY2FsaG9zdIcEfwAAAYcQAAAAAAAAAAAAAAAAAAAAATAMBgNVHRMBAf8EAjAA
+MA4GA1UdDwEB/wQEAwIHgDATBgNVHSUEDDAKBggrBgEFBQcDATAdBgNVHQ4EFgQU
+H2SVRF2CufjZkWGSzlBLr5v7S6swHwYDVR0jBBgwFoAUAaprc4fJaHfumkc7ujw/
+Tr9WQ9cwCgYIKoZIzj0EAwIDSQAwRgIhAPJs1DMEO65r6BmRWMqFbaRGHO2oaIez
+l8mgZDo6etJ2AiEA/OE5aO+N43ielKS6IzWbimYUb1h25rIC3QoVLQBLkQg=
+-----END CERTIFICATE-----
+`;
+
+/** Its private key, PKCS#8. */
+export const DEMO_SERVER_KEY = `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgSHHr+lGRZJ1dLFou
+SpsDrWEuIlym7KJfUu/X6Rv4UmmhRANCAAS/pexcqVNomU2Y8SWoOVldCttGkrhM
+365PRDXpb13EdNL4uHJvszNZuEC1jN1jj60aKimH1nkyNc+BQI66a5gh
+-----END PRIVATE KEY-----
+`;
