@@ -18,5 +18,5 @@ export {
   type WrapBioOptions,
 } from './context.js';
 export { TLSConnection, type CipherInfo, type PeerCertificateDict } from './connection.js';
-export { TLS13_SUITES, type CipherSuite } from './suites.js';
+export { TLS12_SUITES, TLS13_SUITES, type CipherSuite, type CipherSuite12 } from './suites.js';
 export { secure, type SecureStream, type SecureInfo, type SecureOptions } from './stream.js';

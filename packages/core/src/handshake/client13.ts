@@ -56,6 +56,7 @@ import {
   sendFinished,
   verifyPeerChain,
 } from './common13.js';
+import { acceptServerHello12, fitClientHelloToVersions } from './client12.js';
 import type { HandshakeIO, HandshakeState } from './state.js';
 
 const textEncoder = new TextEncoder();
@@ -76,7 +77,7 @@ interface Offer {
 export function startClient(io: HandshakeIO): HandshakeState {
   const { context, provider } = io;
   const shares = new Map<number, KeyExchange>();
-  for (const name of context.keyShareGroups) {
+  for (const name of context.maximumVersion >= ProtocolVersion.TLS1_3 ? context.keyShareGroups : []) {
     const group = provider.groups[name]!;
     shares.set(group.id, group.start());
   }
@@ -100,14 +101,15 @@ export function startClient(io: HandshakeIO): HandshakeState {
   // Without psk_key_exchange_modes a server sends no tickets (RFC 8446 §4.2.9); psk_ke is never offered.
   extensions.push({ type: ExtensionType.psk_key_exchange_modes, data: encodePskKeyExchangeModes([PskKeyExchangeMode.psk_dhe_ke]) });
   extensions.push({ type: ExtensionType.key_share, data: encodeKeyShareClient(keyShareEntries(shares)) });
-  const hello: ClientHello = {
+  // TLS 1.2 in the version range changes the offer (client12.ts).
+  const hello: ClientHello = fitClientHelloToVersions(context, provider, {
     legacyVersion: ProtocolVersion.TLS1_2,
     random,
     legacySessionId: sessionId,
     cipherSuites: context.cipherSuites.map((suite) => suite.id),
     legacyCompressionMethods: [0],
     extensions,
-  };
+  });
   io.sendHandshake(HandshakeType.client_hello, encodeClientHello(hello));
   const offer: Offer = {
     hello,
@@ -115,7 +117,7 @@ export function startClient(io: HandshakeIO): HandshakeState {
     groups: context.groups,
     schemes: context.signatureSchemes,
     alpn: context.alpnProtocols,
-    extensionTypes: new Set(extensions.map((e) => e.type)),
+    extensionTypes: new Set(hello.extensions.map((e) => e.type)),
   };
   return new ExpectServerHello(io, offer, undefined);
 }
@@ -152,6 +154,11 @@ class ExpectServerHello implements HandshakeState {
   handle(message: HandshakeMessage): HandshakeState {
     expectType(message, this.name, HandshakeType.server_hello);
     const hello = decodeServerHello(message.body);
+    // The version is decided here: without supported_versions the server chose TLS 1.2 (RFC 8446 §4.2.1).
+    const versions = findExtension(hello.extensions, ExtensionType.supported_versions);
+    if (this.retry === undefined && (versions === undefined || this.io.context.maximumVersion < ProtocolVersion.TLS1_3)) {
+      return acceptServerHello12(this.io, this.offer, message, hello);
+    }
     const suite = this.#checkCommonFields(hello);
     if (hello.isHelloRetryRequest) return this.#retry(hello, message, suite);
     checkReceivedExtensions(hello.extensions, 'ServerHello', SERVER_HELLO_EXTENSIONS, this.offer.extensionTypes);
