@@ -40,11 +40,20 @@ describe.each(providers)('TLS 1.2 engine, %s provider', (_name, makeProvider) =>
     },
   );
 
-  it.each<GroupName>(['x25519', 'secp256r1', 'secp384r1'])('negotiates group %s', (group) => {
-    const pair = new ConnectionPair(clientContext(provider, { ...TLS12_ONLY, groups: [group] }), serverContext(provider));
+  it.each<GroupName>(['x25519', 'secp256r1', 'secp384r1'])('negotiates group %s (the server\'s choice)', (group) => {
+    const pair = new ConnectionPair(clientContext(provider, TLS12_ONLY), serverContext(provider, { groups: [group] }));
     pair.handshake();
     expect(pair.client.group()).toBe(group);
     expect(pair.server.group()).toBe(group);
+  });
+
+  it('keeps ECDSA certificates to the curves the client lists (RFC 8422 §5.1): P-384 chain chosen, or none', () => {
+    const server = serverContext(provider, {}, ['ecdsa', 'p384']);
+    const pair = new ConnectionPair(clientContext(provider, { ...TLS12_ONLY, groups: ['x25519', 'secp384r1'] }), server);
+    pair.handshake();
+    expect(pair.client.getPeerCertificate({ binary: true })).toEqual(new ConnectionPair(clientContext(provider), serverContext(provider, {}, ['p384'])).server.context.certifiedKeys[0]!.chain[0]);
+    const none = new ConnectionPair(clientContext(provider, { ...TLS12_ONLY, groups: ['x25519'] }), serverContext(provider));
+    expect(caught(() => none.handshake())).toMatchObject({ reason: 'NO_SHARED_CIPHER', alert: { description: 40, sent: true } });
   });
 
   it.each<CertKind>(['ecdsa', 'rsa', 'ed25519', 'p384'])('authenticates a server with a %s certificate', (kind) => {

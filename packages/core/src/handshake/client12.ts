@@ -41,6 +41,7 @@ import { checkReceivedExtensions, importPeerKey, verifyPeerChain } from './commo
 import {
   ExpectTraffic12,
   State12,
+  certificateCurveAllowed,
   TLS12,
   deriveKeys12,
   receiveFinished12,
@@ -207,6 +208,9 @@ class ExpectCertificate extends State12 {
     // RFC 8422 §2, §5.3: ECDHE_ECDSA needs an ECDSA- or EdDSA-capable key, ECDHE_RSA an RSA key.
     const fits = this.hello.suite.auth === 'ECDSA' ? key.type === 'ec' || key.type === 'ed25519' : key.type === 'rsa' || key.type === 'rsa-pss';
     if (!fits) throw new ProtocolError('UNKNOWN_CERTIFICATE_TYPE', `a ${key.type} certificate cannot serve ${this.hello.suite.name}`);
+    // RFC 8422 §5.3: an ECDSA certificate's curve must be one of our supported_groups.
+    const offeredGroups = io.context.groups.map((name) => io.provider.groups[name]!.id);
+    if (!certificateCurveAllowed(key, offeredGroups)) throw new ProtocolError('ILLEGAL_PARAMETER', `the server's ECDSA certificate is on ${key.curve ?? 'a curve'} we did not list in supported_groups`);
     io.transcript.add(message.raw);
     return new ExpectServerKeyExchange(io, this.hello, { chain, key, verified });
   }

@@ -39,6 +39,18 @@ export function schemeFitsAuth(name: SignatureSchemeName, auth: CipherSuite12['a
   return auth === 'ECDSA' ? name.startsWith('ecdsa_') || name === 'ed25519' : name.startsWith('rsa_');
 }
 
+const CURVE_GROUPS: Readonly<Record<string, number>> = { 'P-256': 0x0017, 'P-384': 0x0018 };
+
+/**
+ * RFC 8422 §5.1, §5.3: in TLS 1.2 the client's supported_groups also names the curves it accepts for an ECDSA
+ * certificate. True for keys that are not ECDSA, and when the client sent no list.
+ */
+export function certificateCurveAllowed(key: { readonly type: string; readonly curve?: string }, peerGroups: readonly number[] | undefined): boolean {
+  if (key.type !== 'ec' || peerGroups === undefined) return true;
+  const id = key.curve === undefined ? undefined : CURVE_GROUPS[key.curve];
+  return id !== undefined && peerGroups.includes(id);
+}
+
 /** The provider's signature scheme with codepoint `id`, if it has one. */
 export function scheme12ById(provider: CryptoProvider, id: number): SignatureScheme | undefined {
   for (const scheme of Object.values(provider.signatures)) {
@@ -58,10 +70,12 @@ export function chooseCertificate12(
   peerSchemes: readonly number[],
   auth: CipherSuite12['auth'],
   serverName: string | undefined,
+  peerGroups: readonly number[] | undefined,
 ): { certified: CertifiedKey; scheme: SignatureScheme } | undefined {
   const matching = serverName === undefined ? [] : candidates.filter((c) => matchesHostname(c.leaf, serverName));
   const ordered = [...matching, ...candidates.filter((c) => !matching.includes(c))];
   for (const certified of ordered) {
+    if (!certificateCurveAllowed(certified.key, peerGroups)) continue;
     for (const name of ourSchemes) {
       const scheme = provider.signatures[name];
       if (scheme === undefined || !schemeFitsAuth(name, auth) || !peerSchemes.includes(scheme.id)) continue;

@@ -115,7 +115,7 @@ export function startServer12(io: HandshakeIO, message: HandshakeMessage, hello:
   let chosen: { suite: CipherSuite12; certified: CertifiedKey; scheme: SignatureScheme } | undefined;
   for (const suite of context.tls12CipherSuites) {
     if (!hello.cipherSuites.includes(suite.id)) continue;
-    const certificate = chooseCertificate12(provider, context.certifiedKeys, context.signatureSchemes, peerSchemes, suite.auth, serverName);
+    const certificate = chooseCertificate12(provider, context.certifiedKeys, context.signatureSchemes, peerSchemes, suite.auth, serverName, peerGroups);
     if (certificate !== undefined) {
       chosen = { suite, ...certificate };
       break;
