@@ -40,6 +40,10 @@ const CASES = [
   { name: 'P-384, ECDSA, ChaCha20-Poly1305', group: 'SECP384R1', ours: 'secp384r1', gnutls: 'CHACHA20-POLY1305', cert: 'ecdsa', suite: 'ECDHE-ECDSA-CHACHA20-POLY1305' },
   { name: 'X25519, RSA, ChaCha20-Poly1305', group: 'X25519', ours: 'x25519', gnutls: 'CHACHA20-POLY1305', cert: 'rsa', suite: 'ECDHE-RSA-CHACHA20-POLY1305' },
 ] as const;
+/** GnuTLS also applies the group list to the ECDSA certificate's curve (P-256), as RFC 8422 §5.1 says. */
+function gnutlsGroups(c: { readonly group: string; readonly cert: string }): string {
+  return c.cert === 'ecdsa' && c.group !== 'SECP256R1' ? `+GROUP-${c.group}:+GROUP-SECP256R1` : `+GROUP-${c.group}`;
+}
 const CERT_FILES = {
   ecdsa: [pki('server-ecdsa-chain.pem'), pki('server-ecdsa.key')],
   rsa: [pki('server-rsa.pem'), pki('server-rsa.key')],
@@ -49,8 +53,7 @@ describe.concurrent('our client against gnutls-serv --echo (TLS 1.2)', () => {
   for (const c of CASES) {
     it(`${c.name}: every line echoed`, async ({ onTestFinished }) => {
       const scope = testScope(onTestFinished);
-      // GnuTLS also applies the group list to the ECDSA certificate's curve (P-256), as RFC 8422 §5.1 says.
-      const groups = c.cert === 'ecdsa' && c.group !== 'SECP256R1' ? `+GROUP-${c.group}:+GROUP-SECP256R1` : `+GROUP-${c.group}`;
+      const groups = gnutlsGroups(c);
       const [cert, key] = CERT_FILES[c.cert];
       const { proc: server, port } = await gnutlsServer(`${TLS12}:-GROUP-ALL:${groups}:-CIPHER-ALL:+${c.gnutls}`, cert, key, scope);
       const input = lines(2000, c.ours);
@@ -81,7 +84,7 @@ describe.concurrent('gnutls-cli (TLS 1.2) against our server', () => {
       const ourGroup = { X25519: 'X25519', SECP256R1: 'P-256', SECP384R1: 'P-384' }[c.group];
       const { proc: server, port } = await startOurServer([...OUR_BOTH, '--groups', ourGroup, '--json'], { scope });
       const input = lines(500, c.ours);
-      const groups = c.cert === 'ecdsa' && c.group !== 'SECP256R1' ? `+GROUP-${c.group}:+GROUP-SECP256R1` : `+GROUP-${c.group}`;
+      const groups = gnutlsGroups(c);
       // Our server's group list picks the key exchange; GnuTLS also lists P-256 for the ECDSA certificate.
       const proc = await runWithInput(gnutlsCli(port, `${TLS12}:-GROUP-ALL:${groups}:-CIPHER-ALL:+${c.gnutls}:-SIGN-ALL:+SIGN-${c.cert === 'rsa' ? 'RSA-SHA256' : 'ECDSA-SHA256'}`, [], scope), input);
       const out = proc.stdoutText;
