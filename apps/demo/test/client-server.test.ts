@@ -237,17 +237,17 @@ describe('failures and exit codes', () => {
     expect(record(proc)).toMatchObject({ code: 'ECONNREFUSED' });
   });
 
-  it('--tls1_2 fails with a clear message (TLS 1.2 is a later milestone)', async () => {
-    const proc = await runWithInput(client(1, [...TRUST, '--tls1_2']), '');
-    expect(proc.exit?.code).toBe(1);
-    expect(proc.stderr).toMatch(/TLS 1\.2 is not supported yet/);
-    const json = await runWithInput(client(1, [...TRUST, '--tls1_2', '--json']), '');
-    expect(json.exit?.code).toBe(1);
-    expect(record(json)).toMatchObject({ code: 'UNSUPPORTED_PROTOCOL', error: expect.stringContaining('TLS 1.2') });
-    const server = await runWithInput(tlsbio(['server', '--accept', '127.0.0.1:0', ...SERVER_CERT, '--tls1_2']), '');
-    expect(server.exit?.code).toBe(1);
-    expect(server.stdout.length).toBe(0);
-    expect(server.stderr).toMatch(/TLS 1\.2 is not supported yet/);
+  it('--tls1_2 on both sides: a TLS 1.2 echo; --tls1_2 against a --tls1_3 server fails with protocol_version', async () => {
+    const { port } = await startOurServer([...SERVER_CERT, '--tls1_2', '--json']);
+    const input = patternBytes(100_000, 5);
+    const proc = await runWithInput(client(port, [...TRUST, '--tls1_2', '--json', '--ciphersuites', 'ECDHE-ECDSA-CHACHA20-POLY1305']), input);
+    expect(proc.exit?.code, proc.describe()).toBe(0);
+    expect(proc.stdout.equals(input)).toBe(true);
+    expect(record(proc)).toMatchObject({ version: 'TLSv1.2', cipher: 'ECDHE-ECDSA-CHACHA20-POLY1305', group: 'x25519', verify: 'ok' });
+    const { port: port13 } = await startOurServer([...SERVER_CERT, '--tls1_3']);
+    const refused = await runWithInput(client(port13, [...TRUST, '--tls1_2', '--json']), '');
+    expect(refused.exit?.code, refused.describe()).toBe(1);
+    expect(record(refused)).toMatchObject({ code: 'ERR_TLS_ALERT', alert: 'protocol_version', alert_direction: 'received' });
   });
 
   it('misuse exits 2: missing --connect, unknown group, contradictory flags', async () => {

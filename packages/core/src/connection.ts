@@ -45,6 +45,8 @@ import {
   PlaintextOpener,
   PlaintextSealer,
   RecordDeframer,
+  Tls12AeadOpener,
+  Tls12AeadSealer,
   Tls13Opener,
   Tls13Sealer,
   decodeAlert,
@@ -109,6 +111,8 @@ export class TLSConnection {
   /** Largest content we accept in a protected record: 2^14, or our record_size_limit - 1 once the peer knows it. */
   #receiveFragmentLimit = MAX_PLAINTEXT_LENGTH;
   #state: HandshakeState | undefined;
+  /** The negotiated version: TLS 1.3 unless the handshake settled on TLS 1.2. */
+  #version: number = TLSVersion.TLSv1_3;
   #started = false;
   #result: HandshakeResult | undefined;
   #verifiedChain: readonly Certificate[] | undefined;
@@ -257,6 +261,9 @@ export class TLSConnection {
     if (this.#fatal === undefined && (this.#result === undefined || this.#closeSent)) {
       throw new InvalidArgumentError('keyUpdate', 'INVALID_ARGUMENT', 'needs an established, open connection');
     }
+    if (this.#fatal === undefined && this.#version !== TLSVersion.TLSv1_3) {
+      throw new InvalidArgumentError('keyUpdate', 'INVALID_ARGUMENT', 'KeyUpdate exists only in TLS 1.3');
+    }
     this.#guard(() => {
       this.#flush();
       this.#sendKeyUpdate(options.requestPeer === true);
@@ -264,9 +271,9 @@ export class TLSConnection {
     });
   }
 
-  /** `'TLSv1.3'` once the handshake is complete, else `null` (Python's `SSLObject.version()`). */
+  /** `'TLSv1.3'` or `'TLSv1.2'` once the handshake is complete, else `null` (Python's `SSLObject.version()`). */
   version(): string | null {
-    return this.#result === undefined ? null : tlsVersionName(TLSVersion.TLSv1_3);
+    return this.#result === undefined ? null : tlsVersionName(this.#version);
   }
 
   /** `[name, version, bits]` of the negotiated suite, or `null` before the handshake. */
@@ -443,6 +450,15 @@ export class TLSConnection {
    * the peer's Finished; any other is unexpected_message.
    */
   #handleChangeCipherSpec(record: RawRecord): void {
+    const state = this.#state;
+    if (state?.handleChangeCipherSpec !== undefined) {
+      // TLS 1.2 (RFC 5246 §7.1): the single byte 1, where the state machine expects it, and never inside a
+      // fragmented handshake message (the keys change after it).
+      if (record.fragment.length !== 1 || record.fragment[0] !== 1) throw new ProtocolError('BAD_CHANGE_CIPHER_SPEC', 'malformed change_cipher_spec');
+      if (this.#reassembler.buffered > 0) throw new ProtocolError('NOT_ON_RECORD_BOUNDARY', 'change_cipher_spec inside a handshake message');
+      this.#state = state.handleChangeCipherSpec();
+      return;
+    }
     const duringHandshake = this.#result === undefined && this.#transcriptStarted;
     if (!duringHandshake || record.fragment.length !== 1 || record.fragment[0] !== 1) {
       throw new ProtocolError('UNEXPECTED_CCS_MESSAGE', 'change_cipher_spec outside the handshake or malformed');
@@ -457,13 +473,15 @@ export class TLSConnection {
   #transcriptStarted = false;
 
   #handleAlert(fragment: Uint8Array): void {
-    const { description } = decodeAlert(fragment);
+    const { level, description } = decodeAlert(fragment);
     if (description === AlertDescription.close_notify) {
       this.#peerClosed = true;
       return;
     }
     // RFC 8446 §6: in TLS 1.3 every alert but close_notify and user_canceled is fatal, whatever its level says.
-    if (description === AlertDescription.user_canceled) {
+    // RFC 5246 §7.2.2: in TLS 1.2 a warning (unrecognized_name, no_renegotiation, …) is the receiver's to ignore.
+    const tls12Warning = this.#version === TLSVersion.TLSv1_2 && level === AlertLevel.warning;
+    if (description === AlertDescription.user_canceled || tls12Warning) {
       if (++this.#warningAlerts > this.#context.limits.maxWarningAlerts) {
         throw new ProtocolError('TOO_MANY_WARN_ALERTS', 'too many warning alerts');
       }
@@ -679,6 +697,25 @@ export class TLSConnection {
       if (keylog === undefined) return;
       const line = `${label} ${hex(clientRandom)} ${hex(secret)}`;
       this.#callback(() => keylog(line, this));
+    },
+    setVersion: (version) => {
+      this.#version = version;
+    },
+    setTls12Keys: (direction, suite, key, iv) => {
+      const aead = this.#context.provider.aeads[suite.aead]!;
+      if (direction === 'read') {
+        // RFC 5246 §7.1: the change_cipher_spec that switches keys ends its record's handshake data.
+        this.#opener = new Tls12AeadOpener(aead.importKey(key), iv, aead);
+        this.#peerProtected = true;
+      } else {
+        this.#sealer = new Tls12AeadSealer(aead.importKey(key), iv, aead);
+        // header, GCM's explicit nonce (RFC 5288 §3; none for ChaCha20, RFC 7905), tag
+        this.#writeOverhead = 5 + (iv.length === 4 ? 8 : 0) + aead.tagLength;
+      }
+    },
+    sendWarningAlert: (description) => {
+      if (this.#closeSent) return; // nothing follows our close_notify
+      this.#output.push(this.#sealer.seal(ContentType.alert, encodeAlert(AlertLevel.warning, description)));
     },
     callback: (run) => this.#callback(run),
     complete: (result) => {

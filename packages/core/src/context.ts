@@ -14,7 +14,7 @@ import type { CryptoProvider, GroupName, PrivateKey, SignatureSchemeName } from 
 import { equalBytes } from './crypto/bytes.js';
 import { DEFAULT_GCM_RECORD_LIMIT } from './record/index.js';
 import { MAX_RECORD_SIZE_LIMIT } from './msgs/index.js';
-import { TLS13_SUITES, providerSupportsSuite, suiteByName, type CipherSuite } from './suites.js';
+import { TLS12_SUITES, TLS13_SUITES, providerSupportsSuite, suite12ByName, suiteByName, type CipherSuite, type CipherSuite12 } from './suites.js';
 import { CertificatePool, parseCertificate, type Certificate } from './x509/index.js';
 import { toHex } from './x509/names.js';
 import { currentTrustSource } from './trust-source.js';
@@ -109,8 +109,17 @@ export interface TLSContextOptions {
   readonly provider?: CryptoProvider;
   readonly minimumVersion?: number;
   readonly maximumVersion?: number;
-  /** TLS 1.3 suite names in preference order (OpenSSL's `-ciphersuites`). */
+  /**
+   * Suite names in preference order: TLS 1.3 names (OpenSSL's `-ciphersuites`) and TLS 1.2 names, OpenSSL's
+   * (`ECDHE-RSA-AES128-GCM-SHA256`) or IANA's. As in OpenSSL the two versions keep separate lists: a version none of
+   * whose suites is named keeps its defaults.
+   */
   readonly cipherSuites?: readonly string[];
+  /**
+   * TLS 1.2 only: refuse a peer without extended_master_secret (RFC 7627) with handshake_failure. Default true;
+   * false allows such peers (their sessions are open to the triple-handshake attack, RFC 7627 §1).
+   */
+  readonly requireExtendedMasterSecret?: boolean;
   /** Groups in preference order. */
   readonly groups?: readonly GroupName[];
   /** Groups the client sends key shares for up front; by default the first of `groups`. */
@@ -218,9 +227,11 @@ export class TLSContext {
   readonly role: Role;
   readonly provider: CryptoProvider;
 
-  #minimumVersion: number = TLSVersion.TLSv1_3;
+  #minimumVersion: number = TLSVersion.TLSv1_2;
   #maximumVersion: number = TLSVersion.TLSv1_3;
   #suites: readonly CipherSuite[];
+  #suites12: readonly CipherSuite12[];
+  #requireExtendedMasterSecret: boolean;
   #groups: readonly GroupName[];
   #keyShareGroups: readonly GroupName[] | undefined;
   #schemes: readonly SignatureSchemeName[];
@@ -257,6 +268,8 @@ export class TLSContext {
     this.role = role;
     this.provider = options.provider ?? currentDefaultProvider();
     this.#suites = resolveSuites(this.provider, options.cipherSuites);
+    this.#suites12 = resolveSuites12(this.provider, options.cipherSuites);
+    this.#requireExtendedMasterSecret = options.requireExtendedMasterSecret ?? true;
     this.#groups = resolveNames('groups', this.provider.groups, options.groups ?? DEFAULT_GROUPS, options.groups);
     this.#schemes = resolveNames(
       'signatureSchemes',
@@ -321,6 +334,14 @@ export class TLSContext {
   }
   get cipherSuites(): readonly CipherSuite[] {
     return this.#suites;
+  }
+  /** The TLS 1.2 suites, in preference order. */
+  get tls12CipherSuites(): readonly CipherSuite12[] {
+    return this.#suites12;
+  }
+  /** Whether a TLS 1.2 peer must use extended_master_secret (RFC 7627). */
+  get requireExtendedMasterSecret(): boolean {
+    return this.#requireExtendedMasterSecret;
   }
   get groups(): readonly GroupName[] {
     return this.#groups;
@@ -400,6 +421,7 @@ export class TLSContext {
   setCipherSuites(names: readonly string[]): void {
     this.#checkMutable();
     this.#suites = resolveSuites(this.provider, names);
+    this.#suites12 = resolveSuites12(this.provider, names);
   }
   /** @throws {InvalidArgumentError} for an unknown or unavailable group, an empty list, or once in use. */
   setGroups(groups: readonly GroupName[]): void {
@@ -683,17 +705,30 @@ function parseCertificates(argument: string, input: string | Uint8Array): Certif
 }
 
 function checkVersion(argument: string, version: number): number {
-  // TLS 1.2 arrives with its own milestone; until then a context can only speak TLS 1.3.
-  if (version !== TLSVersion.TLSv1_3) {
-    throw new InvalidArgumentError(argument, 'UNSUPPORTED_PROTOCOL', `only TLS 1.3 (0x0304) is supported, got 0x${version.toString(16)}`);
+  // DESIGN.md §5: TLS 1.2 and TLS 1.3 only.
+  if (version !== TLSVersion.TLSv1_3 && version !== TLSVersion.TLSv1_2) {
+    throw new InvalidArgumentError(argument, 'UNSUPPORTED_PROTOCOL', `only TLS 1.2 (0x0303) and TLS 1.3 (0x0304) are supported, got 0x${version.toString(16)}`);
   }
   return version;
 }
 
+/** The TLS 1.2 suites among `names` (all the provider can do when none is named). */
+function resolveSuites12(provider: CryptoProvider, names: readonly string[] | undefined): readonly CipherSuite12[] {
+  const named = (names ?? []).filter((name) => suite12ByName(name) !== undefined);
+  if (named.length === 0) return TLS12_SUITES.filter((suite) => providerSupportsSuite(provider, suite));
+  return [...new Set(named.map((name) => suite12ByName(name)!))].map((suite) => {
+    if (!providerSupportsSuite(provider, suite)) {
+      throw new InvalidArgumentError('cipherSuites', 'NO_CIPHERS_AVAILABLE', `the ${provider.name} provider lacks ${suite.name}`);
+    }
+    return suite;
+  });
+}
+
 function resolveSuites(provider: CryptoProvider, names: readonly string[] | undefined): readonly CipherSuite[] {
-  if (names === undefined) return TLS13_SUITES.filter((suite) => providerSupportsSuite(provider, suite));
-  if (names.length === 0) throw new InvalidArgumentError('cipherSuites', 'NO_CIPHERS_AVAILABLE', 'is empty');
-  return names.map((name) => {
+  if (names !== undefined && names.length === 0) throw new InvalidArgumentError('cipherSuites', 'NO_CIPHERS_AVAILABLE', 'is empty');
+  const named = names?.filter((name) => suite12ByName(name) === undefined);
+  if (named === undefined || named.length === 0) return TLS13_SUITES.filter((suite) => providerSupportsSuite(provider, suite));
+  return named.map((name) => {
     const suite = suiteByName(name);
     if (suite === undefined) throw new InvalidArgumentError('cipherSuites', 'NO_CIPHERS_AVAILABLE', `unknown suite ${name}`);
     if (!providerSupportsSuite(provider, suite)) {

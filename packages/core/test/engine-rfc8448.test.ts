@@ -30,7 +30,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { WantReadError, X509VerifyCode, ZeroReturnError } from '@tlsbio/errors';
+import { TLSVersion, WantReadError, X509VerifyCode, ZeroReturnError } from '@tlsbio/errors';
 import { describe, expect, it } from 'vitest';
 import { MemoryBIO } from '../src/bio/memory-bio.js';
 import type { TLSConnection } from '../src/connection.js';
@@ -97,6 +97,8 @@ function clientOptions(provider: CryptoProvider, trace: Trace): TLSContextOption
     // The trace's certificate is self-signed (CN "rsa", no subjectAltName, valid 2016-07-30 to 2026-07-30): it is
     // its own trust anchor, checked at the trace's date; no host name to check.
     checkHostname: false,
+    // The trace's client is TLS 1.3 only: no TLS 1.2 extensions or suites in its hello.
+    minimumVersion: TLSVersion.TLSv1_3,
     now: () => new Date('2018-06-01T00:00:00Z'),
     testingOnlyWireCodepoints: {
       signatureAlgorithms: NSS_SIGNATURE_ALGORITHMS,

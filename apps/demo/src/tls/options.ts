@@ -1,7 +1,7 @@
 // The flags `tlsbio client` and `tlsbio server` share, in openssl s_client / s_server's spelling, and their
 // translation into a TLSContext. Files are read here: core does no I/O.
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { TLSContext, TLS13_SUITES, type GroupName, type Role } from '@tlsbio/core';
+import { TLSContext, TLS12_SUITES, TLS13_SUITES, type GroupName, type Role } from '@tlsbio/core';
 import { TLSVersion } from '@tlsbio/errors';
 import { type FlagSpec, type ParsedArgs, UsageError } from '../args.js';
 
@@ -19,8 +19,8 @@ export class CliError extends Error {
 export const COMMON_TLS_FLAGS: readonly FlagSpec[] = [
   { name: 'CAfile', value: true, description: 'PEM file of the certificates to trust (the peer is verified against them)' },
   { name: 'alpn', value: true, description: 'ALPN protocols to offer or accept, comma-separated (h2,http/1.1)' },
-  { name: 'tls1_3', description: 'TLS 1.3 only (the default)' },
-  { name: 'tls1_2', description: 'TLS 1.2 only (not supported yet: fails with a message)' },
+  { name: 'tls1_3', description: 'TLS 1.3 only (by default TLS 1.2 and 1.3 are both allowed)' },
+  { name: 'tls1_2', description: 'TLS 1.2 only' },
   { name: 'ciphersuites', value: true, description: 'TLS 1.3 suites in preference order, colon-separated' },
   { name: 'groups', value: true, description: 'key exchange groups in preference order: X25519:P-256:P-384:X25519MLKEM768' },
   { name: 'keylogfile', value: true, description: 'append NSS key log lines here (default: $SSLKEYLOGFILE)' },
@@ -66,15 +66,18 @@ export function parseGroups(list: string): GroupName[] {
 }
 
 /**
- * Parses a `--ciphersuites` list (`TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256`).
- * @throws UsageError for a name that is not a TLS 1.3 suite, or an empty list.
+ * Parses a `--ciphersuites` list (`TLS_AES_128_GCM_SHA256:ECDHE-RSA-AES128-GCM-SHA256`): TLS 1.3 names and TLS 1.2
+ * names (OpenSSL's or IANA's). A version none of whose suites is listed keeps its defaults, as in OpenSSL.
+ * @throws UsageError for a name that is not one of our suites, or an empty list.
  */
 export function parseCipherSuites(list: string): string[] {
   const names = splitList(list, /[:,]/).map((name) => name.toUpperCase());
   if (names.length === 0) throw new UsageError('--ciphersuites is empty');
+  const known = [...TLS13_SUITES.map((suite) => suite.name), ...TLS12_SUITES.flatMap((suite) => [suite.name, suite.ianaName])];
   for (const name of names) {
-    if (!TLS13_SUITES.some((suite) => suite.name === name)) {
-      throw new UsageError(`unknown TLS 1.3 cipher suite '${name}' (known: ${TLS13_SUITES.map((suite) => suite.name).join(', ')})`);
+    if (!known.includes(name)) {
+      const listed = [...TLS13_SUITES, ...TLS12_SUITES].map((suite) => suite.name).join(', ');
+      throw new UsageError(`unknown cipher suite '${name}' (known: ${listed})`);
     }
   }
   return [...new Set(names)];
@@ -202,7 +205,7 @@ export interface CertKeyFlags {
  * Makes the context for `role` from the common flags. The caller sets what is its own (verification, SNI
  * callback) before the context is used.
  * @throws UsageError for contradictory or malformed flags; CliError for unreadable files and for settings the
- *   library refuses (`--tls1_2` until TLS 1.2 lands: code `UNSUPPORTED_PROTOCOL`).
+ *   library refuses.
  */
 export function buildContext(role: Role, args: ParsedArgs, certs: readonly CertKeyFlags[], env: NodeJS.ProcessEnv): BuiltContext {
   if (args.flags.has('tls1_2') && args.flags.has('tls1_3')) throw new UsageError('--tls1_2 and --tls1_3 exclude each other');
@@ -219,17 +222,13 @@ export function buildContext(role: Role, args: ParsedArgs, certs: readonly CertK
   } catch (error) {
     throw asCliError(error, 'invalid TLS settings');
   }
+  // As openssl's -tls1_2 / -tls1_3: one version only. Without either, TLS 1.2 and 1.3 are both allowed.
   if (args.flags.has('tls1_2')) {
-    // Asked of the library rather than refused here, so the flag starts working the day TLS 1.2 does.
-    try {
-      context.minimumVersion = TLSVersion.TLSv1_2;
-      context.maximumVersion = TLSVersion.TLSv1_2;
-    } catch (error) {
-      const reason = (error as { reason?: string }).reason ?? 'UNSUPPORTED_PROTOCOL';
-      throw new CliError(reason, `--tls1_2: TLS 1.2 is not supported yet (a later milestone); use TLS 1.3 (--tls1_3, the default)`, {
-        cause: error,
-      });
-    }
+    context.minimumVersion = TLSVersion.TLSv1_2;
+    context.maximumVersion = TLSVersion.TLSv1_2;
+  } else if (args.flags.has('tls1_3')) {
+    context.minimumVersion = TLSVersion.TLSv1_3;
+    context.maximumVersion = TLSVersion.TLSv1_3;
   }
   for (const [index, { cert, key }] of certs.entries()) {
     const suffix = index === 0 ? '' : String(index + 1);

@@ -7,7 +7,7 @@
  *                    ExpectEncryptedExtensions ─▶ ExpectCertificateOrRequest ─▶ [ExpectCertificate]
  *                               ─▶ ExpectCertificateVerify ─▶ ExpectFinished ──(our Finished)──▶ done
  */
-import { ProtocolError } from '@tlsbio/errors';
+import { ProtocolError, TLSVersion } from '@tlsbio/errors';
 import { equalBytes } from '../crypto/bytes.js';
 import type { GroupName, KeyExchange, PublicKey, SignatureSchemeName } from '../crypto/provider.js';
 import { KeySchedule13 } from '../keyschedule/index.js';
@@ -62,6 +62,8 @@ import {
   verifyPeerChain,
   wireList,
 } from './common13.js';
+import { acceptServerHello12, fitClientHelloToVersions } from './client12.js';
+import { allowsVersion } from './version.js';
 import type { HandshakeIO, HandshakeState } from './state.js';
 
 const textEncoder = new TextEncoder();
@@ -74,6 +76,8 @@ interface Offer {
   readonly groups: readonly GroupName[];
   /** Schemes we accept in the server's CertificateVerify. */
   readonly schemes: readonly SignatureSchemeName[];
+  /** Schemes we accept in a TLS 1.2 ServerKeyExchange. */
+  readonly serverKeyExchangeSchemes: readonly SignatureSchemeName[];
   readonly alpn: readonly string[];
   /** Extension types of our ClientHello: the server may only answer these. */
   readonly extensionTypes: ReadonlySet<number>;
@@ -85,7 +89,7 @@ interface Offer {
 export function startClient(io: HandshakeIO): HandshakeState {
   const { context, provider } = io;
   const shares = new Map<number, KeyExchange>();
-  for (const name of context.keyShareGroups) {
+  for (const name of context.maximumVersion >= ProtocolVersion.TLS1_3 ? context.keyShareGroups : []) {
     const group = provider.groups[name]!;
     shares.set(group.id, group.start());
   }
@@ -99,6 +103,7 @@ export function startClient(io: HandshakeIO): HandshakeState {
     shares,
     groups: context.groups,
     schemes: context.signatureSchemes.filter(allowedInCertificateVerify),
+    serverKeyExchangeSchemes: context.signatureSchemes,
     alpn: context.alpnProtocols,
     extensionTypes: new Set(hello.extensions.map((e) => e.type)),
     parts,
@@ -123,10 +128,13 @@ function helloParts(io: HandshakeIO): HelloParts {
   const serverName = hostname !== undefined && parseIpAddress(hostname) === undefined ? encodeServerName(hostname.replace(/\.$/, '')) : undefined;
   const groupIds = context.groups.map((name) => provider.groups[name]!.id);
   const schemeId = (name: SignatureSchemeName) => provider.signatures[name]!.id;
-  // RFC 8446 §4.2.3: with signature_algorithms_cert sent, signature_algorithms speaks only for CertificateVerify,
-  // where RSASSA-PKCS1-v1_5 is not allowed; without it, it speaks for certificates too.
+  // RFC 8446 §4.2.3: with signature_algorithms_cert sent, signature_algorithms speaks only for handshake signatures:
+  // TLS 1.3's CertificateVerify allows no RSASSA-PKCS1-v1_5, but a TLS 1.2 ServerKeyExchange may use it, so those
+  // stay listed while TLS 1.2 is in range (our TLS 1.3 states still refuse them). Without the _cert list,
+  // signature_algorithms speaks for certificates too.
   const certificateSchemes = context.certificateSignatureSchemes;
-  const handshakeSchemes = certificateSchemes === null ? context.signatureSchemes : context.signatureSchemes.filter(allowedInCertificateVerify);
+  const onlyTls13 = !allowsVersion(context, TLSVersion.TLSv1_2);
+  const handshakeSchemes = certificateSchemes === null || !onlyTls13 ? context.signatureSchemes : context.signatureSchemes.filter(allowedInCertificateVerify);
   const schemeIds = handshakeSchemes.map(schemeId);
   const certificateIds = certificateSchemes?.map(schemeId);
   const sameLists = certificateIds !== undefined && certificateIds.length === schemeIds.length && certificateIds.every((id, i) => schemeIds[i] === id);
@@ -174,21 +182,22 @@ function buildClientHello(
     const at = extra.before === undefined ? -1 : extensions.findIndex((e) => e.type === extra.before);
     extensions.splice(at < 0 ? extensions.length : at, 0, { type: extra.type, data: extra.data });
   }
-  const hello: ClientHello = {
+  // TLS 1.2 in the version range changes the offer (client12.ts).
+  const hello: ClientHello = fitClientHelloToVersions(context, io.provider, {
     legacyVersion: ProtocolVersion.TLS1_2,
     random,
     legacySessionId: sessionId,
     cipherSuites: context.cipherSuites.map((suite) => suite.id),
     legacyCompressionMethods: [0],
     extensions,
-  };
+  });
   if (!context.clientHelloPadding) return hello;
   // RFC 7685 with NSS's and BoringSSL's rule: a hello of 256..511 bytes (handshake header included) grows to 512;
   // the padding extension carries at least one byte, as some servers choke on an empty last extension.
   const length = 4 + encodeClientHello(hello).length;
   if (length < 256 || length >= 512) return hello;
   const padding = Math.max(512 - length, 5) - 4;
-  return { ...hello, extensions: [...extensions, { type: ExtensionType.padding, data: new Uint8Array(padding) }] };
+  return { ...hello, extensions: [...hello.extensions, { type: ExtensionType.padding, data: new Uint8Array(padding) }] };
 }
 
 function keyShareEntries(shares: ReadonlyMap<number, KeyExchange>) {
@@ -223,6 +232,11 @@ class ExpectServerHello implements HandshakeState {
   handle(message: HandshakeMessage): HandshakeState {
     expectType(message, this.name, HandshakeType.server_hello);
     const hello = decodeServerHello(message.body);
+    // The version is decided here: without supported_versions the server chose TLS 1.2 (RFC 8446 §4.2.1).
+    const versions = findExtension(hello.extensions, ExtensionType.supported_versions);
+    if (this.retry === undefined && (versions === undefined || this.io.context.maximumVersion < ProtocolVersion.TLS1_3)) {
+      return acceptServerHello12(this.io, this.offer, message, hello);
+    }
     const suite = this.#checkCommonFields(hello);
     if (hello.isHelloRetryRequest) return this.#retry(hello, message, suite);
     checkReceivedExtensions(hello.extensions, 'ServerHello', SERVER_HELLO_EXTENSIONS, this.offer.extensionTypes);

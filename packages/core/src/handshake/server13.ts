@@ -43,7 +43,9 @@ import {
 import type { HandshakeMessage } from '../record/index.js';
 import type { CipherSuite } from '../suites.js';
 import { chooseCertifiedKey, expectType, receiveFinished, sendCertificate, sendCertificateVerify, sendFinished, wireList } from './common13.js';
+import { startServer12 } from './server12.js';
 import type { HandshakeIO, HandshakeState } from './state.js';
+import { negotiateServerVersion } from './version.js';
 
 const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder();
@@ -90,6 +92,8 @@ class ExpectClientHello implements HandshakeState {
     expectType(message, this.name, HandshakeType.client_hello);
     const { io } = this;
     const hello = decodeClientHello(message.body);
+    // The version is decided here (handshake/version.ts); TLS 1.2 goes on in server12.ts.
+    if (this.retried === undefined && negotiateServerVersion(io.context, hello) === ProtocolVersion.TLS1_2) return startServer12(io, message, hello);
     const offer = readOffer(hello);
     if (this.retried !== undefined) checkSecondHello(this.retried, offer);
     else if (io.context.servernameCallback !== undefined) {
@@ -267,12 +271,12 @@ function readOffer(hello: ClientHello): Offer {
   return offer;
 }
 
-function readServerName(hello: ClientHello): string | undefined {
+export function readServerName(hello: ClientHello): string | undefined {
   const data = findExtension(hello.extensions, ExtensionType.server_name);
   return data === undefined ? undefined : decodeServerName(data);
 }
 
-function readAlpn(hello: ClientHello): readonly string[] | undefined {
+export function readAlpn(hello: ClientHello): readonly string[] | undefined {
   const data = findExtension(hello.extensions, ExtensionType.application_layer_protocol_negotiation);
   return data === undefined ? undefined : decodeAlpn(data).map((protocol) => textDecoder.decode(protocol));
 }
@@ -360,7 +364,7 @@ function chooseKeyShare(
 }
 
 /** RFC 7301 §3.2: the callback decides, or our first protocol the client offers; none in common is fatal. */
-function chooseAlpn(io: HandshakeIO, offer: Offer): string | undefined {
+export function chooseAlpn(io: HandshakeIO, offer: Offer): string | undefined {
   const offered = offer.alpn;
   if (offered === undefined) return undefined;
   const callback = io.context.alpnSelectCallback;

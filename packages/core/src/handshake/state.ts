@@ -19,12 +19,20 @@ export interface HandshakeState {
   readonly name: string;
   /** Consumes one handshake message; returns the next state, or `null` once the handshake is complete. */
   handle(message: HandshakeMessage): HandshakeState | null;
+  /**
+   * TLS 1.2 states only: the peer's ChangeCipherSpec (RFC 5246 §7.1), which switches its records to the new keys.
+   * Every TLS 1.2 state has it (throwing where one is out of place); TLS 1.3 states leave it out, and the
+   * connection drops the middlebox-compatibility change_cipher_spec for them (RFC 8446 §5).
+   */
+  handleChangeCipherSpec?(): HandshakeState;
 }
 
 /** Facts of a completed handshake, and the secrets the connection needs afterwards. */
 export interface HandshakeResult {
   /** The cipher suites the client offered (recorded by a server, for `sharedCiphers()`). */
   readonly peerCipherSuites?: readonly number[];
+  /** The negotiated protocol version (`TLSVersion`); TLS 1.3 when absent. */
+  readonly version?: number;
   readonly suite: CipherSuite;
   readonly group: GroupName;
   readonly signatureScheme: SignatureSchemeName | undefined;
@@ -34,10 +42,18 @@ export interface HandshakeResult {
   readonly peerCertificates: readonly Certificate[];
   /** Whether the peer's chain was verified (false with verifyMode 'none'). */
   readonly peerVerified: boolean;
-  readonly clientTrafficSecret: Uint8Array;
-  readonly serverTrafficSecret: Uint8Array;
-  readonly exporterMasterSecret: Uint8Array;
-  readonly resumptionMasterSecret: Uint8Array;
+  /** TLS 1.3 secrets (absent in TLS 1.2). */
+  readonly clientTrafficSecret?: Uint8Array;
+  readonly serverTrafficSecret?: Uint8Array;
+  readonly exporterMasterSecret?: Uint8Array;
+  readonly resumptionMasterSecret?: Uint8Array;
+  /** TLS 1.2: what RFC 5705 exporters and session tickets will need. */
+  readonly tls12?: {
+    readonly masterSecret: Uint8Array;
+    readonly clientRandom: Uint8Array;
+    readonly serverRandom: Uint8Array;
+    readonly extendedMasterSecret: boolean;
+  };
   readonly helloRetried: boolean;
 }
 
@@ -65,6 +81,12 @@ export interface HandshakeIO {
   logSecret(label: string, clientRandom: Uint8Array, secret: Uint8Array): void;
   /** Runs a user callback: an exception becomes a `CALLBACK_FAILED` ProtocolError (internal_error) with it as cause. */
   callback<T>(run: () => T): T;
+  /** TLS 1.2: the version is settled (alerts then follow RFC 5246 §7.2: warnings are not fatal). */
+  setVersion(version: number): void;
+  /** TLS 1.2: protects one direction with an AEAD key and IV from the key block (RFC 5246 §6.3, RFC 5288, RFC 7905). */
+  setTls12Keys(direction: 'read' | 'write', suite: CipherSuite, key: Uint8Array, iv: Uint8Array): void;
+  /** TLS 1.2: queues a warning alert (no_renegotiation, RFC 5246 §7.2.2) under the current write protection. */
+  sendWarningAlert(description: number): void;
   /** Records the completed handshake; the connection enters its traffic phase. */
   complete(result: HandshakeResult): void;
 }

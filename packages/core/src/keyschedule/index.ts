@@ -22,3 +22,14 @@ export {
   type TrafficKeys,
 } from './secrets.js';
 export { Transcript } from './transcript.js';
+export {
+  MASTER_SECRET_LENGTH,
+  Tls12Label,
+  VERIFY_DATA_LENGTH,
+  extendedMasterSecret,
+  finishedVerifyData12,
+  keyBlock12,
+  legacyMasterSecret,
+  prf12,
+  type KeyBlock12,
+} from './prf.js';

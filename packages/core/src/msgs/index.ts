@@ -33,3 +33,8 @@ export * from './ext/certificate-authorities.js';
 export * from './ext/ec-point-formats.js';
 export * from './ext/renegotiation-info.js';
 export * from './ext/record-size-limit.js';
+export * from './server-key-exchange.js';
+export * from './client-key-exchange.js';
+export * from './empty-messages.js';
+export * from './certificate12.js';
+export * from './certificate-request12.js';

@@ -15,6 +15,7 @@ export type ContentType = Codepoint<typeof ContentType>;
 
 /** Handshake message types (RFC 8446 §4, RFC 5246 §7.4). `message_hash` is the synthetic message of §4.4.1. */
 export const HandshakeType = {
+  hello_request: 0,
   client_hello: 1,
   server_hello: 2,
   new_session_ticket: 4,
@@ -74,6 +75,7 @@ export const CipherSuiteId = {
   TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256: 0xcca9,
   TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256: 0xcca8,
   TLS_EMPTY_RENEGOTIATION_INFO_SCSV: 0x00ff,
+  TLS_FALLBACK_SCSV: 0x5600,
 } as const;
 export type CipherSuiteId = Codepoint<typeof CipherSuiteId>;
 

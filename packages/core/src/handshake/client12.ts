@@ -1,0 +1,359 @@
+/**
+ * The TLS 1.2 client handshake (RFC 5246 §7.3, RFC 8422, RFC 7627, RFC 5746), entered when the ServerHello chooses
+ * TLS 1.2. One state per message awaited:
+ *
+ *   ServerHello ─▶ ExpectCertificate ─▶ ExpectServerKeyExchange ─▶ ExpectCertificateRequestOrDone ─▶ [ExpectServerHelloDone]
+ *       ─(Certificate*, ClientKeyExchange, ChangeCipherSpec, Finished)─▶ ExpectChangeCipherSpec ─▶ ExpectFinished ─▶ ExpectTraffic12
+ *
+ * (* an empty Certificate when the server asked for one: client certificates in TLS 1.2 are not implemented yet.)
+ */
+import { ProtocolError, TLSVersion } from '@tlsbio/errors';
+import type { TLSContext } from '../context.js';
+import type { CryptoProvider, KeyExchange, PublicKey, SignatureSchemeName } from '../crypto/provider.js';
+import {
+  ExtensionType,
+  HandshakeType,
+  ProtocolVersion,
+  decodeAlpn,
+  decodeCertificate12,
+  decodeCertificateRequest12,
+  decodeEcPointFormats,
+  decodeEmptyMessage,
+  decodeRenegotiationInfo,
+  decodeServerKeyExchangeEcdhe,
+  decodeServerName,
+  EcPointFormat,
+  encodeCertificate12,
+  encodeClientKeyExchangeEcdhe,
+  encodeEcPointFormats,
+  encodeRenegotiationInfo,
+  encodeSupportedGroups,
+  encodeSupportedVersionsClient,
+  expectEmptyExtension,
+  findExtension,
+  type ClientHello,
+  type ServerHello,
+} from '../msgs/index.js';
+import type { HandshakeMessage } from '../record/index.js';
+import { suite12ById, type CipherSuite12 } from '../suites.js';
+import { parseCertificate, type Certificate } from '../x509/index.js';
+import { checkReceivedExtensions, importPeerKey, verifyPeerChain } from './common13.js';
+import {
+  ExpectTraffic12,
+  State12,
+  certificateCurveAllowed,
+  TLS12,
+  deriveKeys12,
+  receiveFinished12,
+  sendFinished12,
+  serverKeyExchangeInput,
+  tls12GroupById,
+  tls12Groups,
+  verifyServerParams,
+  type Keys12,
+} from './common12.js';
+import { allowsVersion, checkServerChoseTls12 } from './version.js';
+import type { HandshakeIO, HandshakeState } from './state.js';
+
+const textDecoder = new TextDecoder();
+
+/**
+ * Fits the client's first ClientHello to its version range (RFC 8446 §4.1.2, §4.2.1; RFC 5246 §7.4.1.2): with TLS
+ * 1.2 allowed, the TLS 1.2 suites, ec_point_formats, extended_master_secret and renegotiation_info join the offer and
+ * supported_versions lists 1.2 too; without TLS 1.3, the 1.3-only parts (supported_versions, key_share,
+ * psk_key_exchange_modes, the ML-KEM hybrid group, the compatibility session id) leave it.
+ */
+export function fitClientHelloToVersions(context: TLSContext, provider: CryptoProvider, hello: ClientHello): ClientHello {
+  if (!allowsVersion(context, TLSVersion.TLSv1_2)) return hello;
+  const with13 = allowsVersion(context, TLSVersion.TLSv1_3);
+  const drop13 = new Set<number>(with13 ? [] : [ExtensionType.supported_versions, ExtensionType.key_share, ExtensionType.psk_key_exchange_modes]);
+  const extensions = hello.extensions
+    .filter((extension) => !drop13.has(extension.type))
+    .map((extension) => {
+      if (extension.type === ExtensionType.supported_versions) {
+        return { type: extension.type, data: encodeSupportedVersionsClient([ProtocolVersion.TLS1_3, ProtocolVersion.TLS1_2]) };
+      }
+      if (extension.type === ExtensionType.supported_groups && !with13) {
+        const ids = tls12Groups(context.groups).map((name) => provider.groups[name]!.id);
+        return { type: extension.type, data: encodeSupportedGroups(ids) };
+      }
+      return extension;
+    });
+  const tls12 = [
+    { type: ExtensionType.ec_point_formats, data: encodeEcPointFormats([EcPointFormat.uncompressed]) },
+    { type: ExtensionType.extended_master_secret, data: new Uint8Array(0) },
+    // RFC 5746 §3.4: an initial handshake carries an empty renegotiation_info (or the SCSV).
+    { type: ExtensionType.renegotiation_info, data: encodeRenegotiationInfo() },
+  ];
+  // pre_shared_key, when a later milestone offers it, must stay last (RFC 8446 §4.2.11).
+  const psk = extensions.findIndex((extension) => extension.type === ExtensionType.pre_shared_key);
+  if (psk >= 0) extensions.splice(psk, 0, ...tls12);
+  else extensions.push(...tls12);
+  return {
+    ...hello,
+    legacySessionId: with13 ? hello.legacySessionId : new Uint8Array(0),
+    cipherSuites: [...(with13 ? hello.cipherSuites : []), ...context.tls12CipherSuites.map((suite) => suite.id)],
+    extensions,
+  };
+}
+
+/** What the client offered, as the TLS 1.2 states need it (client13's offer has these fields). */
+export interface ClientOffer12 {
+  readonly hello: ClientHello;
+  /** Schemes we accept in the ServerKeyExchange signature (RSASSA-PKCS1-v1_5 included, unlike TLS 1.3's CertificateVerify). */
+  readonly serverKeyExchangeSchemes: readonly SignatureSchemeName[];
+  readonly alpn: readonly string[];
+  readonly extensionTypes: ReadonlySet<number>;
+}
+
+/** Extensions a TLS 1.2 ServerHello may carry (of those we offer). */
+const SERVER_HELLO_12_EXTENSIONS = new Set<number>([
+  ExtensionType.server_name,
+  ExtensionType.ec_point_formats,
+  ExtensionType.application_layer_protocol_negotiation,
+  ExtensionType.extended_master_secret,
+  ExtensionType.renegotiation_info,
+]);
+
+/** What the ServerHello settled. */
+interface Hello12 {
+  readonly offer: ClientOffer12;
+  readonly suite: CipherSuite12;
+  readonly serverRandom: Uint8Array;
+  readonly ems: boolean;
+  readonly alpn: string | undefined;
+  readonly serverNameAcknowledged: boolean;
+}
+
+/**
+ * The client's TLS 1.2 path, from a ServerHello without supported_versions (RFC 8446 §4.2.1): the version,
+ * downgrade, suite and extension checks, then the state awaiting the server's Certificate.
+ * @throws {ProtocolError} see each check: protocol_version, illegal_parameter (downgrade sentinel, suite,
+ *   session id, point formats, ALPN), handshake_failure (no extended master secret, no secure renegotiation).
+ */
+export function acceptServerHello12(io: HandshakeIO, offer: ClientOffer12, message: HandshakeMessage, hello: ServerHello): HandshakeState {
+  const { context } = io;
+  checkServerChoseTls12(context, hello.legacyVersion, hello.random);
+  io.setVersion(TLS12);
+  const suite = suite12ById(hello.cipherSuite);
+  if (suite === undefined || !offer.hello.cipherSuites.includes(hello.cipherSuite) || !context.tls12CipherSuites.includes(suite)) {
+    throw new ProtocolError('WRONG_CIPHER_RETURNED', `the server chose cipher suite 0x${hello.cipherSuite.toString(16).padStart(4, '0')}, which we did not offer for TLS 1.2`);
+  }
+  if (hello.legacyCompressionMethod !== 0) throw new ProtocolError('INVALID_COMPRESSION_ALGORITHM', 'ServerHello selected a compression method');
+  // We never offer a TLS 1.2 session to resume; our compatibility session id echoed back would claim we did.
+  if (offer.hello.legacySessionId.length > 0 && equalIds(hello.legacySessionIdEcho, offer.hello.legacySessionId)) {
+    throw new ProtocolError('ILLEGAL_PARAMETER', 'the server resumes a TLS 1.2 session we did not offer');
+  }
+  const { extensions } = hello;
+  checkReceivedExtensions(extensions, 'ServerHello', SERVER_HELLO_12_EXTENSIONS, offer.extensionTypes);
+  // RFC 5746 §3.4: the server must answer our signal with an empty renegotiation_info; we refuse servers that do not
+  // support secure renegotiation (DESIGN.md §5).
+  const renegotiation = findExtension(extensions, ExtensionType.renegotiation_info);
+  if (renegotiation === undefined) throw new ProtocolError('UNSAFE_LEGACY_RENEGOTIATION_DISABLED', 'the server does not support secure renegotiation (RFC 5746)');
+  if (decodeRenegotiationInfo(renegotiation).length !== 0) throw new ProtocolError('RENEGOTIATION_MISMATCH', 'renegotiation_info is not empty in an initial handshake');
+  // RFC 7627 §5.2: a client that requires the extended master secret aborts with handshake_failure without it.
+  const emsData = findExtension(extensions, ExtensionType.extended_master_secret);
+  if (emsData !== undefined) expectEmptyExtension(emsData, 'extended_master_secret');
+  else if (context.requireExtendedMasterSecret) throw new ProtocolError('EXTENDED_MASTER_SECRET_REQUIRED', 'the server does not use the extended master secret (RFC 7627)');
+  const formats = findExtension(extensions, ExtensionType.ec_point_formats);
+  // RFC 8422 §5.2: a server's list must contain uncompressed.
+  if (formats !== undefined && !decodeEcPointFormats(formats).includes(EcPointFormat.uncompressed)) {
+    throw new ProtocolError('ILLEGAL_PARAMETER', 'ec_point_formats lacks the uncompressed format');
+  }
+  let alpn: string | undefined;
+  const alpnData = findExtension(extensions, ExtensionType.application_layer_protocol_negotiation);
+  if (alpnData !== undefined) {
+    const protocols = decodeAlpn(alpnData);
+    const chosen = protocols.length === 1 ? textDecoder.decode(protocols[0]) : undefined;
+    // RFC 7301 §3.1: exactly one protocol, one we offered.
+    if (chosen === undefined || !offer.alpn.includes(chosen)) throw new ProtocolError('ILLEGAL_PARAMETER', 'the server selected an ALPN protocol we did not offer');
+    alpn = chosen;
+  }
+  const serverName = findExtension(extensions, ExtensionType.server_name);
+  if (serverName !== undefined && decodeServerName(serverName) !== undefined) throw new ProtocolError('DECODE_ERROR', 'the server_name acknowledgement must be empty');
+
+  io.transcript.selectHash(io.provider.hashes[suite.hash]!);
+  io.transcript.add(message.raw);
+  return new ExpectCertificate(io, {
+    offer,
+    suite,
+    serverRandom: hello.random,
+    ems: emsData !== undefined,
+    alpn,
+    serverNameAcknowledged: serverName !== undefined,
+  });
+}
+
+function equalIds(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, i) => byte === b[i]);
+}
+
+class ExpectCertificate extends State12 {
+  readonly name = 'ExpectCertificate';
+  constructor(
+    io: HandshakeIO,
+    private readonly hello: Hello12,
+  ) {
+    super(io, 'client');
+  }
+
+  protected handleMessage(message: HandshakeMessage): HandshakeState {
+    if (message.type !== HandshakeType.certificate) throw unexpected(this.name, message);
+    const { io } = this;
+    const ders = decodeCertificate12(message.body, { maxEntries: io.context.limits.maxCertificateChainLength });
+    const chain = ders.map((der) => parseCertificate(der, 'peer'));
+    const [leaf] = chain;
+    if (leaf === undefined) throw new ProtocolError('NO_CERTIFICATES_RETURNED', 'the server sent an empty Certificate');
+    const verified = verifyPeerChain(io, chain, 'serverAuth');
+    const key = importPeerKey(io.provider, leaf);
+    // RFC 8422 §2, §5.3: ECDHE_ECDSA needs an ECDSA- or EdDSA-capable key, ECDHE_RSA an RSA key.
+    const fits = this.hello.suite.auth === 'ECDSA' ? key.type === 'ec' || key.type === 'ed25519' : key.type === 'rsa' || key.type === 'rsa-pss';
+    if (!fits) throw new ProtocolError('UNKNOWN_CERTIFICATE_TYPE', `a ${key.type} certificate cannot serve ${this.hello.suite.name}`);
+    // RFC 8422 §5.3: an ECDSA certificate's curve must be one of our supported_groups.
+    const offeredGroups = io.context.groups.map((name) => io.provider.groups[name]!.id);
+    if (!certificateCurveAllowed(key, offeredGroups)) throw new ProtocolError('ILLEGAL_PARAMETER', `the server's ECDSA certificate is on ${key.curve ?? 'a curve'} we did not list in supported_groups`);
+    io.transcript.add(message.raw);
+    return new ExpectServerKeyExchange(io, this.hello, { chain, key, verified });
+  }
+}
+
+interface Peer12 {
+  readonly chain: readonly Certificate[];
+  readonly key: PublicKey;
+  readonly verified: boolean;
+}
+
+class ExpectServerKeyExchange extends State12 {
+  readonly name = 'ExpectServerKeyExchange';
+  constructor(
+    io: HandshakeIO,
+    private readonly hello: Hello12,
+    private readonly peer: Peer12,
+  ) {
+    super(io, 'client');
+  }
+
+  protected handleMessage(message: HandshakeMessage): HandshakeState {
+    if (message.type !== HandshakeType.server_key_exchange) throw unexpected(this.name, message);
+    const { io, hello } = this;
+    const exchange = decodeServerKeyExchangeEcdhe(message.body);
+    // RFC 8422 §5.4: the curve must be one we listed in supported_groups.
+    const group = tls12GroupById(io.provider, io.context.groups, exchange.namedGroup);
+    if (group === undefined) throw new ProtocolError('ILLEGAL_PARAMETER', `ServerKeyExchange uses group ${exchange.namedGroup}, which we did not offer`);
+    const input = serverKeyExchangeInput(hello.offer.hello.random, hello.serverRandom, exchange.params);
+    const scheme = verifyServerParams(io.provider, hello.offer.serverKeyExchangeSchemes, hello.suite.auth, this.peer.key, exchange.scheme, input, exchange.signature);
+    const ours = group.start();
+    const preMasterSecret = ours.complete(exchange.publicKey);
+    io.transcript.add(message.raw);
+    return new ExpectCertificateRequestOrDone(io, hello, this.peer, { ours, preMasterSecret, scheme, group: group.name });
+  }
+}
+
+interface KeyExchange12 {
+  readonly ours: KeyExchange;
+  readonly preMasterSecret: Uint8Array;
+  readonly scheme: SignatureSchemeName;
+  readonly group: KeyExchange['group'];
+}
+
+class ExpectCertificateRequestOrDone extends State12 {
+  readonly name: string = 'ExpectCertificateRequestOrServerHelloDone';
+  constructor(
+    io: HandshakeIO,
+    protected readonly hello: Hello12,
+    protected readonly peer: Peer12,
+    protected readonly exchange: KeyExchange12,
+    protected readonly certificateRequested = false,
+  ) {
+    super(io, 'client');
+  }
+
+  protected handleMessage(message: HandshakeMessage): HandshakeState {
+    const { io } = this;
+    if (message.type === HandshakeType.certificate_request && !this.certificateRequested) {
+      decodeCertificateRequest12(message.body);
+      io.transcript.add(message.raw);
+      return new ExpectServerHelloDone(io, this.hello, this.peer, this.exchange, true);
+    }
+    if (message.type !== HandshakeType.server_hello_done) throw unexpected(this.name, message);
+    decodeEmptyMessage(message.body, 'ServerHelloDone');
+    io.transcript.add(message.raw);
+    return this.#sendFlight();
+  }
+
+  /** Our second flight (RFC 5246 §7.3): [Certificate], ClientKeyExchange, ChangeCipherSpec, Finished. */
+  #sendFlight(): HandshakeState {
+    const { io, hello, exchange } = this;
+    // RFC 5246 §7.4.6: with no certificate to offer, an empty list (client certificates: a later milestone).
+    if (this.certificateRequested) io.sendHandshake(HandshakeType.certificate, encodeCertificate12([]));
+    io.sendHandshake(HandshakeType.client_key_exchange, encodeClientKeyExchangeEcdhe(exchange.ours.publicKey));
+    const keys = deriveKeys12(io, hello.suite, exchange.preMasterSecret, hello.offer.hello.random, hello.serverRandom, hello.ems);
+    io.sendChangeCipherSpec();
+    io.setTls12Keys('write', hello.suite, keys.clientWriteKey, keys.clientWriteIv);
+    sendFinished12(io, hello.suite, keys, 'client');
+    return new ExpectChangeCipherSpec(io, hello, this.peer, exchange, keys);
+  }
+}
+
+class ExpectServerHelloDone extends ExpectCertificateRequestOrDone {
+  override readonly name = 'ExpectServerHelloDone';
+}
+
+class ExpectChangeCipherSpec extends State12 {
+  readonly name = 'ExpectChangeCipherSpec';
+  constructor(
+    io: HandshakeIO,
+    private readonly hello: Hello12,
+    private readonly peer: Peer12,
+    private readonly exchange: KeyExchange12,
+    private readonly keys: Keys12,
+  ) {
+    super(io, 'client');
+  }
+
+  protected handleMessage(message: HandshakeMessage): HandshakeState {
+    // RFC 5246 §7.4.9: Finished must come under the new keys, so after change_cipher_spec.
+    throw unexpected(this.name, message);
+  }
+
+  override handleChangeCipherSpec(): HandshakeState {
+    this.io.setTls12Keys('read', this.hello.suite, this.keys.serverWriteKey, this.keys.serverWriteIv);
+    return new ExpectFinished(this.io, this.hello, this.peer, this.exchange, this.keys);
+  }
+}
+
+class ExpectFinished extends State12 {
+  readonly name = 'ExpectFinished';
+  constructor(
+    io: HandshakeIO,
+    private readonly hello: Hello12,
+    private readonly peer: Peer12,
+    private readonly exchange: KeyExchange12,
+    private readonly keys: Keys12,
+  ) {
+    super(io, 'client');
+  }
+
+  protected handleMessage(message: HandshakeMessage): HandshakeState {
+    if (message.type !== HandshakeType.finished) throw unexpected(this.name, message);
+    const { io, hello, keys } = this;
+    receiveFinished12(io, message, hello.suite, keys, 'server');
+    io.complete({
+      version: TLS12,
+      suite: hello.suite,
+      group: this.exchange.group,
+      signatureScheme: this.exchange.scheme,
+      alpn: hello.alpn,
+      serverName: hello.serverNameAcknowledged ? io.serverHostname : undefined,
+      peerCertificates: this.peer.chain,
+      peerVerified: this.peer.verified,
+      helloRetried: false,
+      tls12: { masterSecret: keys.masterSecret, clientRandom: hello.offer.hello.random, serverRandom: hello.serverRandom, extendedMasterSecret: keys.extendedMasterSecret },
+    });
+    return new ExpectTraffic12(io, 'client');
+  }
+}
+
+function unexpected(state: string, message: HandshakeMessage): ProtocolError {
+  return new ProtocolError('UNEXPECTED_MESSAGE', `${state}: unexpected handshake message type ${message.type}`);
+}

@@ -1,0 +1,236 @@
+/**
+ * The steps both TLS 1.2 roles take (RFC 5246, RFC 8422, RFC 7627, RFC 5746): the ECDHE groups and signature
+ * schemes a suite can use, the signed ServerKeyExchange content, keys from the PRF, Finished, and the traffic state
+ * that refuses renegotiation.
+ */
+import { AlertDescription, ProtocolError, TLSVersion } from '@tlsbio/errors';
+import type { CertifiedKey } from '../context.js';
+import { equalBytes } from '../crypto/bytes.js';
+import type { CryptoProvider, GroupName, KeyExchangeGroup, PrivateKey, PublicKey, SignatureScheme, SignatureSchemeName } from '../crypto/provider.js';
+import { extendedMasterSecret, finishedVerifyData12, keyBlock12, legacyMasterSecret, VERIFY_DATA_LENGTH } from '../keyschedule/index.js';
+import { HandshakeType, decodeEmptyMessage, decodeFinished, encodeFinished } from '../msgs/index.js';
+import type { HandshakeMessage } from '../record/index.js';
+import type { CipherSuite12 } from '../suites.js';
+import { matchesHostname } from '../x509/index.js';
+import type { HandshakeIO, HandshakeState } from './state.js';
+
+/** Groups TLS 1.2 can use (RFC 8422 §5.1.1, RFC 7748): ECDHE only; the ML-KEM hybrid is TLS 1.3's. */
+const TLS12_GROUPS: ReadonlySet<GroupName> = new Set<GroupName>(['x25519', 'secp256r1', 'secp384r1']);
+
+/** The context's groups usable in TLS 1.2, in its preference order. */
+export function tls12Groups(groups: readonly GroupName[]): GroupName[] {
+  return groups.filter((name) => TLS12_GROUPS.has(name));
+}
+
+/** The provider's group with codepoint `id`, if TLS 1.2 may use it and it is among `allowed`. */
+export function tls12GroupById(provider: CryptoProvider, allowed: readonly GroupName[], id: number): KeyExchangeGroup | undefined {
+  for (const name of tls12Groups(allowed)) {
+    const group = provider.groups[name];
+    if (group !== undefined && group.id === id) return group;
+  }
+  return undefined;
+}
+
+/**
+ * Whether `scheme` can sign for a suite authenticated by `auth` (RFC 8422 §2, §5.10; RFC 5246 §7.4.2): ECDHE_ECDSA
+ * takes ECDSA and EdDSA keys, ECDHE_RSA takes RSA keys (PKCS#1 v1.5 or PSS, RFC 8446 §4.2.3 lets TLS 1.2 use PSS).
+ */
+export function schemeFitsAuth(name: SignatureSchemeName, auth: CipherSuite12['auth']): boolean {
+  return auth === 'ECDSA' ? name.startsWith('ecdsa_') || name === 'ed25519' : name.startsWith('rsa_');
+}
+
+const CURVE_GROUPS: Readonly<Record<string, number>> = { 'P-256': 0x0017, 'P-384': 0x0018 };
+
+/**
+ * RFC 8422 §5.1, §5.3: in TLS 1.2 the client's supported_groups also names the curves it accepts for an ECDSA
+ * certificate. True for keys that are not ECDSA, and when the client sent no list.
+ */
+export function certificateCurveAllowed(key: { readonly type: string; readonly curve?: string }, peerGroups: readonly number[] | undefined): boolean {
+  if (key.type !== 'ec' || peerGroups === undefined) return true;
+  const id = key.curve === undefined ? undefined : CURVE_GROUPS[key.curve];
+  return id !== undefined && peerGroups.includes(id);
+}
+
+/** The provider's signature scheme with codepoint `id`, if it has one. */
+export function scheme12ById(provider: CryptoProvider, id: number): SignatureScheme | undefined {
+  for (const scheme of Object.values(provider.signatures)) {
+    if (scheme !== undefined && scheme.id === id) return scheme;
+  }
+  return undefined;
+}
+
+/**
+ * The certificate and scheme to serve `suite` with: our preferred scheme the client offered, on the first chain
+ * (those matching `serverName` first) whose key can use it.
+ */
+export function chooseCertificate12(
+  provider: CryptoProvider,
+  candidates: readonly CertifiedKey[],
+  ourSchemes: readonly SignatureSchemeName[],
+  peerSchemes: readonly number[],
+  auth: CipherSuite12['auth'],
+  serverName: string | undefined,
+  peerGroups: readonly number[] | undefined,
+): { certified: CertifiedKey; scheme: SignatureScheme } | undefined {
+  const matching = serverName === undefined ? [] : candidates.filter((c) => matchesHostname(c.leaf, serverName));
+  const ordered = [...matching, ...candidates.filter((c) => !matching.includes(c))];
+  for (const certified of ordered) {
+    if (!certificateCurveAllowed(certified.key, peerGroups)) continue;
+    for (const name of ourSchemes) {
+      const scheme = provider.signatures[name];
+      if (scheme === undefined || !schemeFitsAuth(name, auth) || !peerSchemes.includes(scheme.id)) continue;
+      if (scheme.supportsKey(certified.key)) return { certified, scheme };
+    }
+  }
+  return undefined;
+}
+
+/** What the ServerKeyExchange signature covers (RFC 8422 §5.4): client_random + server_random + ServerECDHParams. */
+export function serverKeyExchangeInput(clientRandom: Uint8Array, serverRandom: Uint8Array, params: Uint8Array): Uint8Array {
+  const out = new Uint8Array(64 + params.length);
+  out.set(clientRandom, 0);
+  out.set(serverRandom, 32);
+  out.set(params, 64);
+  return out;
+}
+
+/** Signs the ServerKeyExchange content. */
+export function signServerParams(scheme: SignatureScheme, key: PrivateKey, input: Uint8Array): Uint8Array {
+  return scheme.sign(key, input);
+}
+
+/**
+ * Checks the ServerKeyExchange signature with a scheme we offered, that fits the suite and the certificate's key.
+ * @throws {ProtocolError} `WRONG_SIGNATURE_TYPE` (illegal_parameter) for a scheme we did not offer or that does not
+ *   fit; `BAD_SIGNATURE` (decrypt_error) when it does not verify (RFC 5246 §7.4.3).
+ */
+export function verifyServerParams(
+  provider: CryptoProvider,
+  offered: readonly SignatureSchemeName[],
+  auth: CipherSuite12['auth'],
+  key: PublicKey,
+  id: number,
+  input: Uint8Array,
+  signature: Uint8Array,
+): SignatureSchemeName {
+  const scheme = scheme12ById(provider, id);
+  if (scheme === undefined || !offered.includes(scheme.name) || !schemeFitsAuth(scheme.name, auth)) {
+    throw new ProtocolError('WRONG_SIGNATURE_TYPE', `ServerKeyExchange is signed with scheme 0x${id.toString(16).padStart(4, '0')}, which we did not offer for this suite`);
+  }
+  if (!scheme.supportsKey(key)) {
+    throw new ProtocolError('WRONG_SIGNATURE_TYPE', `ServerKeyExchange scheme ${scheme.name} does not fit the certificate's key`);
+  }
+  if (!scheme.verify(key, input, signature)) throw new ProtocolError('BAD_SIGNATURE', 'the ServerKeyExchange signature does not verify');
+  return scheme.name;
+}
+
+/** The master secret and the key block, once the key exchange is done. */
+export interface Keys12 {
+  readonly masterSecret: Uint8Array;
+  readonly clientWriteKey: Uint8Array;
+  readonly serverWriteKey: Uint8Array;
+  readonly clientWriteIv: Uint8Array;
+  readonly serverWriteIv: Uint8Array;
+  readonly extendedMasterSecret: boolean;
+}
+
+/**
+ * The master secret (extended, RFC 7627 §4, over the transcript through ClientKeyExchange, unless the peer did not
+ * negotiate it and the context allowed that) and the key block (RFC 5246 §6.3). Reports the master secret to the key
+ * log as NSS's `CLIENT_RANDOM` line.
+ */
+export function deriveKeys12(
+  io: HandshakeIO,
+  suite: CipherSuite12,
+  preMasterSecret: Uint8Array,
+  clientRandom: Uint8Array,
+  serverRandom: Uint8Array,
+  ems: boolean,
+): Keys12 {
+  const hash = io.provider.hashes[suite.hash]!;
+  const masterSecret = ems
+    ? extendedMasterSecret(hash, preMasterSecret, io.transcript.current())
+    : legacyMasterSecret(hash, preMasterSecret, clientRandom, serverRandom);
+  io.logSecret('CLIENT_RANDOM', clientRandom, masterSecret);
+  const aead = io.provider.aeads[suite.aead]!;
+  // RFC 5288 §3: a 4-byte salt for AES-GCM; RFC 7905 §2: a 12-byte IV for ChaCha20-Poly1305.
+  const ivLength = suite.aead === 'chacha20_poly1305' ? 12 : 4;
+  const block = keyBlock12(hash, masterSecret, clientRandom, serverRandom, aead.keyLength, ivLength);
+  return { masterSecret, ...block, extendedMasterSecret: ems };
+}
+
+/** Sends our Finished (RFC 5246 §7.4.9) over the transcript so far. */
+export function sendFinished12(io: HandshakeIO, suite: CipherSuite12, keys: Keys12, sender: 'client' | 'server'): void {
+  const hash = io.provider.hashes[suite.hash]!;
+  io.sendHandshake(HandshakeType.finished, encodeFinished(finishedVerifyData12(hash, keys.masterSecret, sender, io.transcript.current())));
+}
+
+/**
+ * Checks the peer's Finished against the transcript before it, then adds it to the transcript.
+ * @throws {ProtocolError} `DIGEST_CHECK_FAILED` (decrypt_error) when it does not verify (RFC 5246 §7.4.9).
+ */
+export function receiveFinished12(io: HandshakeIO, message: HandshakeMessage, suite: CipherSuite12, keys: Keys12, sender: 'client' | 'server'): void {
+  const hash = io.provider.hashes[suite.hash]!;
+  const received = decodeFinished(message.body, VERIFY_DATA_LENGTH);
+  const expected = finishedVerifyData12(hash, keys.masterSecret, sender, io.transcript.current());
+  if (!equalBytes(received, expected)) throw new ProtocolError('DIGEST_CHECK_FAILED', "the peer's Finished does not match the handshake");
+  io.transcript.add(message.raw);
+}
+
+/**
+ * The base of every TLS 1.2 state: a change_cipher_spec is out of place unless the state says otherwise, and a
+ * client ignores a HelloRequest while it negotiates (RFC 5246 §7.4.1.1; it is not part of the transcript, §7.4.9).
+ */
+export abstract class State12 implements HandshakeState {
+  abstract readonly name: string;
+  constructor(
+    protected readonly io: HandshakeIO,
+    private readonly role: 'client' | 'server',
+  ) {}
+
+  handle(message: HandshakeMessage): HandshakeState {
+    if (this.role === 'client' && message.type === HandshakeType.hello_request) {
+      decodeEmptyMessage(message.body, 'HelloRequest');
+      return this;
+    }
+    return this.handleMessage(message);
+  }
+
+  protected abstract handleMessage(message: HandshakeMessage): HandshakeState;
+
+  handleChangeCipherSpec(): HandshakeState {
+    throw new ProtocolError('CCS_RECEIVED_EARLY', `${this.name}: change_cipher_spec out of place`);
+  }
+}
+
+/**
+ * After a TLS 1.2 handshake (rustls's `ExpectTraffic`): renegotiation is refused. A client answers a HelloRequest,
+ * a server a new ClientHello, with a no_renegotiation warning (RFC 5246 §7.2.2, §7.4.1.1; RFC 5746 §4.2, §4.4); the
+ * connection goes on. A peer that keeps asking past `limits.maxWarningAlerts` times is cut off.
+ */
+export class ExpectTraffic12 implements HandshakeState {
+  readonly name = 'ExpectTraffic12';
+  #refused = 0;
+  constructor(
+    private readonly io: HandshakeIO,
+    private readonly role: 'client' | 'server',
+  ) {}
+
+  handle(message: HandshakeMessage): HandshakeState {
+    const asked = this.role === 'client' ? message.type === HandshakeType.hello_request : message.type === HandshakeType.client_hello;
+    if (!asked) throw new ProtocolError('UNEXPECTED_MESSAGE', `handshake message ${message.type} after the TLS 1.2 handshake`);
+    if (message.type === HandshakeType.hello_request) decodeEmptyMessage(message.body, 'HelloRequest');
+    if (++this.#refused > this.io.context.limits.maxWarningAlerts) {
+      throw new ProtocolError('NO_RENEGOTIATION', 'the peer keeps asking for renegotiation');
+    }
+    this.io.sendWarningAlert(AlertDescription.no_renegotiation);
+    return this;
+  }
+
+  handleChangeCipherSpec(): HandshakeState {
+    throw new ProtocolError('UNEXPECTED_CCS_MESSAGE', 'change_cipher_spec after the handshake');
+  }
+}
+
+/** The version this module negotiates, for `io.setVersion`. */
+export const TLS12 = TLSVersion.TLSv1_2;
