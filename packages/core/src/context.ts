@@ -17,6 +17,7 @@ import { TLS13_SUITES, providerSupportsSuite, suiteByName, type CipherSuite } fr
 import { parseCertificate, type Certificate } from './x509/index.js';
 import type { TLSConnection } from './connection.js';
 import { createConnection } from './connection.js';
+import { wireList } from './handshake/common13.js';
 
 export type Role = 'client' | 'server';
 export type VerifyMode = 'none' | 'optional' | 'required';
@@ -247,6 +248,8 @@ export class TLSContext {
     this.#retryForPreferredGroup = options.retryForPreferredGroup ?? false;
     this.#clientHelloPadding = options.clientHelloPadding ?? false;
     this.#wireCodepoints = options.testingOnlyWireCodepoints ?? {};
+    const wireGroups = this.#wireCodepoints.supportedGroups;
+    if (wireGroups !== undefined) wireList('supportedGroups', this.#groups.map((name) => this.provider.groups[name]!.id), wireGroups);
     if (options.minimumVersion !== undefined) this.minimumVersion = options.minimumVersion;
     if (options.maximumVersion !== undefined) this.maximumVersion = options.maximumVersion;
     if (options.alpnProtocols !== undefined) this.setAlpnProtocols(options.alpnProtocols);
