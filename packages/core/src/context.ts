@@ -20,6 +20,7 @@ import { toHex } from './x509/names.js';
 import { currentTrustSource } from './trust-source.js';
 import type { TLSConnection } from './connection.js';
 import { createConnection } from './connection.js';
+import { wireList } from './handshake/common13.js';
 
 export type Role = 'client' | 'server';
 export type VerifyMode = 'none' | 'optional' | 'required';
@@ -294,6 +295,8 @@ export class TLSContext {
     this.#retryForPreferredGroup = options.retryForPreferredGroup ?? false;
     this.#clientHelloPadding = options.clientHelloPadding ?? false;
     this.#wireCodepoints = options.testingOnlyWireCodepoints ?? {};
+    const wireGroups = this.#wireCodepoints.supportedGroups;
+    if (wireGroups !== undefined) wireList('supportedGroups', this.#groups.map((name) => this.provider.groups[name]!.id), wireGroups);
     if (options.minimumVersion !== undefined) this.minimumVersion = options.minimumVersion;
     if (options.maximumVersion !== undefined) this.maximumVersion = options.maximumVersion;
     if (options.alpnProtocols !== undefined) this.setAlpnProtocols(options.alpnProtocols);

@@ -290,6 +290,14 @@ describe.each(providers)('engine options, %s provider', (_name, makeProvider) =>
     });
   });
 
+  it('lets the testing-only wire lists add codepoints, never drop or reorder ours', () => {
+    const groups = ['x25519', 'secp256r1'] as const;
+    expect(() => new TLSContext('client', { provider, groups: [...groups], testingOnlyWireCodepoints: { supportedGroups: [0x17, 0x1d] } })).toThrow(InvalidArgumentError);
+    expect(() => new TLSContext('client', { provider, groups: [...groups], testingOnlyWireCodepoints: { supportedGroups: [0x1d, 0x19] } })).toThrow(InvalidArgumentError);
+    const hello = clientHelloOf(client({ groups: [...groups], testingOnlyWireCodepoints: { supportedGroups: [0x1d, 0x19, 0x17, 0x100] } }), server());
+    expect([...findExtension(hello.extensions, ExtensionType.supported_groups)!]).toEqual([0, 8, 0, 0x1d, 0, 0x19, 0, 0x17, 1, 0]);
+  });
+
   it('reports the suites in common with the client in sharedCiphers(), on a server after the handshake', () => {
     const pair = new ConnectionPair(client({ cipherSuites: ['TLS_CHACHA20_POLY1305_SHA256', 'TLS_AES_128_GCM_SHA256'] }), server());
     expect(pair.server.sharedCiphers()).toBeNull();
