@@ -199,7 +199,7 @@ describe('x509 under mutation', () => {
       nested[2 * i] = 0x30;
       nested[2 * i + 1] = 0x80; // indefinite length: BER
     }
-    let definite = new Uint8Array(0); // 2,000 SEQUENCEs, each correctly encoded inside the next
+    let definite: Uint8Array = new Uint8Array(0); // 2,000 SEQUENCEs, each correctly encoded inside the next
     for (let i = 0; i < 2000; i++) definite = derSequence(definite);
     const huge = Uint8Array.of(0x30, 0x84, 0x7f, 0xff, 0xff, 0xff, 0x30, 0x00);
     const hugeLengthOctets = Uint8Array.of(0x30, 0x89, 1, 2, 3, 4, 5, 6, 7, 8, 9);
