@@ -155,6 +155,17 @@ describe('relay: tunnels that work', () => {
     expect(open).toBe(0);
   });
 
+  it("speaks websockify's `binary` sub-protocol to clients that ask for it, and no other", async () => {
+    const binary = new WebSocket(relayUrl(`/127.0.0.1:${echoPort}`), ['binary']);
+    await once(binary, 'open');
+    expect(binary.protocol).toBe('binary');
+    binary.close(1000);
+    await once(binary, 'close');
+    const base64 = new WebSocket(relayUrl(`/127.0.0.1:${echoPort}`), ['base64']);
+    const [error] = (await once(base64, 'error')) as [Error];
+    expect(error.message).toMatch(/Server sent no subprotocol/);
+  });
+
   it('ends the tunnel with 1000 after the last byte when the target closes its side', async () => {
     const port = await listenTcp((socket) => socket.end(Buffer.from('bye')));
     await startRelay({ allow: [`127.0.0.1:${port}`] });

@@ -161,7 +161,15 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
     },
   };
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxFrameBytes, perMessageDeflate: false, clientTracking: false });
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: limits.maxFrameBytes,
+    perMessageDeflate: false,
+    clientTracking: false,
+    // websockify clients (noVNC and others) may ask for the `binary` sub-protocol: it is what every tunnel speaks.
+    // Any other (websockify's old `base64`) is not offered back, so such a client fails at once instead of later.
+    handleProtocols: (protocols: Set<string>) => (protocols.has('binary') ? 'binary' : false),
+  });
   const upgrades = await listenForUpgrades(options, (request, socket, head) => {
     if (closing) {
       socket.destroy();
