@@ -65,10 +65,8 @@ export const demoCommand: Command = {
     if (!(Number.isSafeInteger(bytes) && bytes >= 1 && bytes <= 1 << 30)) throw new UsageError(`--bytes must be an integer from 1 to ${1 << 30}`);
     const json = args.flags.has('json');
     if (!json) {
-      output.out(`tlsbio ${VERSION} demo · Node ${process.version} · ${process.platform} ${process.arch}
-`);
-      output.out('Nothing to set up: certificates are made on the spot, servers listen on loopback only.
-');
+      output.out(`tlsbio ${VERSION} demo · Node ${process.version} · ${process.platform} ${process.arch}\n`);
+      output.out('Nothing to set up: certificates are made on the spot, servers listen on loopback only.\n');
     }
     return runSections(demoSections(builtInProviders(), { bytes }), output, { json });
   },
