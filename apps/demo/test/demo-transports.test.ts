@@ -1,4 +1,4 @@
-// The demo's last section: one connection through every transport, checked byte for byte, as `tlsbio demo --json`
+// The demo's transports section: one connection through every transport, checked byte for byte, as `tlsbio demo --json`
 // reports it; and a failing row must show as ✗ and fail the section.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +14,8 @@ describe('demo transports', () => {
     expect(result.status).toBe(0);
     const report = JSON.parse(result.stdout) as { ok: boolean; sections: Array<{ title: string; ok: boolean; data?: unknown }> };
     expect(report.ok).toBe(true);
-    const rows = report.sections.at(-1)!.data as TransportRow[];
+    const section = report.sections.find((s) => s.title.startsWith('One connection through every transport'));
+    const rows = section!.data as TransportRow[];
     expect(rows.map((row) => row.transport)).toEqual([
       'net: connect() → createServer()',
       'Node Duplex: https.get → Node https',

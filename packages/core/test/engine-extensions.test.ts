@@ -4,7 +4,7 @@
  * HelloRetryRequest cookie (§4.2.2), retryForPreferredGroup, ClientHello padding (RFC 7685), and the AEAD usage
  * limit's KeyUpdate (§5.5) end to end.
  */
-import { InvalidArgumentError } from '@tlsbio/errors';
+import { InvalidArgumentError, TLSVersion } from '@tlsbio/errors';
 import { describe, expect, it } from 'vitest';
 import { TLSContext, type TLSContextOptions } from '../src/context.js';
 import type { CryptoProvider } from '../src/crypto/provider.js';
@@ -171,13 +171,18 @@ describe.each(providers)('engine options, %s provider', (_name, makeProvider) =>
   });
 
   describe('signature_algorithms_cert (RFC 8446 §4.2.3)', () => {
-    it('is sent by default with RSASSA-PKCS1-v1_5, which signature_algorithms then leaves out', () => {
-      const hello = clientHelloOf(client(), server());
+    it('is sent by default with RSASSA-PKCS1-v1_5, which a TLS 1.3-only signature_algorithms then leaves out', () => {
+      const hello = clientHelloOf(client({ minimumVersion: TLSVersion.TLSv1_3 }), server());
       const handshake = schemesOf(hello, ExtensionType.signature_algorithms)!;
       const certificates = schemesOf(hello, ExtensionType.signature_algorithms_cert)!;
       expect(certificates).toContain(SignatureSchemeId.rsa_pkcs1_sha256);
       expect(handshake).not.toContain(SignatureSchemeId.rsa_pkcs1_sha256);
       expect(handshake).toContain(SignatureSchemeId.rsa_pss_rsae_sha256);
+    });
+
+    it('keeps RSASSA-PKCS1-v1_5 in signature_algorithms while TLS 1.2 is in range (a ServerKeyExchange may use it)', () => {
+      const hello = clientHelloOf(client({ minimumVersion: TLSVersion.TLSv1_2 }), server());
+      expect(schemesOf(hello, ExtensionType.signature_algorithms)).toContain(SignatureSchemeId.rsa_pkcs1_sha256);
     });
 
     it('is left out when the lists are the same, or with certificateSignatureSchemes: null', () => {

@@ -44,12 +44,18 @@ interface Message {
   readonly body: Uint8Array;
 }
 
-/** The handshake messages of plaintext records (one message per record, as our engine sends them). */
+/** The handshake messages of plaintext records (our engine coalesces a flight into as few records as fit). */
 function messages(bytes: Uint8Array): Message[] {
-  return parseRecords(bytes).map((record) => {
-    expect(record.type).toBe(HANDSHAKE);
-    return decodeHandshake(record.fragment);
-  });
+  const records = parseRecords(bytes);
+  for (const record of records) expect(record.type).toBe(HANDSHAKE);
+  const stream = concat(...records.map((record) => record.fragment));
+  const list: Message[] = [];
+  for (let at = 0; at < stream.length; ) {
+    const length = 4 + ((stream[at + 1]! << 16) | (stream[at + 2]! << 8) | stream[at + 3]!);
+    list.push(decodeHandshake(stream.subarray(at, at + length)));
+    at += length;
+  }
+  return list;
 }
 
 /** Plaintext records, one per message. */

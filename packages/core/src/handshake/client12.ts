@@ -21,6 +21,7 @@ import {
   decodeEmptyMessage,
   decodeRenegotiationInfo,
   decodeServerKeyExchangeEcdhe,
+  decodeRecordSizeLimit,
   decodeServerName,
   EcPointFormat,
   encodeCertificate12,
@@ -34,7 +35,7 @@ import {
   type ClientHello,
   type ServerHello,
 } from '../msgs/index.js';
-import type { HandshakeMessage } from '../record/index.js';
+import { MAX_PLAINTEXT_LENGTH, type HandshakeMessage } from '../record/index.js';
 import { suite12ById, type CipherSuite12 } from '../suites.js';
 import { parseCertificate, type Certificate } from '../x509/index.js';
 import { checkReceivedExtensions, importPeerKey, verifyPeerChain } from './common13.js';
@@ -113,6 +114,7 @@ const SERVER_HELLO_12_EXTENSIONS = new Set<number>([
   ExtensionType.application_layer_protocol_negotiation,
   ExtensionType.extended_master_secret,
   ExtensionType.renegotiation_info,
+  ExtensionType.record_size_limit,
 ]);
 
 /** What the ServerHello settled. */
@@ -171,6 +173,11 @@ export function acceptServerHello12(io: HandshakeIO, offer: ClientOffer12, messa
   }
   const serverName = findExtension(extensions, ExtensionType.server_name);
   if (serverName !== undefined && decodeServerName(serverName) !== undefined) throw new ProtocolError('DECODE_ERROR', 'the server_name acknowledgement must be empty');
+  // RFC 8449 §4: a TLS 1.2 server answers record_size_limit in its ServerHello (GnuTLS does), counting plaintext
+  // only and at most 2^14 (a larger value is capped, as the RFC lets a client do). `limitRecordSizes` speaks TLS
+  // 1.3's measure, which counts the inner content type byte: hence the + 1.
+  const limitData = findExtension(extensions, ExtensionType.record_size_limit);
+  if (limitData !== undefined) io.limitRecordSizes({ send: Math.min(decodeRecordSizeLimit(limitData), MAX_PLAINTEXT_LENGTH) + 1 });
 
   io.transcript.selectHash(io.provider.hashes[suite.hash]!);
   io.transcript.add(message.raw);
