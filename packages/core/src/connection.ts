@@ -343,6 +343,8 @@ export class TLSConnection {
    * The path verification built, leaf first and trust anchor last (DER) — Python 3.13's `get_verified_chain()`: the
    * anchor comes from the trust store, intermediates may too, and certificates the peer sent but the path did not
    * need are left out. `null` before the handshake completes or when the chain was not verified (verifyMode 'none').
+   * @example
+   * const [leaf, ...issuers] = connection.getVerifiedChain() ?? [];
    */
   getVerifiedChain(): Uint8Array[] | null {
     if (this.#result === undefined || this.#verifiedChain === undefined) return null;

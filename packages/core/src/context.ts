@@ -81,8 +81,9 @@ export type HelloRetryCookieCallback = (connection: TLSConnection) => Uint8Array
 /**
  * pyOpenSSL's verify callback: called for each failure of the peer's chain (`ok` false, `errno` an `X509_V_ERR_*`
  * code, `depth` 0 for the peer's own certificate) — return true to accept it and go on — and, once the chain has
- * passed, for each certificate from the anchor down (`ok` true, `errno` 0) — return false to refuse it. A callback
- * that throws aborts the handshake with internal_error.
+ * passed, for each certificate from the anchor down (`ok` true, `errno` 0) — return false to refuse it. Any truthy
+ * result accepts (pyOpenSSL callbacks often return 1 or 0); a missing return refuses. A callback that throws aborts
+ * the handshake with internal_error.
  */
 export type VerifyCallback = (
   connection: TLSConnection,
@@ -548,6 +549,9 @@ export class TLSContext {
    * Sets the verify callback (pyOpenSSL's `set_verify` callback; see {@link VerifyCallback}). It runs only when
    * `verifyMode` is not `'none'`.
    * @throws {InvalidArgumentError} for a non-function, or once in use.
+   * @example
+   * // Accept an expired certificate from a test server, refuse nothing else.
+   * context.setVerifyCallback((connection, cert, errno, depth, ok) => ok || errno === X509VerifyCode.X509_V_ERR_CERT_HAS_EXPIRED);
    */
   setVerifyCallback(callback: VerifyCallback | undefined): void {
     this.#checkMutable();

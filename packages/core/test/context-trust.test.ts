@@ -171,7 +171,10 @@ describe.each(providers)('verification in the handshake (%s provider)', (_name, 
   });
 
   it('a callback that refuses sends handshake_failure; one that throws aborts with internal_error', () => {
-    const refusing = new ConnectionPair(client((context) => context.setVerifyCallback(() => false)), serverContext(provider));
+    // pyOpenSSL-style 1/0 answers work too: 1 accepts, 0 refuses.
+    const oneZero = new ConnectionPair(client((context) => context.setVerifyCallback((() => 1) as never)), serverContext(provider));
+    oneZero.handshake();
+    const refusing = new ConnectionPair(client((context) => context.setVerifyCallback((() => 0) as never)), serverContext(provider));
     const refused = caught(() => refusing.handshake()) as CertVerificationError;
     expect([refused.verifyCode, refused.depth]).toEqual([C.X509_V_ERR_APPLICATION_VERIFICATION, 2]);
     const serverSaw = caught(() => refusing.server.doHandshake());

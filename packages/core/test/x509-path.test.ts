@@ -122,6 +122,16 @@ describe.each(providers)('path building (%s provider)', (_name, createProvider) 
     expect(verify([leaf, int, reissuedRoot])).toEqual([leaf, int, root]);
   });
 
+  it("checks a trusted leaf as the peer sent it, not the store's copy with the same name and key", () => {
+    const selfKey = newKey();
+    const stored = cert('self', selfKey, 'self', selfKey, { ca: false, extensions: [Ext.san(GN.dns('self.example'))] });
+    const sent = cert('self', selfKey, 'self', selfKey, { ca: false, extensions: [Ext.san(GN.dns('other.example'))] });
+    expect(verify([sent], { trustAnchors: [stored], hostname: 'other.example' })).toEqual([sent]);
+    expect(verifyError(() => verify([sent], { trustAnchors: [stored], hostname: 'self.example' })).verifyCode).toBe(
+      C.X509_V_ERR_HOSTNAME_MISMATCH,
+    );
+  });
+
   it('tries the next candidate when a same-named issuer has the wrong key, and reports the best failure', () => {
     const impostor = cert('Int', newKey(), 'Root', rootKey); // same name, another key: leaf's signature fails with it
     expect(verify([leaf, impostor, int])).toEqual([leaf, int, root]);

@@ -156,7 +156,7 @@ export function verifyPeerChain(io: HandshakeIO, chain: readonly Certificate[], 
     now: context.now(),
     maxChainLength: context.limits.maxCertificateChainLength,
     purpose,
-    ...(callback && { callback: (cert, errno, depth, ok) => io.callback(() => callback(io.connection, cert, errno, depth, ok) === true) }),
+    ...(callback && { callback: (cert, errno, depth, ok) => io.callback(() => Boolean(callback(io.connection, cert, errno, depth, ok))) }),
   });
   io.connection.recordVerifiedChain(verified);
   return true;

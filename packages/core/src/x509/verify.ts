@@ -306,7 +306,7 @@ export function verifyCertificateChain(chain: readonly Certificate[], options: V
     });
 
     // 3. The name the peer must be valid for.
-    if (hostname !== undefined && !matchesHostname(leaf, hostname)) {
+    if (hostname !== undefined && !matchesHostname(path[0] as Certificate, hostname)) {
       const ip = parseIpAddress(hostname) !== undefined;
       check(true, ip ? C.X509_V_ERR_IP_ADDRESS_MISMATCH : C.X509_V_ERR_HOSTNAME_MISMATCH, 0);
     }
@@ -381,7 +381,9 @@ export function verifyCertificateChain(chain: readonly Certificate[], options: V
     const current = path[path.length - 1] as Certificate;
     const anchor = anchors.find(current);
     if (anchor !== undefined) {
-      const complete = [...path.slice(0, -1), anchor];
+      // The store's copy stands for a trusted issuer (its name and key are what is trusted, RFC 5280 §6.1.1 (d)); a
+      // leaf that is itself trusted is checked as the peer sent it (names, validity, purpose).
+      const complete = path.length === 1 ? path : [...path.slice(0, -1), anchor];
       try {
         validate(complete, undefined, () => false);
         return complete;
