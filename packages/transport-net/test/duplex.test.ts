@@ -388,3 +388,15 @@ describe('server handshake timeout and client certificates', () => {
     expect(answer.toString()).toBe('true tlsbio Test Client');
   });
 });
+
+describe('default contexts', () => {
+  it('are shared between connections made with the same options (https makes one connection per request)', async () => {
+    const { port } = await echoServer();
+    const first = await connect({ host: '127.0.0.1', port, servername: 'localhost', ca: pki('ca.pem') });
+    const second = await connect({ host: '127.0.0.1', port, servername: 'localhost', ca: pki('ca.pem') });
+    const other = await connect({ host: '127.0.0.1', port, servername: 'localhost', ca: pki('ca.pem'), alpnProtocols: ['x'] });
+    expect(first.connection.context).toBe(second.connection.context);
+    expect(other.connection.context).not.toBe(first.connection.context);
+    await Promise.all([first.close(), second.close(), other.close()]);
+  });
+});
