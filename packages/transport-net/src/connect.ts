@@ -78,8 +78,14 @@ export function checkClientContext(context: TLSContext, servername: string | nul
   }
 }
 
-/** Default contexts without `ca`, by ALPN list: parsing Node's ~140 bundled roots once is enough. */
-const rootContexts = new Map<string, TLSContext>();
+/**
+ * Default contexts by what they are made of (trust anchors, verification, ALPN): `https.request` calls
+ * `createConnection` once per request, and parsing the same `ca` (or Node's ~140 roots) for each would cost time and
+ * a copy of the anchors per connection. A context is immutable once in use, so sharing is safe. Bounded: the oldest
+ * goes when a 33rd kind arrives.
+ */
+const defaultContexts = new Map<string, TLSContext>();
+const MAX_DEFAULT_CONTEXTS = 32;
 
 /** What the default client context is made of. @internal */
 export interface DefaultContextOptions {
@@ -101,12 +107,13 @@ export function defaultClientContext(options: DefaultContextOptions): TLSContext
     else if (verify) loadNodeRoots(context);
     return context;
   };
-  if (options.ca !== undefined || !verify) return make();
-  const key = JSON.stringify([alpn, checkHostname]);
-  let context = rootContexts.get(key);
+  const anchors = options.ca === undefined ? null : [options.ca].flat().map((ca) => (typeof ca === 'string' ? ca : Buffer.from(ca).toString('base64')));
+  const key = JSON.stringify([verify, checkHostname, alpn, anchors]);
+  let context = defaultContexts.get(key);
   if (context === undefined) {
     context = make();
-    rootContexts.set(key, context);
+    if (defaultContexts.size >= MAX_DEFAULT_CONTEXTS) defaultContexts.delete(defaultContexts.keys().next().value!);
+    defaultContexts.set(key, context);
   }
   return context;
 }

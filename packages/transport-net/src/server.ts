@@ -15,6 +15,12 @@ export interface ServerOptions {
   readonly onError?: ServerErrorHandler;
   /** Disables Nagle's algorithm on accepted sockets. Default `true`. */
   readonly noDelay?: boolean;
+  /**
+   * Drops a connection whose handshake has not completed this long after accept (a client that connects and says
+   * nothing holds a socket otherwise); reported to `onError` as `SysCallError` with an `ETIMEDOUT` cause. Default
+   * 120,000 ms, as Node's `tls.Server`; `0` turns it off.
+   */
+  readonly handshakeTimeoutMs?: number;
   /** Passed on to {@link secure}. */
   readonly incomingLimit?: number;
   readonly outgoingLimit?: number;
@@ -64,6 +70,10 @@ export function createServer(options: ServerOptions, onSecureConnection: (stream
   }
   if (typeof onSecureConnection !== 'function') {
     throw new InvalidArgumentError('onSecureConnection', 'INVALID_ARGUMENT', 'must be a function');
+  }
+  const handshakeTimeoutMs = options.handshakeTimeoutMs ?? 120_000;
+  if (!(Number.isFinite(handshakeTimeoutMs) && handshakeTimeoutMs >= 0)) {
+    throw new InvalidArgumentError('handshakeTimeoutMs', 'INVALID_ARGUMENT', 'must be a number of milliseconds, 0 for none');
   }
   const secureOptions = {
     ...(options.incomingLimit === undefined ? {} : { incomingLimit: options.incomingLimit }),
@@ -137,6 +147,13 @@ export function createServer(options: ServerOptions, onSecureConnection: (stream
       return;
     }
     rememberSocket(stream, socket);
+    const timer =
+      handshakeTimeoutMs > 0
+        ? setTimeout(() => {
+            socket.destroy(Object.assign(new Error(`no TLS handshake within ${handshakeTimeoutMs} ms`), { code: 'ETIMEDOUT' }));
+          }, handshakeTimeoutMs).unref()
+        : undefined;
+    void stream.opened.catch(() => {}).finally(() => clearTimeout(timer));
     // Handshake failures and later fatal errors all reject `closed` (after the alert went out).
     stream.closed.catch(report);
     stream.opened.then(

@@ -346,3 +346,57 @@ describe('servername null, keyUpdate, server close', () => {
     expect(errors).toEqual([]);
   });
 });
+
+describe('server handshake timeout and client certificates', () => {
+  it('drops a client that connects and never says a word, reporting ETIMEDOUT; others are served', async () => {
+    const errors: unknown[] = [];
+    const server = createServer({ context: serverContext(), handshakeTimeoutMs: 100, onError: (error) => errors.push(error) }, (stream) => {
+      void stream.readable.pipeTo(stream.writable).catch(() => {});
+    });
+    const { port } = await server.listen(0, '127.0.0.1');
+    cleanups.push(() => server.close({ dropConnections: true }));
+    const { connect: tcpConnect } = await import('node:net');
+    const silent = tcpConnect({ host: '127.0.0.1', port });
+    cleanups.push(() => void silent.destroy());
+    await once(silent, 'close');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ code: 'ERR_TLS_SYSCALL', cause: { code: 'ETIMEDOUT' } });
+    // A client that does speak is not cut off after its handshake, however long it stays.
+    const stream = await connect({ host: '127.0.0.1', port, servername: 'localhost', ca: pki('ca.pem') });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const writer = stream.writable.getWriter();
+    await writer.write(new TextEncoder().encode('late'));
+    const reader = stream.readable.getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe('late');
+    await writer.close();
+    expect(errors).toHaveLength(1);
+  });
+
+  it('createConnection presents cert/key to a Node https server that requires a client certificate', async () => {
+    const native = createHttpsServer(
+      { key: pki('server-ecdsa.key'), cert: pki('server-ecdsa-chain.pem'), ca: pki('ca.pem'), requestCert: true, rejectUnauthorized: true },
+      (req, res) => {
+        const socket = req.socket as import('node:tls').TLSSocket;
+        res.end(`${socket.authorized} ${socket.getPeerCertificate().subject.CN}`);
+      },
+    );
+    native.listen(0, '127.0.0.1');
+    await once(native, 'listening');
+    cleanups.push(() => new Promise((resolve) => native.close(() => resolve())));
+    const { port } = native.address() as { port: number };
+    const { body: answer } = await getThroughUs(`https://localhost:${port}/`, { cert: pki('client.pem'), key: pki('client.key') });
+    expect(answer.toString()).toBe('true tlsbio Test Client');
+  });
+});
+
+describe('default contexts', () => {
+  it('are shared between connections made with the same options (https makes one connection per request)', async () => {
+    const { port } = await echoServer();
+    const first = await connect({ host: '127.0.0.1', port, servername: 'localhost', ca: pki('ca.pem') });
+    const second = await connect({ host: '127.0.0.1', port, servername: 'localhost', ca: pki('ca.pem') });
+    const other = await connect({ host: '127.0.0.1', port, servername: 'localhost', ca: pki('ca.pem'), alpnProtocols: ['x'] });
+    expect(first.connection.context).toBe(second.connection.context);
+    expect(other.connection.context).not.toBe(first.connection.context);
+    await Promise.all([first.close(), second.close(), other.close()]);
+  });
+});

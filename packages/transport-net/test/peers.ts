@@ -1,7 +1,6 @@
-/** Real peers for the transport-net tests: spawned programs with a time limit, and free loopback ports. */
+/** Real peers for the transport-net tests: spawned programs with a time limit, and a free loopback port. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { connect } from 'node:net';
 
 export interface Spawned {
   readonly child: ChildProcess;
@@ -43,19 +42,4 @@ export function freePort(): Promise<number> {
       probe.close(() => resolve(port));
     });
   });
-}
-
-/** Resolves once something accepts TCP connections on `port` (polling; the test's own timeout bounds it). */
-export async function waitForListen(port: number): Promise<void> {
-  for (;;) {
-    const up = await new Promise<boolean>((resolve) => {
-      const socket = connect({ host: '127.0.0.1', port }, () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (up) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
