@@ -9,6 +9,8 @@ export const PEERS = [
   { command: 'gnutls-cli', aptPackage: 'gnutls-bin', why: 'interop peer (gnutls-cli)' },
   { command: 'gnutls-serv', aptPackage: 'gnutls-bin', why: 'interop peer (gnutls-serv)' },
   { command: 'chromium', aptPackage: 'chromium', why: 'browser tests (Debian\'s Chromium driven by playwright-core; never a downloaded browser)' },
+  { command: 'websockify', aptPackage: 'websockify', why: 'interop peer of the WebSocket transport (a websockify relay)' },
+  { file: '/usr/lib/python3/dist-packages/websocket/__init__.py', aptPackage: 'python3-websocket', why: 'interop peer of the WebSocket relay (a websockify-style client)' },
   { file: '/usr/include/openssl/x509_vfy.h', aptPackage: 'libssl-dev', why: "OpenSSL's verify codes and reasons, checked against its headers" },
 ];
 
