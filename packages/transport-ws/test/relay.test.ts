@@ -2,6 +2,7 @@
 // nothing leaks (no tunnel, no target socket left), and the relay goes on serving.
 import { once } from 'node:events';
 import { createServer as createNetServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createTlsServer } from 'node:tls';
 import { WebSocket } from 'ws';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -189,6 +190,35 @@ describe('relay: tunnels that work', () => {
     t.ws.close(1000);
     await t.closed;
     expect(asked).toEqual(['rebind.test']);
+  });
+
+  it("attaches to the caller's https server (wss://), leaves its other requests alone, and does not close it", async () => {
+    const https = createHttpsServer({ cert: pki('server-ecdsa-chain.pem'), key: pki('server-ecdsa.key') }, (_req, res) => res.end('page'));
+    https.listen(0, '127.0.0.1');
+    await once(https, 'listening');
+    const port = (https.address() as AddressInfo).port;
+    const attached = await createRelay({ server: https, allow: [`127.0.0.1:${echoPort}`], allowAddresses: ['127.0.0.1'], log: false });
+    expect(attached.address()).toMatchObject({ port });
+    const ws = new WebSocket(`wss://localhost:${port}/127.0.0.1:${echoPort}`, { ca: pki('ca.pem') });
+    await once(ws, 'open');
+    ws.send(new Uint8Array([4, 2]));
+    const [data] = (await once(ws, 'message')) as [Buffer];
+    expect([...data]).toEqual([4, 2]);
+    ws.close(1000);
+    await once(ws, 'close');
+    await attached.close();
+    expect(https.listening).toBe(true);
+    const page = await new Promise<string>((resolve, reject) => {
+      import('node:https').then(({ get }) =>
+        get(`https://localhost:${port}/`, { ca: pki('ca.pem') }, (res) => {
+          let body = '';
+          res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+          res.on('end', () => resolve(body));
+        }).on('error', reject),
+      );
+    });
+    expect(page).toBe('page');
+    https.close();
   });
 
   it('closes every tunnel with 1001 when the relay shuts down', async () => {
