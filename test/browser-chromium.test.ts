@@ -2,7 +2,8 @@
 //  1. a page bundled from core (portable provider) + the WebSocket client runs TLS 1.3 itself, through our relay, to a
 //     Node `https` server (OpenSSL), verifying it against the test CA and host name;
 //  2. Chromium (BoringSSL: X25519MLKEM768 key share, GREASE) is the client of a tlsbio server and reads its page.
-//  3. the same page as `tlsbio demo --browser` serves it, against the demo's relay and tlsbio server.
+//  3. the same page talks straight to a WS-terminating tlsbio server (createWsTlsServer, no relay);
+//  4. the same page as `tlsbio demo --browser` serves it, against the demo's relay and tlsbio server.
 // Screenshots of the pages are left in test-results/ as artefacts.
 import { createHash, X509Certificate } from 'node:crypto';
 import { once } from 'node:events';
