@@ -197,9 +197,17 @@ describe('relay: tunnels that work', () => {
     https.listen(0, '127.0.0.1');
     await once(https, 'listening');
     const port = (https.address() as AddressInfo).port;
-    const attached = await createRelay({ server: https, allow: [`127.0.0.1:${echoPort}`], allowAddresses: ['127.0.0.1'], log: false });
+    const attached = await createRelay({ server: https, pathPrefix: '/relay/', allow: [`127.0.0.1:${echoPort}`], allowAddresses: ['127.0.0.1'], log: false });
     expect(attached.address()).toMatchObject({ port });
-    const ws = new WebSocket(`wss://localhost:${port}/127.0.0.1:${echoPort}`, { ca: pki('ca.pem') });
+    // An upgrade outside the prefix is not the relay's: another endpoint of the server takes it.
+    https.on('upgrade', (request, socket) => {
+      if (request.url === '/elsewhere') socket.end('HTTP/1.1 418 Teapot\r\n\r\n');
+    });
+    const elsewhere = new WebSocket(`wss://localhost:${port}/elsewhere`, { ca: pki('ca.pem') });
+    elsewhere.on('error', () => {});
+    const [, response] = (await once(elsewhere, 'unexpected-response')) as [unknown, { statusCode: number }];
+    expect(response.statusCode).toBe(418);
+    const ws = new WebSocket(`wss://localhost:${port}/relay/127.0.0.1:${echoPort}`, { ca: pki('ca.pem') });
     await once(ws, 'open');
     ws.send(new Uint8Array([4, 2]));
     const [data] = (await once(ws, 'message')) as [Buffer];
