@@ -11,6 +11,8 @@ export const PEERS = [
   { command: 'curl', aptPackage: 'curl', why: "HTTPS client against transport-net's server-side Duplex" },
   { command: 'socat', aptPackage: 'socat', why: 'stdin/stdout-to-TCP bridge for the split-transport test' },
   { command: 'chromium', aptPackage: 'chromium', why: 'browser tests (Debian\'s Chromium driven by playwright-core; never a downloaded browser)' },
+  { command: 'websockify', aptPackage: 'websockify', why: 'interop peer of the WebSocket transport (a websockify relay)' },
+  { file: '/usr/lib/python3/dist-packages/websocket/__init__.py', aptPackage: 'python3-websocket', why: 'interop peer of the WebSocket relay (a websockify-style client)' },
   { file: '/usr/include/openssl/x509_vfy.h', aptPackage: 'libssl-dev', why: "OpenSSL's verify codes and reasons, checked against its headers" },
 ];
 

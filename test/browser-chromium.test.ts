@@ -2,7 +2,8 @@
 //  1. a page bundled from core (portable provider) + the WebSocket client runs TLS 1.3 itself, through our relay, to a
 //     Node `https` server (OpenSSL), verifying it against the test CA and host name;
 //  2. Chromium (BoringSSL: X25519MLKEM768 key share, GREASE) is the client of a tlsbio server and reads its page.
-//  3. the same page as `tlsbio demo --browser` serves it, against the demo's relay and tlsbio server.
+//  3. the same page talks straight to a WS-terminating tlsbio server (createWsTlsServer, no relay);
+//  4. the same page as `tlsbio demo --browser` serves it, against the demo's relay and tlsbio server.
 // Screenshots of the pages are left in test-results/ as artefacts.
 import { createHash, X509Certificate } from 'node:crypto';
 import { once } from 'node:events';
@@ -18,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TLSContext, type SecureStream } from '../packages/core/dist/node.js';
 import { createServer as createTlsbioServer, type SecureServer } from '../packages/transport-net/dist/index.js';
 import { createRelay, type Relay, type RelayLogEntry } from '../packages/transport-ws/dist/relay.js';
+import { createWsTlsServer, type WsTlsServer } from '../packages/transport-ws/dist/server.js';
 import { PAGE_HTML } from '../apps/demo/src/browser/html.js';
 import { startBrowserDemo, type BrowserDemo } from '../apps/demo/src/browser/serve.js';
 
@@ -40,6 +42,8 @@ let relay: Relay;
 const relayLog: RelayLogEntry[] = [];
 let tlsbioServer: SecureServer;
 let browserDemo: BrowserDemo | undefined;
+let wsTlsServer: WsTlsServer | undefined;
+let pageOrigin: string;
 
 async function listen(server: Server): Promise<number> {
   servers.push(server);
@@ -69,6 +73,16 @@ beforeAll(async () => {
   pageJs = result.outputFiles[0]!.text;
   bundleInputs = Object.keys(result.metafile.inputs);
 
+  // The page server: the page, its bundle, and the test CA it trusts.
+  const pageServer = createHttpServer((request, response) => {
+    const path = new URL(request.url ?? '/', 'http://x').pathname;
+    if (path === '/') response.writeHead(200, { 'content-type': 'text/html' }).end(PAGE_HTML);
+    else if (path === '/page.js') response.writeHead(200, { 'content-type': 'text/javascript' }).end(pageJs);
+    else if (path === '/ca.pem') response.writeHead(200, { 'content-type': 'text/plain' }).end(pki('ca.pem'));
+    else response.writeHead(404).end();
+  });
+  pageOrigin = `http://127.0.0.1:${await listen(pageServer)}`;
+
   mkdirSync(artefacts, { recursive: true });
   userDataDir = mkdtempSync(join(tmpdir(), 'tlsbio-chromium-'));
   browser = await chromium.launchPersistentContext(userDataDir, {
@@ -88,6 +102,7 @@ afterAll(async () => {
   await bounded(relay?.close());
   await bounded(tlsbioServer?.close());
   await bounded(browserDemo?.close());
+  await bounded(wsTlsServer?.close());
   for (const server of servers) server.close();
   if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
 }, 60_000);
@@ -113,15 +128,7 @@ describe('Chromium runs TLS itself: page -> WebSocket -> tlsbio relay -> Node ht
     const httpsPort = await listen(https as unknown as Server);
 
     const page = await browser.newPage();
-    const pageServer = createHttpServer((request, response) => {
-      const path = new URL(request.url ?? '/', 'http://x').pathname;
-      if (path === '/') response.writeHead(200, { 'content-type': 'text/html' }).end(PAGE_HTML);
-      else if (path === '/page.js') response.writeHead(200, { 'content-type': 'text/javascript' }).end(pageJs);
-      else if (path === '/ca.pem') response.writeHead(200, { 'content-type': 'text/plain' }).end(pki('ca.pem'));
-      else response.writeHead(404).end();
-    });
-    const pagePort = await listen(pageServer);
-    const origin = `http://127.0.0.1:${pagePort}`;
+    const origin = pageOrigin;
     relay = await createRelay({
       port: 0,
       host: '127.0.0.1',
@@ -155,6 +162,39 @@ describe('Chromium runs TLS itself: page -> WebSocket -> tlsbio relay -> Node ht
     expect(relayLog[0]).toMatchObject({ event: 'closed', target: `localhost:${httpsPort}`, origin });
     expect(relayLog[0]!.bytesDown).toBeGreaterThan(BODY.length + 500);
     expect(relay.stats()).toMatchObject({ tunnels: 0, targetSockets: 0 });
+  }, 120_000);
+});
+
+describe('Chromium runs TLS itself against a WS-terminating tlsbio server (no relay)', () => {
+  it('the page talks TLS 1.3 straight to createWsTlsServer', async () => {
+    const context = new TLSContext('server');
+    context.loadCertChain(pki('server-ecdsa-chain.pem'), pki('server-ecdsa.key'));
+    const seen: string[] = [];
+    wsTlsServer = await createWsTlsServer({ context, port: 0, host: '127.0.0.1', origins: [pageOrigin] }, async (stream, request) => {
+      const reader = stream.readable.getReader();
+      let text = '';
+      while (!text.includes('\r\n\r\n')) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        text += new TextDecoder().decode(value);
+      }
+      reader.releaseLock();
+      seen.push(`${request.url} ${text.split('\r\n')[0]}`);
+      const body = `terminated by tlsbio: ${stream.info().version} ${stream.info().cipher}`;
+      const writer = stream.writable.getWriter();
+      await writer.write(new TextEncoder().encode(`HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n${body}`));
+      writer.releaseLock();
+      await stream.close().catch(() => {});
+    });
+    const wsUrl = `ws://127.0.0.1:${wsTlsServer.address()!.port}`;
+    const page = await browser.newPage();
+    // The page appends /TARGET to the URL it is given: the WS-terminating server takes any path.
+    await page.goto(`${pageOrigin}/?relay=${encodeURIComponent(wsUrl)}&target=service`);
+    await page.waitForSelector('body[data-done="true"]', { timeout: 60_000 });
+    const result = await page.evaluate(() => window.tlsbioResult);
+    await page.close();
+    expect(result).toMatchObject({ ok: true, version: 'TLSv1.3', status: 'HTTP/1.1 200 OK', body: `terminated by tlsbio: TLSv1.3 ${result!.cipher}` });
+    expect(seen).toEqual(['/service GET /hello HTTP/1.1']);
   }, 120_000);
 });
 

@@ -5,7 +5,8 @@ export default defineConfig([
     entry: { cli: 'src/cli.ts' },
     format: ['esm'],
     sourcemap: true,
-    clean: true,
+    // The two builds run in parallel: this one's clean must not remove the page the other one writes.
+    clean: ['!browser-page.js'],
     target: 'node20',
     platform: 'node',
     banner: { js: '#!/usr/bin/env node' },

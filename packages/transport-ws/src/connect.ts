@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '@tlsbio/errors';
+import { InvalidArgumentError, SysCallError } from '@tlsbio/errors';
 import { secure, type SecureStream, type TLSContext } from '@tlsbio/core';
 import { connectWebSocket, type ConnectWebSocketOptions } from './websocket-transport.js';
 
@@ -11,6 +11,11 @@ export interface ConnectOptions extends ConnectWebSocketOptions {
   /** Passed on to `secure()`. */
   readonly incomingLimit?: number;
   readonly outgoingLimit?: number;
+  /**
+   * Fails the attempt with `SysCallError` when opening the WebSocket and the TLS handshake together take longer (a
+   * relay that accepts the connection and then says nothing, say). Default: no limit.
+   */
+  readonly timeoutMs?: number;
 }
 
 /**
@@ -23,9 +28,9 @@ export interface ConnectOptions extends ConnectWebSocketOptions {
  * const writer = stream.writable.getWriter();
  * await writer.write(new TextEncoder().encode('PING\r\n'));
  *
- * @throws {InvalidArgumentError} when `context` is not a client context.
- * @throws {SysCallError} when the WebSocket cannot be opened or the relay refuses the tunnel (`cause` is a
- *   `WebSocketCloseError` with the relay's close code).
+ * @throws {InvalidArgumentError} when `context` is not a client context, or `timeoutMs` is not positive.
+ * @throws {SysCallError} when the WebSocket cannot be opened, the relay refuses the tunnel (`cause` is a
+ *   `WebSocketCloseError` with the relay's close code), or `timeoutMs` passes first.
  * @throws {CertVerificationError|ProtocolError|AlertError|EOFError} when the handshake fails.
  */
 export async function connect(url: string, options: ConnectOptions): Promise<SecureStream> {
@@ -33,18 +38,42 @@ export async function connect(url: string, options: ConnectOptions): Promise<Sec
   if (typeof context !== 'object' || context === null || context.role !== 'client') {
     throw new InvalidArgumentError('context', 'INVALID_ARGUMENT', 'must be a client TLSContext');
   }
-  const transport = await connectWebSocket(url, options);
-  let stream: SecureStream;
-  try {
-    stream = secure(transport, context, {
-      ...(options.serverHostname === undefined ? {} : { serverHostname: options.serverHostname }),
-      ...(options.incomingLimit === undefined ? {} : { incomingLimit: options.incomingLimit }),
-      ...(options.outgoingLimit === undefined ? {} : { outgoingLimit: options.outgoingLimit }),
-    });
-  } catch (error) {
-    await transport.close();
-    throw error;
+  const { timeoutMs } = options;
+  if (timeoutMs !== undefined && !(Number.isFinite(timeoutMs) && timeoutMs > 0)) {
+    throw new InvalidArgumentError('timeoutMs', 'INVALID_ARGUMENT', 'must be a positive number of milliseconds');
   }
-  await stream.opened;
-  return stream;
+  const abort = new AbortController();
+  const timer =
+    timeoutMs === undefined
+      ? undefined
+      : setTimeout(() => abort.abort(new SysCallError(`no TLS connection through ${url} after ${timeoutMs} ms`)), timeoutMs);
+  try {
+    const transport = await connectWebSocket(url, { ...options, signal: abort.signal });
+    let stream: SecureStream;
+    try {
+      stream = secure(transport, context, {
+        ...(options.serverHostname === undefined ? {} : { serverHostname: options.serverHostname }),
+        ...(options.incomingLimit === undefined ? {} : { incomingLimit: options.incomingLimit }),
+        ...(options.outgoingLimit === undefined ? {} : { outgoingLimit: options.outgoingLimit }),
+      });
+    } catch (error) {
+      await transport.close();
+      throw error;
+    }
+    // From here the timeout abandons the connection: `opened` rejects with the timeout's error.
+    const onAbort = () => void stream.writable.abort(abort.signal.reason).catch(() => {});
+    abort.signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      await stream.opened;
+    } finally {
+      abort.signal.removeEventListener('abort', onAbort);
+    }
+    return stream;
+  } catch (error) {
+    // Opening the socket timed out: the timeout's own error, not the wrapper.
+    if (abort.signal.aborted && SysCallError.isInstance(error) && error.cause === abort.signal.reason) throw abort.signal.reason;
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
 }

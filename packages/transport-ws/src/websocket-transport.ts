@@ -187,6 +187,8 @@ export interface ConnectWebSocketOptions extends WebSocketTransportOptions {
   /** The `WebSocket` class. Default: the platform's global; on Node 20 (which has none) pass the `ws` package's. */
   readonly WebSocket?: WebSocketConstructor;
   readonly protocols?: string | string[];
+  /** Aborting before the socket is open closes it and rejects with `SysCallError` (the abort reason as `cause`). */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -201,6 +203,8 @@ export interface ConnectWebSocketOptions extends WebSocketTransportOptions {
 export function connectWebSocket(url: string, options: ConnectWebSocketOptions = {}): Promise<Transport> {
   const Impl = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
   if (!Impl) return Promise.reject(new SysCallError('no WebSocket implementation: pass options.WebSocket (e.g. the ws package)'));
+  const { signal } = options;
+  if (signal?.aborted) return Promise.reject(new SysCallError(`WebSocket to ${url} aborted before opening`, { cause: signal.reason }));
   return new Promise((resolve, reject) => {
     let socket: WebSocketLike;
     try {
@@ -210,7 +214,15 @@ export function connectWebSocket(url: string, options: ConnectWebSocketOptions =
       return;
     }
     let settled = false;
+    const onAbort = () => {
+      if (settled) return;
+      settled = true;
+      socket.close();
+      reject(new SysCallError(`WebSocket to ${url} aborted before opening`, { cause: signal!.reason }));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
     socket.addEventListener('open', () => {
+      signal?.removeEventListener('abort', onAbort);
       if (settled) return;
       settled = true;
       try {

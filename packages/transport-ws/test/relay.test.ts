@@ -2,6 +2,7 @@
 // nothing leaks (no tunnel, no target socket left), and the relay goes on serving.
 import { once } from 'node:events';
 import { createServer as createNetServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createTlsServer } from 'node:tls';
 import { WebSocket } from 'ws';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -189,6 +190,43 @@ describe('relay: tunnels that work', () => {
     t.ws.close(1000);
     await t.closed;
     expect(asked).toEqual(['rebind.test']);
+  });
+
+  it("attaches to the caller's https server (wss://), leaves its other requests alone, and does not close it", async () => {
+    const https = createHttpsServer({ cert: pki('server-ecdsa-chain.pem'), key: pki('server-ecdsa.key') }, (_req, res) => res.end('page'));
+    https.listen(0, '127.0.0.1');
+    await once(https, 'listening');
+    const port = (https.address() as AddressInfo).port;
+    const attached = await createRelay({ server: https, pathPrefix: '/relay/', allow: [`127.0.0.1:${echoPort}`], allowAddresses: ['127.0.0.1'], log: false });
+    expect(attached.address()).toMatchObject({ port });
+    // An upgrade outside the prefix is not the relay's: another endpoint of the server takes it.
+    https.on('upgrade', (request, socket) => {
+      if (request.url === '/elsewhere') socket.end('HTTP/1.1 418 Teapot\r\n\r\n');
+    });
+    const elsewhere = new WebSocket(`wss://localhost:${port}/elsewhere`, { ca: pki('ca.pem') });
+    elsewhere.on('error', () => {});
+    const [, response] = (await once(elsewhere, 'unexpected-response')) as [unknown, { statusCode: number }];
+    expect(response.statusCode).toBe(418);
+    const ws = new WebSocket(`wss://localhost:${port}/relay/127.0.0.1:${echoPort}`, { ca: pki('ca.pem') });
+    await once(ws, 'open');
+    ws.send(new Uint8Array([4, 2]));
+    const [data] = (await once(ws, 'message')) as [Buffer];
+    expect([...data]).toEqual([4, 2]);
+    ws.close(1000);
+    await once(ws, 'close');
+    await attached.close();
+    expect(https.listening).toBe(true);
+    const page = await new Promise<string>((resolve, reject) => {
+      import('node:https').then(({ get }) =>
+        get(`https://localhost:${port}/`, { ca: pki('ca.pem') }, (res) => {
+          let body = '';
+          res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+          res.on('end', () => resolve(body));
+        }).on('error', reject),
+      );
+    });
+    expect(page).toBe('page');
+    https.close();
   });
 
   it('closes every tunnel with 1001 when the relay shuts down', async () => {

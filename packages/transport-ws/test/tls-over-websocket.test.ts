@@ -60,3 +60,31 @@ describe('connect() over WebSocket', () => {
     await expect(connect('ws://127.0.0.1:1/', { WebSocket: WS, context: serverContext() })).rejects.toMatchObject({ code: 'ERR_TLS_INVALID_ARGUMENT' });
   });
 });
+
+describe('connect() timeoutMs', () => {
+  it('fails with SysCallError when the peer opens the WebSocket and then never answers the handshake', async () => {
+    server = new WebSocketServer({ host: '127.0.0.1', port: 0 }); // accepts, reads nothing, says nothing
+    await new Promise((resolve) => server!.on('listening', resolve));
+    const url = `ws://127.0.0.1:${(server.address() as { port: number }).port}/`;
+    const started = Date.now();
+    const error = await connect(url, { WebSocket: WS, context: clientContext(), serverHostname: 'localhost', timeoutMs: 300 }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'ERR_TLS_SYSCALL', message: expect.stringContaining('after 300 ms') });
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('fails with SysCallError when the WebSocket does not even open in time', async () => {
+    // A TCP listener that never answers the upgrade request.
+    const { createServer } = await import('node:net');
+    const silent = createServer(() => {});
+    silent.listen(0, '127.0.0.1');
+    await new Promise((resolve) => silent.on('listening', resolve));
+    const url = `ws://127.0.0.1:${(silent.address() as { port: number }).port}/`;
+    const error = await connect(url, { WebSocket: WS, context: clientContext(), serverHostname: 'localhost', timeoutMs: 300 }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'ERR_TLS_SYSCALL', message: expect.stringContaining('after 300 ms') });
+    silent.close();
+  });
+
+  it('rejects a timeout that is not a positive number', async () => {
+    await expect(connect('ws://127.0.0.1:1/', { WebSocket: WS, context: clientContext(), timeoutMs: 0 })).rejects.toMatchObject({ code: 'ERR_TLS_INVALID_ARGUMENT' });
+  });
+});

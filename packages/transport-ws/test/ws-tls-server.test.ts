@@ -53,7 +53,7 @@ describe('createWsTlsServer', () => {
     expect(echoed).toEqual(pattern(10));
   });
 
-  it('closes with 4403 for a foreign or missing Origin, and takes only its path on a shared server', async () => {
+  it('closes with 4403 for a foreign or missing Origin, and leaves other paths of a shared server to their endpoints', async () => {
     const http = createServer((_req, res) => res.end('plain http'));
     http.listen(0, '127.0.0.1');
     await once(http, 'listening');
@@ -66,7 +66,13 @@ describe('createWsTlsServer', () => {
         ws.on('close', (code) => resolve(code));
       });
     expect(await closeCode('/tls', 'https://evil.example')).toBe(4403);
-    expect(await closeCode('/other', 'https://app.example')).toBe(-1); // not ours: the socket is dropped
+    // Another WebSocket endpoint on the same server goes on working: its upgrades are left to it.
+    const { WebSocketServer } = await import('ws');
+    const other = new WebSocketServer({ noServer: true });
+    http.on('upgrade', (request, socket, head) => {
+      if (request.url === '/other') other.handleUpgrade(request, socket, head, (ws) => ws.close(4000, 'the other endpoint'));
+    });
+    expect(await closeCode('/other', 'https://app.example')).toBe(4000);
     const first = await connect(`ws://127.0.0.1:${port}/tls`, { WebSocket: WS, context: clientContext(), serverHostname: 'localhost', protocols: [] }).catch((e) => e);
     // Without an Origin header (Node's ws sends none by default) the origin check refuses too.
     expect(first).toMatchObject({ code: 'ERR_TLS_SYSCALL', cause: { closeCode: 4403 } });

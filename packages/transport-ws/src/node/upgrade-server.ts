@@ -27,12 +27,17 @@ type UpgradeHandler = (request: IncomingMessage, socket: Socket, head: Buffer) =
 
 /**
  * Takes WebSocket upgrade requests on our own HTTP server (`port`) or on the caller's (`server`). A plain HTTP
- * request to our own server gets 426 Upgrade Required.
+ * request to our own server gets 426 Upgrade Required. An upgrade that `isOurs` declines is dropped on our own server,
+ * and left alone on the caller's, whose other `upgrade` listeners (other WebSocket endpoints) may take it.
  *
  * @throws {InvalidArgumentError} when neither or both of `port` and `server` are given.
  * @throws {SysCallError} when listening fails.
  */
-export async function listenForUpgrades(options: ListenOptions, onUpgrade: UpgradeHandler): Promise<UpgradeServer> {
+export async function listenForUpgrades(
+  options: ListenOptions,
+  isOurs: (request: IncomingMessage) => boolean,
+  onUpgrade: UpgradeHandler,
+): Promise<UpgradeServer> {
   if ((options.port === undefined) === (options.server === undefined)) {
     throw new InvalidArgumentError('port', 'INVALID_ARGUMENT', 'give exactly one of port and server');
   }
@@ -42,7 +47,10 @@ export async function listenForUpgrades(options: ListenOptions, onUpgrade: Upgra
     createServer((_request, response) => {
       response.writeHead(426, { 'content-type': 'text/plain', connection: 'close' }).end('WebSocket upgrade required\n');
     });
-  const upgrade = (request: IncomingMessage, socket: Socket, head: Buffer) => onUpgrade(request, socket, head);
+  const upgrade = (request: IncomingMessage, socket: Socket, head: Buffer) => {
+    if (isOurs(request)) onUpgrade(request, socket, head);
+    else if (own) socket.destroy();
+  };
   server.on('upgrade', upgrade);
   if (own) {
     await new Promise<void>((resolve, reject) => {

@@ -17,7 +17,10 @@ export interface WsTlsServerOptions extends ListenOptions {
   readonly onError?: WsTlsErrorHandler;
   /** When given, a request's `Origin` must be one of these, else the socket is closed with 4403. */
   readonly origins?: readonly string[];
-  /** Only upgrade requests for this path are taken (others get their socket destroyed). Default: any path. */
+  /**
+   * Only upgrade requests for this path are taken. Others are dropped on our own server and left to the other
+   * `upgrade` listeners of a shared `server`. Default: any path.
+   */
   readonly path?: string;
   /** Most connections at once; the next is closed with 1013. Default 1000. */
   readonly maxConnections?: number;
@@ -80,9 +83,10 @@ export async function createWsTlsServer(
   let closing = false;
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxFrameBytes ?? 256 << 10, perMessageDeflate: false, clientTracking: false });
-  const upgrades = await listenForUpgrades(options, (request, socket, head) => {
-    const path = new URL(request.url ?? '/', 'http://server.invalid').pathname;
-    if (closing || (options.path !== undefined && path !== options.path)) {
+  const isOurs = (request: IncomingMessage) =>
+    options.path === undefined || new URL(request.url ?? '/', 'http://server.invalid').pathname === options.path;
+  const upgrades = await listenForUpgrades(options, isOurs, (request, socket, head) => {
+    if (closing) {
       socket.destroy();
       return;
     }

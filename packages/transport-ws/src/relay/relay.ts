@@ -29,7 +29,10 @@ export interface RelayOptions extends ListenOptions {
   readonly origins?: readonly string[];
   /** Called for every request that passed the other checks; `false` (or a throw, or a rejection) refuses it. */
   readonly authorize?: (request: IncomingMessage, target: RelayTarget) => boolean | Promise<boolean>;
-  /** The part of the path before `HOST:PORT`. Default `'/'`. */
+  /**
+   * The part of the path before `HOST:PORT` (or before `?target=`), starting and ending with `/`. Default `'/'`. On
+   * a shared `server`, upgrades to other paths are left to its other listeners.
+   */
   readonly pathPrefix?: string;
   /** Most tunnels open at once; the next is closed with 1013. Default 1000. */
   readonly maxConnections?: number;
@@ -134,7 +137,9 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
     closeTimeoutMs: positive('closeTimeoutMs', options.closeTimeoutMs, DEFAULTS.closeTimeoutMs),
   };
   const prefix = options.pathPrefix ?? '/';
-  if (!prefix.startsWith('/')) throw new InvalidArgumentError('pathPrefix', 'INVALID_ARGUMENT', 'must start with /');
+  if (!prefix.startsWith('/') || !prefix.endsWith('/')) {
+    throw new InvalidArgumentError('pathPrefix', 'INVALID_ARGUMENT', `must start and end with /, got ${prefix}`);
+  }
   const origins = options.origins === undefined ? undefined : new Set(options.origins);
   const lookup = options.lookup ?? defaultLookup;
   const log = options.log === false ? () => {} : (options.log ?? logLine);
@@ -170,7 +175,10 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
     // Any other (websockify's old `base64`) is not offered back, so such a client fails at once instead of later.
     handleProtocols: (protocols: Set<string>) => (protocols.has('binary') ? 'binary' : false),
   });
-  const upgrades = await listenForUpgrades(options, (request, socket, head) => {
+  // On a shared server, only requests under the prefix are the relay's (a malformed target there is refused
+  // with 4400); on our own, every request is.
+  const isOurs = (request: IncomingMessage) => (request.url ?? '/').startsWith(prefix);
+  const upgrades = await listenForUpgrades(options, isOurs, (request, socket, head) => {
     if (closing) {
       socket.destroy();
       return;
