@@ -115,6 +115,24 @@ describe.concurrent('our client against openssl s_server -tls1_2', () => {
     expect(summary(client)).toMatchObject({ version: 'TLSv1.2', alpn: 'http/1.1' });
   });
 
+  it('client authentication: s_server -Verify 1 gets our --cert, and our CertificateVerify (RFC 5246 §7.4.8) checks out', async ({ onTestFinished }) => {
+    const scope = testScope(onTestFinished);
+    const { proc: server, port } = await startOpensslServer(['-tls1_2', '-www', '-Verify', '1', '-CAfile', CA, ...OPENSSL_CERT.ecdsa], { scope });
+    const client = await runWithInput(ourClient(port, ['--cert', pki('client.pem'), '--key', pki('client.key')], scope), 'GET / HTTP/1.0\r\n\r\n');
+    expect(client.exit?.code, `${client.describe()}\n${server.describe()}`).toBe(0);
+    expect(client.stdoutText).toContain('Client certificate');
+    expect(client.stdoutText).toMatch(/Subject: O ?= ?tlsbio, CN ?= ?tlsbio Test Client/);
+    expect(summary(client)).toMatchObject({ version: 'TLSv1.2', verify: 'ok' });
+  });
+
+  it('client authentication required and no --cert: s_server answers our empty Certificate with handshake_failure', async ({ onTestFinished }) => {
+    const scope = testScope(onTestFinished);
+    const { port } = await startOpensslServer(['-tls1_2', '-www', '-Verify', '1', '-CAfile', CA, ...OPENSSL_CERT.ecdsa], { scope });
+    const client = await runWithInput(ourClient(port, [], scope), 'GET / HTTP/1.0\r\n\r\n');
+    expect(client.exit?.code, client.describe()).toBe(1);
+    expect(summary(client)).toMatchObject({ alert: 'handshake_failure', alert_direction: 'received' });
+  });
+
   it('a HelloRequest from s_server (its R command) gets our no_renegotiation warning; OpenSSL then gives up with handshake_failure', async ({ onTestFinished }) => {
     const scope = testScope(onTestFinished);
     const { proc: server, port } = await startOpensslServer(['-tls1_2', '-msg', ...OPENSSL_CERT.ecdsa], { scope });

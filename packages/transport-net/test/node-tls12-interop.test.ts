@@ -58,6 +58,27 @@ describe('our client against Node’s tls.createServer (TLS 1.2)', () => {
   });
 });
 
+describe('client authentication in TLS 1.2 against Node’s tls.createServer', () => {
+  it('Node (requestCert, rejectUnauthorized) verifies our certificate and CertificateVerify', async () => {
+    const peers: unknown[] = [];
+    const server = tls.createServer({ ...CERTS.ecdsa, maxVersion: 'TLSv1.2', requestCert: true, rejectUnauthorized: true, ca: pki('ca.pem') }, (socket) => {
+      peers.push(socket.getPeerCertificate().subject?.CN);
+      socket.end('hello');
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    cleanups.push(() => new Promise((resolve) => server.close(() => resolve())));
+    const context = new TLSContext('client');
+    context.loadVerifyLocations({ cadata: pki('ca.pem') });
+    context.loadCertChain(pki('client.pem'), pki('client.key'));
+    const stream = await connect({ host: '127.0.0.1', port: (server.address() as { port: number }).port, servername: 'localhost', context });
+    expect(new TextDecoder().decode(await readAll(stream.readable))).toBe('hello');
+    expect(stream.info()).toMatchObject({ version: 'TLSv1.2' });
+    expect(peers).toEqual(['tlsbio Test Client']);
+    await stream.close();
+  });
+});
+
 describe('Node’s tls.connect (TLS 1.2) against our server', () => {
   async function ourEchoServer(): Promise<{ port: number; streams: SecureStream[]; errors: unknown[] }> {
     const streams: SecureStream[] = [];

@@ -21,7 +21,7 @@ export const COMMON_TLS_FLAGS: readonly FlagSpec[] = [
   { name: 'alpn', value: true, description: 'ALPN protocols to offer or accept, comma-separated (h2,http/1.1)' },
   { name: 'tls1_3', description: 'TLS 1.3 only (by default TLS 1.2 and 1.3 are both allowed)' },
   { name: 'tls1_2', description: 'TLS 1.2 only' },
-  { name: 'ciphersuites', value: true, description: 'TLS 1.3 suites in preference order, colon-separated' },
+  { name: 'ciphersuites', value: true, description: 'TLS 1.3 and TLS 1.2 suites in preference order, colon-separated' },
   { name: 'groups', value: true, description: 'key exchange groups in preference order: X25519:P-256:P-384:X25519MLKEM768' },
   { name: 'keylogfile', value: true, description: 'append NSS key log lines here (default: $SSLKEYLOGFILE)' },
   { name: 'json', description: 'one JSON object per connection on stderr, nothing else there' },

@@ -5,7 +5,7 @@
  *   ServerHello ─▶ ExpectCertificate ─▶ ExpectServerKeyExchange ─▶ ExpectCertificateRequestOrDone ─▶ [ExpectServerHelloDone]
  *       ─(Certificate*, ClientKeyExchange, ChangeCipherSpec, Finished)─▶ ExpectChangeCipherSpec ─▶ ExpectFinished ─▶ ExpectTraffic12
  *
- * (* an empty Certificate when the server asked for one: client certificates in TLS 1.2 are not implemented yet.)
+ * (* when the server asked for one: ours if one fits, else an empty list; CertificateVerify follows ClientKeyExchange.)
  */
 import { ProtocolError, TLSVersion } from '@tlsbio/errors';
 import type { TLSContext } from '../context.js';
@@ -25,6 +25,7 @@ import {
   decodeServerName,
   EcPointFormat,
   encodeCertificate12,
+  encodeCertificateVerify,
   encodeClientKeyExchangeEcdhe,
   encodeEcPointFormats,
   encodeRenegotiationInfo,
@@ -32,6 +33,7 @@ import {
   encodeSupportedVersionsClient,
   expectEmptyExtension,
   findExtension,
+  type CertificateRequest12,
   type ClientHello,
   type ServerHello,
 } from '../msgs/index.js';
@@ -43,6 +45,7 @@ import {
   ExpectTraffic12,
   State12,
   certificateCurveAllowed,
+  chooseClientCertificate12,
   TLS12,
   deriveKeys12,
   receiveFinished12,
@@ -179,6 +182,8 @@ export function acceptServerHello12(io: HandshakeIO, offer: ClientOffer12, messa
   const limitData = findExtension(extensions, ExtensionType.record_size_limit);
   if (limitData !== undefined) io.limitRecordSizes({ send: Math.min(decodeRecordSizeLimit(limitData), MAX_PLAINTEXT_LENGTH) + 1 });
 
+  // A CertificateVerify signs the handshake messages themselves (RFC 5246 §7.4.8): keep them if we may send one.
+  if (context.certifiedKeys.length > 0) io.transcript.retainMessages();
   io.transcript.selectHash(io.provider.hashes[suite.hash]!);
   io.transcript.add(message.raw);
   return new ExpectCertificate(io, {
@@ -270,17 +275,17 @@ class ExpectCertificateRequestOrDone extends State12 {
     protected readonly hello: Hello12,
     protected readonly peer: Peer12,
     protected readonly exchange: KeyExchange12,
-    protected readonly certificateRequested = false,
+    protected readonly request: CertificateRequest12 | undefined = undefined,
   ) {
     super(io, 'client');
   }
 
   protected handleMessage(message: HandshakeMessage): HandshakeState {
     const { io } = this;
-    if (message.type === HandshakeType.certificate_request && !this.certificateRequested) {
-      decodeCertificateRequest12(message.body);
+    if (message.type === HandshakeType.certificate_request && this.request === undefined) {
+      const request = decodeCertificateRequest12(message.body);
       io.transcript.add(message.raw);
-      return new ExpectServerHelloDone(io, this.hello, this.peer, this.exchange, true);
+      return new ExpectServerHelloDone(io, this.hello, this.peer, this.exchange, request);
     }
     if (message.type !== HandshakeType.server_hello_done) throw unexpected(this.name, message);
     decodeEmptyMessage(message.body, 'ServerHelloDone');
@@ -290,11 +295,18 @@ class ExpectCertificateRequestOrDone extends State12 {
 
   /** Our second flight (RFC 5246 §7.3): [Certificate], ClientKeyExchange, ChangeCipherSpec, Finished. */
   #sendFlight(): HandshakeState {
-    const { io, hello, exchange } = this;
-    // RFC 5246 §7.4.6: with no certificate to offer, an empty list (client certificates: a later milestone).
-    if (this.certificateRequested) io.sendHandshake(HandshakeType.certificate, encodeCertificate12([]));
+    const { io, hello, exchange, request } = this;
+    // RFC 5246 §7.4.6: our certificate if one fits the request, else an empty list.
+    const choice = request === undefined ? undefined : chooseClientCertificate12(io.provider, io.context.certifiedKeys, io.context.signatureSchemes, request);
+    if (request !== undefined) io.sendHandshake(HandshakeType.certificate, encodeCertificate12(choice?.certified.chain ?? []));
     io.sendHandshake(HandshakeType.client_key_exchange, encodeClientKeyExchangeEcdhe(exchange.ours.publicKey));
+    // RFC 7627 §4: the session hash runs through ClientKeyExchange, before CertificateVerify.
     const keys = deriveKeys12(io, hello.suite, exchange.preMasterSecret, hello.offer.hello.random, hello.serverRandom, hello.ems);
+    if (choice !== undefined) {
+      // RFC 5246 §7.4.8: the signature covers every handshake message so far.
+      const signature = choice.scheme.sign(choice.certified.key, io.transcript.messages());
+      io.sendHandshake(HandshakeType.certificate_verify, encodeCertificateVerify({ scheme: choice.scheme.id, signature }));
+    }
     io.sendChangeCipherSpec();
     io.setTls12Keys('write', hello.suite, keys.clientWriteKey, keys.clientWriteIv);
     sendFinished12(io, hello.suite, keys, 'client');

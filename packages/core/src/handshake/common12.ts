@@ -8,7 +8,7 @@ import type { CertifiedKey } from '../context.js';
 import { equalBytes } from '../crypto/bytes.js';
 import type { CryptoProvider, GroupName, KeyExchangeGroup, PrivateKey, PublicKey, SignatureScheme, SignatureSchemeName } from '../crypto/provider.js';
 import { extendedMasterSecret, finishedVerifyData12, keyBlock12, legacyMasterSecret, VERIFY_DATA_LENGTH } from '../keyschedule/index.js';
-import { HandshakeType, decodeEmptyMessage, decodeFinished, encodeFinished } from '../msgs/index.js';
+import { ClientCertificateType, HandshakeType, decodeEmptyMessage, decodeFinished, encodeFinished } from '../msgs/index.js';
 import type { HandshakeMessage } from '../record/index.js';
 import type { CipherSuite12 } from '../suites.js';
 import { matchesHostname } from '../x509/index.js';
@@ -80,6 +80,27 @@ export function chooseCertificate12(
       const scheme = provider.signatures[name];
       if (scheme === undefined || !schemeFitsAuth(name, auth) || !peerSchemes.includes(scheme.id)) continue;
       if (scheme.supportsKey(certified.key)) return { certified, scheme };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The client certificate to answer a TLS 1.2 CertificateRequest with (RFC 5246 §7.4.4, §7.4.6; RFC 8422 §5.5): the
+ * first chain whose key type the server lists in certificate_types, with our preferred scheme among the server's.
+ */
+export function chooseClientCertificate12(
+  provider: CryptoProvider,
+  candidates: readonly CertifiedKey[],
+  ourSchemes: readonly SignatureSchemeName[],
+  request: { readonly certificateTypes: readonly number[]; readonly schemes: readonly number[] },
+): { certified: CertifiedKey; scheme: SignatureScheme } | undefined {
+  for (const certified of candidates) {
+    const rsa = certified.key.type === 'rsa' || certified.key.type === 'rsa-pss';
+    if (!request.certificateTypes.includes(rsa ? ClientCertificateType.rsa_sign : ClientCertificateType.ecdsa_sign)) continue;
+    for (const name of ourSchemes) {
+      const scheme = provider.signatures[name];
+      if (scheme !== undefined && request.schemes.includes(scheme.id) && scheme.supportsKey(certified.key)) return { certified, scheme };
     }
   }
   return undefined;

@@ -35,6 +35,8 @@ export class Transcript {
   #pending: Uint8Array[] = [];
   /** How many messages the transcript holds, to check where message_hash may go. */
   #count = 0;
+  /** Every message, kept once {@link retainMessages} asks (TLS 1.2 CertificateVerify signs them, not their hash). */
+  #retained: Uint8Array[] | undefined;
 
   constructor(hash?: HashAlgorithm) {
     if (hash !== undefined) this.selectHash(hash);
@@ -71,7 +73,31 @@ export class Transcript {
   add(rawMessage: Uint8Array): void {
     if (this.#running !== undefined) this.#running.update(rawMessage);
     else this.#pending.push(rawMessage.slice());
+    this.#retained?.push(this.#running === undefined ? this.#pending[this.#pending.length - 1]! : rawMessage.slice());
     this.#count++;
+  }
+
+  /**
+   * From now on keeps every message, and those held so far, for {@link messages}: TLS 1.2's CertificateVerify signs
+   * handshake_messages themselves (RFC 5246 §7.4.8). Call before {@link selectHash}, while the ClientHello is held.
+   * @throws ProtocolError (`INTERNAL_ERROR`, local) after selectHash (the early messages are gone).
+   */
+  retainMessages(): void {
+    if (this.#retained !== undefined) return;
+    if (this.#running !== undefined) throw misuse('retainMessages() after selectHash()');
+    this.#retained = [...this.#pending];
+  }
+
+  /** The concatenation of every message since {@link retainMessages}. */
+  messages(): Uint8Array {
+    const parts = this.#retained ?? [];
+    const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
+    let offset = 0;
+    for (const part of parts) {
+      out.set(part, offset);
+      offset += part.length;
+    }
+    return out;
   }
 
   /**
