@@ -2,27 +2,48 @@
 // tlsbio's TLS 1.3 engine against Node's native `tls` (OpenSSL), in one run, with the same certificate (ECDSA P-256),
 // suite (TLS_AES_128_GCM_SHA256) and group (X25519):
 //
-//   node bench/tls.mjs [--quick] [--json]
+//   node bench/tls.mjs [--quick] [--rounds N] [--json] [--only memory|loopback|handshake]
 //
-// Rows: bulk throughput over an in-memory pair, full handshakes per second with shared contexts (both in one process,
-// client and server). Ratios are tlsbio/native: above 1 means tlsbio is faster. Run `pnpm build` first.
+// Rows (client and server both in this process):
+// - bulk over an in-memory pair: the engine alone over MemoryBIOs, synchronous, against `tls` over a `Duplex` pair;
+// - bulk over loopback TCP: the async driver `secure()` with @tlsbio/transport-net `connect()`/`createServer()`,
+//   against `tls.connect()`/`tls.createServer()`, both on 127.0.0.1;
+// - full handshakes per second with shared contexts.
+// Each round measures tlsbio and native back to back, row by row; the table shows the median of the rounds (figures
+// and ratio), so a burst of load from other processes moves one round, not the result. Ratios are tlsbio/native:
+// above 1 means tlsbio is faster. Run `pnpm build` first.
 
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { MemoryBIO, TLSContext, nodeProvider, portableProvider } from '@tlsbio/core';
+import { connect, createServer } from '@tlsbio/transport-net';
 
-const args = new Set(process.argv.slice(2));
+const argv = process.argv.slice(2);
+const args = new Set(argv);
+const option = (name) => {
+  const at = argv.indexOf(name);
+  return at >= 0 ? argv[at + 1] : undefined;
+};
 const quick = args.has('--quick');
 const json = args.has('--json');
-const windowMs = quick ? 400 : 2000;
+const rounds = Number(option('--rounds') ?? (quick ? 1 : 3));
+const only = option('--only');
+if (!(Number.isInteger(rounds) && rounds >= 1) || (only !== undefined && !['memory', 'loopback', 'handshake'].includes(only))) {
+  console.error('usage: node bench/tls.mjs [--quick] [--rounds N] [--json] [--only memory|loopback|handshake]');
+  process.exit(2);
+}
+const windowMs = quick ? 400 : 1500;
 const pki = (name) => readFileSync(fileURLToPath(new URL(`../packages/core/test/fixtures/pki/${name}`, import.meta.url)), 'utf8');
 const cert = pki('server-ecdsa-chain.pem');
 const key = pki('server-ecdsa.key');
 const ca = pki('ca.pem');
 const SUITE = 'TLS_AES_128_GCM_SHA256';
-const RECORD = 16 * 1024;
+/** Every bulk row writes 64 KiB at a time (four full records). */
+const WRITE_SIZE = 64 * 1024;
+const payload = new Uint8Array(WRITE_SIZE).fill(7);
 
 // ---- tlsbio, synchronous over MemoryBIOs (the engine alone, no event loop) ----
 
@@ -38,9 +59,10 @@ function ourPair({ client, server }) {
   const bios = { cin: new MemoryBIO(), cout: new MemoryBIO(), sin: new MemoryBIO(), sout: new MemoryBIO() };
   const c = client.wrapBio(bios.cin, bios.cout, { serverHostname: 'localhost' });
   const s = server.wrapBio(bios.sin, bios.sout);
+  // What a transport does: what one side's outgoing BIO gives up goes, without a copy, into the other's incoming.
   const move = () => {
-    if (bios.cout.pending) bios.sin.write(bios.cout.read());
-    if (bios.sout.pending) bios.cin.write(bios.sout.read());
+    if (bios.cout.pending) bios.sin.writeOwned(bios.cout.read());
+    if (bios.sout.pending) bios.cin.writeOwned(bios.sout.read());
   };
   const step = (conn) => {
     try {
@@ -60,7 +82,7 @@ function ourPair({ client, server }) {
     done = a && b;
   }
   if (!done) throw new Error('tlsbio handshake did not complete');
-  return { c, s, bios, move };
+  return { c, s, move };
 }
 
 function ourHandshakes(provider) {
@@ -71,14 +93,13 @@ function ourHandshakes(provider) {
   });
 }
 
-function ourBulk(provider) {
-  const { c, s, bios } = ourPair(ourContexts(provider));
-  const chunk = new Uint8Array(4 * RECORD).fill(7);
+function ourMemoryBulk(provider) {
+  const { c, s, move } = ourPair(ourContexts(provider));
   return measure(() => {
-    c.write(chunk);
-    bios.sin.write(bios.cout.read());
+    c.write(payload);
+    move();
     let got = 0;
-    while (got < chunk.length) got += s.read().length;
+    while (got < payload.length) got += s.read().length;
     return got;
   });
 }
@@ -92,12 +113,77 @@ function measure(op) {
     return count;
   };
   until(windowMs / 4);
-  const start = performance.now();
-  const count = until(windowMs);
-  return count / ((performance.now() - start) / 1000);
+  const window = startWindow();
+  return window.end(until(windowMs));
 }
 
-// ---- Node's native tls over an in-memory duplex pair ----
+/**
+ * Wall-clock and CPU time of a measuring window. `end(count)` gives counts per second of each: the CPU figure (this
+ * process's user + system time, client and server together) moves less with other processes' load than the wall
+ * clock does, so the report shows both.
+ */
+function startWindow() {
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  return {
+    end(count) {
+      const used = process.cpuUsage(cpu);
+      return { wall: count / ((performance.now() - start) / 1000), cpu: count / ((used.user + used.system) / 1e6) };
+    },
+  };
+}
+
+// ---- tlsbio over loopback TCP: secure() through @tlsbio/transport-net ----
+
+async function ourLoopbackBulk(provider) {
+  const { client, server } = ourContexts(provider);
+  const counter = receiveCounter();
+  const listener = createServer({ context: server }, async (stream) => {
+    const reader = stream.readable.getReader();
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      counter.add(value.length);
+    }
+    await stream.writable.close(); // our close_notify back, so that both sides end cleanly
+  });
+  const { port } = await listener.listen(0, '127.0.0.1');
+  const stream = await connect({ host: '127.0.0.1', port, context: client, servername: 'localhost' });
+  const writer = stream.writable.getWriter();
+  // Keep one write queued behind the one in flight (the writable's high-water mark): the sender never waits on us.
+  const rate = await counter.measure(async (stop) => {
+    while (!stop()) {
+      await writer.ready;
+      writer.write(payload).catch(() => {});
+    }
+  });
+  writer.releaseLock();
+  await stream.close();
+  await listener.close();
+  return rate;
+}
+
+/** Counts bytes a server receives; `measure(send)` runs `send` for a warm-up and a window, returns bytes/s. */
+function receiveCounter() {
+  let received = 0;
+  return {
+    add(n) {
+      received += n;
+    },
+    async measure(send) {
+      let phaseEnd = performance.now() + windowMs / 4;
+      const stop = () => performance.now() >= phaseEnd;
+      await send(stop);
+      const window = startWindow();
+      const startBytes = received;
+      phaseEnd = performance.now() + windowMs;
+      await send(stop);
+      return window.end(received - startBytes);
+    },
+  };
+}
+
+// ---- Node's native tls ----
 
 function duplexPair() {
   const a = new Duplex({ read() {}, write: (chunk, _e, cb) => (b.push(chunk), cb()), final: (cb) => (b.push(null), cb()) });
@@ -105,8 +191,10 @@ function duplexPair() {
   return [a, b];
 }
 
-const nativeServerContext = tls.createSecureContext({ cert, key, minVersion: 'TLSv1.3', ciphersuites: SUITE, ecdhCurve: 'X25519' });
-const nativeClientContext = tls.createSecureContext({ ca, minVersion: 'TLSv1.3', ciphersuites: SUITE, ecdhCurve: 'X25519' });
+const nativeServerOptions = { cert, key, minVersion: 'TLSv1.3', ciphersuites: SUITE, ecdhCurve: 'X25519' };
+const nativeClientOptions = { ca, minVersion: 'TLSv1.3', ciphersuites: SUITE, ecdhCurve: 'X25519', servername: 'localhost' };
+const nativeServerContext = tls.createSecureContext(nativeServerOptions);
+const nativeClientContext = tls.createSecureContext(nativeClientOptions);
 
 function nativePair() {
   const [a, b] = duplexPair();
@@ -130,9 +218,8 @@ async function measureAsync(op) {
     return count;
   };
   await until(windowMs / 4);
-  const start = performance.now();
-  const count = await until(windowMs);
-  return count / ((performance.now() - start) / 1000);
+  const window = startWindow();
+  return window.end(await until(windowMs));
 }
 
 async function nativeHandshakes() {
@@ -144,9 +231,9 @@ async function nativeHandshakes() {
   });
 }
 
-async function nativeBulk() {
+async function nativeMemoryBulk() {
   const { client, server } = await nativePair();
-  const chunk = Buffer.alloc(4 * RECORD, 7);
+  const chunk = Buffer.from(payload);
   let received = 0;
   let waiter;
   server.on('data', (data) => {
@@ -169,34 +256,117 @@ async function nativeBulk() {
   return rate;
 }
 
-// ---- report ----
+async function nativeLoopbackBulk() {
+  const counter = receiveCounter();
+  const listener = tls.createServer(nativeServerOptions, (socket) => {
+    socket.on('data', (data) => counter.add(data.length));
+    socket.on('end', () => socket.end());
+    socket.on('error', () => {});
+  });
+  await new Promise((resolve) => listener.listen(0, '127.0.0.1', resolve));
+  const socket = tls.connect({ ...nativeClientOptions, host: '127.0.0.1', port: listener.address().port });
+  await new Promise((resolve, reject) => {
+    socket.once('secureConnect', resolve);
+    socket.once('error', reject);
+  });
+  const chunk = Buffer.from(payload);
+  // Write while the socket accepts, wait for 'drain' when it says so: Node's own backpressure.
+  const rate = await counter.measure(async (stop) => {
+    while (!stop()) {
+      if (!socket.write(chunk)) await new Promise((resolve) => socket.once('drain', resolve));
+    }
+  });
+  await new Promise((resolve) => {
+    socket.once('close', resolve);
+    socket.end();
+  });
+  await new Promise((resolve) => listener.close(resolve));
+  return rate;
+}
 
-const rows = [];
-const add = (name, unit, ours, native, portable) => rows.push({ name, unit, tlsbio: ours, native, ratio: ours / native, portable });
+// ---- rounds and report ----
 
-const ourBulkNode = ourBulk(nodeProvider);
-const ourBulkPortable = ourBulk(portableProvider);
-const nativeBulkRate = await nativeBulk();
-add('bulk, in-memory pair (16 KiB records)', 'MB/s', ourBulkNode / 1e6, nativeBulkRate / 1e6, ourBulkPortable / 1e6);
+const ROWS = [
+  {
+    id: 'memory',
+    name: 'bulk, in-memory pair',
+    unit: 'MB/s',
+    scale: 1e-6,
+    ours: () => ourMemoryBulk(nodeProvider),
+    native: nativeMemoryBulk,
+    portable: () => ourMemoryBulk(portableProvider),
+  },
+  {
+    id: 'loopback',
+    name: 'bulk, loopback TCP',
+    unit: 'MB/s',
+    scale: 1e-6,
+    ours: () => ourLoopbackBulk(nodeProvider),
+    native: nativeLoopbackBulk,
+    portable: () => ourLoopbackBulk(portableProvider),
+  },
+  {
+    id: 'handshake',
+    name: 'full handshakes, shared contexts',
+    unit: 'handshakes/s',
+    scale: 1,
+    ours: () => ourHandshakes(nodeProvider),
+    native: nativeHandshakes,
+    portable: () => ourHandshakes(portableProvider),
+  },
+].filter((row) => only === undefined || row.id === only);
 
-const ourHsNode = ourHandshakes(nodeProvider);
-const ourHsPortable = ourHandshakes(portableProvider);
-const nativeHs = await nativeHandshakes();
-add('full handshakes, shared contexts', 'handshakes/s', ourHsNode, nativeHs, ourHsPortable);
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+const loadBefore = loadavg();
+const samples = new Map(ROWS.map((row) => [row.id, []]));
+for (let round = 0; round < rounds; round++) {
+  for (const row of ROWS) {
+    const ours = await row.ours();
+    const native = await row.native();
+    samples.get(row.id).push({ ours: ours.wall * row.scale, native: native.wall * row.scale, ratio: ours.wall / native.wall, cpuRatio: ours.cpu / native.cpu });
+  }
+}
+// The portable provider is a figure beside the table, not a comparison: measured once, after the rounds.
+const portable = new Map();
+for (const row of ROWS) portable.set(row.id, (await row.portable()).wall * row.scale);
+const loadAfter = loadavg();
+
+const rows = ROWS.map((row) => {
+  const runs = samples.get(row.id);
+  return {
+    name: row.name,
+    unit: row.unit,
+    tlsbio: median(runs.map((r) => r.ours)),
+    native: median(runs.map((r) => r.native)),
+    ratio: median(runs.map((r) => r.ratio)),
+    ratios: runs.map((r) => r.ratio),
+    cpuRatio: median(runs.map((r) => r.cpuRatio)),
+    portable: portable.get(row.id),
+  };
+});
+const load = { before: loadBefore.map((v) => +v.toFixed(2)), after: loadAfter.map((v) => +v.toFixed(2)) };
 
 if (json) {
-  console.log(JSON.stringify({ node: process.version, quick, rows }, null, 2));
+  console.log(JSON.stringify({ node: process.version, quick, rounds, windowMs, load, rows }, null, 2));
 } else {
   const fmt = (n) => (n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(1));
-  console.log(`tlsbio TLS benchmark · Node ${process.version} · ${SUITE}, X25519, ECDSA P-256 · ${quick ? 'quick' : 'full'}`);
+  console.log(`tlsbio TLS benchmark · Node ${process.version} · ${SUITE}, X25519, ECDSA P-256 · ${rounds} round(s) of ${windowMs} ms`);
+  console.log(`load average before ${load.before.join(' ')}, after ${load.after.join(' ')}`);
   console.log('');
-  console.log('  row                                     unit          tlsbio(node)   native   ratio   tlsbio(portable)');
+  console.log('  row                                unit          tlsbio(node)   native   ratio  cpu ratio   (each round)        tlsbio(portable)');
   for (const r of rows) {
+    const each = r.ratios.map((x) => x.toFixed(2)).join(' ');
     console.log(
-      `  ${r.name.padEnd(40)}${r.unit.padEnd(14)}${fmt(r.tlsbio).padStart(12)}${fmt(r.native).padStart(9)}${(r.ratio.toFixed(2) + '×').padStart(8)}${fmt(r.portable).padStart(19)}`,
+      `  ${r.name.padEnd(35)}${r.unit.padEnd(14)}${fmt(r.tlsbio).padStart(12)}${fmt(r.native).padStart(9)}${(r.ratio.toFixed(2) + '×').padStart(8)}${(r.cpuRatio.toFixed(2) + '×').padStart(11)}   ${each.padEnd(20)}${fmt(r.portable).padStart(12)}`,
     );
   }
   console.log('');
-  console.log('  ratio = tlsbio(node provider) / native. Same process, same run; figures move with machine load.');
+  console.log('  ratio = tlsbio(node provider) / native by the wall clock, median of the rounds (each measured back to back);');
+  console.log('  cpu ratio = the same by CPU time of this process (work per byte, less sensitive to other processes).');
+  console.log('  Figures move with machine load; the ratios are the result.');
 }
-

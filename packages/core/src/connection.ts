@@ -51,6 +51,7 @@ import {
   Tls13Sealer,
   decodeAlert,
   encodeAlert,
+  sealRecords,
   type HandshakeMessage,
   type RawRecord,
   type RecordOpener,
@@ -100,8 +101,6 @@ export class TLSConnection {
   readonly #transcript = new Transcript();
   #opener: RecordOpener = new PlaintextOpener();
   #sealer: RecordSealer = new PlaintextSealer();
-  /** Bytes a record adds around its plaintext under the current write protection (header, type, tag). */
-  #writeOverhead = 5;
   /** Records waiting for room in the outgoing BIO, oldest first. */
   #output: Uint8Array[] = [];
   /** Handshake messages of the flight being built, sealed into as few records as fit (see #sealFlight). */
@@ -215,14 +214,13 @@ export class TLSConnection {
         this.#rekeyIfNeeded();
         this.#flushAvailable();
         if (this.#output.length > 0) break; // a KeyUpdate that did not fit goes first
-        const room = this.#outgoing.space - this.#writeOverhead;
-        if (room <= 0) break;
-        const length = Math.min(data.length - accepted, this.#sendFragmentLimit, room);
-        const record = this.#sealer.seal(ContentType.application_data, data.subarray(accepted, accepted + length));
-        this.#outgoing.writeOwned(record);
-        accepted += length;
+        // Records in batches, one array each: see sealRecords. A batch stops where the key needs updating.
+        const batch = sealRecords(this.#sealer, ContentType.application_data, data.subarray(accepted), this.#outgoing.space, this.#sendFragmentLimit);
+        if (batch.consumed === 0) break;
+        this.#outgoing.writeOwned(batch.records);
+        accepted += batch.consumed;
       }
-      if (accepted === 0 && data.length > 0) throw new WantWriteError('the outgoing BIO is full: send its bytes, then call again');
+      if (accepted === 0 && data.length > 0) throw flowControl(() => new WantWriteError('the outgoing BIO is full: send its bytes, then call again'));
       return accepted;
     });
   }
@@ -410,7 +408,7 @@ export class TLSConnection {
       // RFC 8446 §6.1: an end without close_notify is a truncation, not a clean close.
       return new EOFError(this.#deframer.buffered > 0 ? 'EOF in the middle of a record' : undefined);
     }
-    return new WantReadError();
+    return flowControl(() => new WantReadError());
   }
 
   /** Consumes one record if a whole one is available. */
@@ -590,7 +588,7 @@ export class TLSConnection {
   /** Drains queued records into the outgoing BIO; throws WantWriteError if any remain. */
   #flush(): void {
     this.#flushAvailable();
-    if (this.#output.length > 0) throw new WantWriteError('the outgoing BIO is full: send its bytes, then call again');
+    if (this.#output.length > 0) throw flowControl(() => new WantWriteError('the outgoing BIO is full: send its bytes, then call again'));
   }
 
   /** Drains as many queued records as fit, in order. */
@@ -640,7 +638,6 @@ export class TLSConnection {
   #makeSealer(suite: CipherSuite, secret: Uint8Array): RecordSealer {
     const aead = this.#context.provider.aeads[suite.aead]!;
     const { key, iv } = trafficKeys(this.#hash(suite), aead.keyLength, secret);
-    this.#writeOverhead = 5 + 1 + aead.tagLength; // RFC 8446 §5.2: header, inner content type, AEAD tag
     // RFC 8446 §5.5: rekey after limits.maxRecordsPerKey records, never past what the AEAD allows.
     const hardLimit = aead.name === 'aes_128_gcm' || aead.name === 'aes_256_gcm' ? GCM_HARD_RECORD_LIMIT : MAX_SEQUENCE;
     const recordLimit = Math.min(this.#context.limits.maxRecordsPerKey, hardLimit);
@@ -711,8 +708,6 @@ export class TLSConnection {
         this.#peerProtected = true;
       } else {
         this.#sealer = new Tls12AeadSealer(aead.importKey(key), iv, aead);
-        // header, GCM's explicit nonce (RFC 5288 §3; none for ChaCha20, RFC 7905), tag
-        this.#writeOverhead = 5 + (iv.length === 4 ? 8 : 0) + aead.tagLength;
       }
     },
     sendWarningAlert: (description) => {
@@ -750,6 +745,25 @@ function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
     offset += part.length;
   }
   return out;
+}
+
+/** V8's `Error.stackTraceLimit` (Node, Chromium, Deno); other engines have none and capture what they capture. */
+const errorConstructor = Error as { stackTraceLimit?: number };
+
+/**
+ * Makes a flow-control error (`WantReadError`, `WantWriteError`) without capturing a stack trace. They are not
+ * failures but "call again later", thrown many times a second by a busy connection (twice per transport read in the
+ * async driver), and the stack capture is ~90% of their cost: ~7 µs against ~0.8 µs here. Nobody reads their stack.
+ */
+function flowControl<T extends TLSError>(make: () => T): T {
+  const limit = errorConstructor.stackTraceLimit;
+  if (limit === undefined) return make();
+  errorConstructor.stackTraceLimit = 0;
+  try {
+    return make();
+  } finally {
+    errorConstructor.stackTraceLimit = limit;
+  }
 }
 
 function hex(bytes: Uint8Array): string {

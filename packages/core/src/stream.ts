@@ -42,7 +42,8 @@ import type { Transport, TransportInfo } from './transport.js';
 /** RFC 8446 §5.2: a protected record is at most 2^14 + 256 bytes of fragment behind a 5-byte header. */
 const MAX_RECORD = 5 + 16_384 + 256;
 const DEFAULT_INCOMING_LIMIT = 64 * 1024;
-const DEFAULT_OUTGOING_LIMIT = 64 * 1024;
+/** Four records of the largest size: a 64 KiB write goes out as four full records in one transport write. */
+const DEFAULT_OUTGOING_LIMIT = 4 * MAX_RECORD;
 const EMPTY = new Uint8Array(0);
 
 /** Options of {@link secure}. */
@@ -59,7 +60,7 @@ export interface SecureOptions {
   /**
    * The outgoing MemoryBIO's limit: most ciphertext bytes one engine call produces before the driver hands them to
    * the transport, and so how much a `writable.write()` sends before it waits for `transport.write()`. At least one
-   * full record (16,645 bytes). Default 64 KiB.
+   * full record (16,645 bytes). Default 66,580 bytes (four full records).
    */
   readonly outgoingLimit?: number;
 }
@@ -418,7 +419,8 @@ class Driver {
     // a full BIO would mean a loop that never feeds the engine, which must fail rather than spin.
     const take = Math.min(carry.length, this.#incoming.space);
     if (take === 0) throw new ProtocolError('INTERNAL_ERROR', 'the engine asked for bytes with its incoming BIO full', { fault: 'local' });
-    this.#incoming.write(carry.subarray(0, take));
+    // A transport gives up what read() returned (see Transport.read): no copy on the way in.
+    this.#incoming.writeOwned(carry.subarray(0, take));
     this.#carry = take === carry.length ? undefined : carry.subarray(take);
   }
 
@@ -432,6 +434,7 @@ class Driver {
         () => this.#flushEngine(),
       );
       controller.enqueue(data);
+      this.#enqueueReceived(controller);
     } catch (error) {
       if (ZeroReturnError.isInstance(error)) {
         // RFC 8446 §6.1: the peer's close_notify ends its direction only; ours stays open until we close it.
@@ -444,6 +447,28 @@ class Driver {
         return;
       }
       void this.#fail(error);
+    }
+  }
+
+  /**
+   * Hands over, in the same pull, the plaintext of records already received: one pull per transport read rather than
+   * one per record, and never a transport read (that waits for the next pull). Stops at the first call that would
+   * need more bytes. Whatever else it throws (the peer's close_notify, a fatal error) is left for the next pull to
+   * report: the engine throws it again then (its errors are sticky), and erroring the readable now would discard the
+   * data just enqueued.
+   */
+  #enqueueReceived(controller: ReadableStreamDefaultController<Uint8Array>): void {
+    const connection = this.#connection;
+    for (;;) {
+      let data: Uint8Array;
+      try {
+        data = connection.read();
+      } catch (error) {
+        this.#takeOutput(); // a fatal error's alert goes out now
+        if (WantReadError.isInstance(error)) this.#flushEngine();
+        return;
+      }
+      controller.enqueue(data);
     }
   }
 

@@ -6,7 +6,11 @@
  * {@link TransportInfo}.
  */
 export interface Transport {
-  /** The next bytes from the peer, or `null` once the peer has ended its side of the stream. */
+  /**
+   * The next bytes from the peer, or `null` once the peer has ended its side of the stream. The bytes are handed
+   * over: the transport must not change them (or the memory under them) afterwards, since the driver queues them
+   * without a copy. A fresh buffer per read, as Node sockets, WebSocket messages and streams deliver them, is that.
+   */
   read(): Promise<Uint8Array | null>;
   /** Sends bytes; resolves when the transport has accepted them (its backpressure is this Promise). */
   write(bytes: Uint8Array): Promise<void>;

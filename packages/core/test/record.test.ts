@@ -21,6 +21,8 @@ import {
   Tls12AeadSealer,
   Tls13Opener,
   Tls13Sealer,
+  MAX_RECORDS_PER_BATCH,
+  sealRecords,
   type RawRecord,
   type RecordOpener,
   type RecordSealer,
@@ -270,6 +272,61 @@ describe.each(providers)('record protection with the %s provider', (_name, creat
         expect(sealer.sequence).toBe(0);
       });
 
+      it('sealInto writes the record seal() would, at any offset of an array holding anything, and checks the room', () => {
+        const k = keysFor(provider, aeadName);
+        const a = pairFor(version, k);
+        const b = pairFor(version, k);
+        for (const size of [0, 1, 700, MAX_PLAINTEXT_LENGTH]) {
+          const data = pseudoRandom(size, size + 1);
+          const expected = a.sealer.seal(ContentType.application_data, data);
+          expect(expected.length).toBe(b.sealer.overhead + size);
+          const out = new Uint8Array(expected.length + 40).fill(0xa5);
+          expect(b.sealer.sealInto(ContentType.application_data, data, out, 17)).toBe(expected.length);
+          expect(Array.from(out.subarray(17, 17 + expected.length))).toEqual(Array.from(expected));
+          expect(out[16]).toBe(0xa5); // nothing written outside the record
+          expect(out[17 + expected.length]).toBe(0xa5);
+        }
+        const tight = new Uint8Array(b.sealer.overhead + 9);
+        expectInvalidArgument(() => b.sealer.sealInto(ContentType.application_data, new Uint8Array(10), tight, 0), 'out');
+        expectInvalidArgument(() => b.sealer.sealInto(ContentType.application_data, new Uint8Array(9), tight, 1), 'out');
+        expect(b.sealer.sequence).toBe(4); // a refused record uses no sequence number
+      });
+
+      it('sealRecords seals a batch back to back in one array, within the space given, that opens record by record', () => {
+        const k = keysFor(provider, aeadName);
+        const { sealer, opener } = pairFor(version, k);
+        const overhead = sealer.overhead;
+        const data = pseudoRandom(3 * MAX_PLAINTEXT_LENGTH - 100, 11);
+        // Room for two full records and 50 bytes of a third: the third is cut to fit.
+        const space = 2 * (MAX_PLAINTEXT_LENGTH + overhead) + overhead + 50;
+        const batch = sealRecords(sealer, ContentType.application_data, data, space);
+        expect(batch.consumed).toBe(2 * MAX_PLAINTEXT_LENGTH + 50);
+        expect(batch.records.length).toBe(space);
+        expect(sealer.sequence).toBe(3);
+        const opened: number[] = [];
+        for (let offset = 0; offset < batch.records.length; ) {
+          const length = 5 + ((batch.records[offset + 3]! << 8) | batch.records[offset + 4]!);
+          opened.push(...opener.open(parse(batch.records.subarray(offset, offset + length))).fragment);
+          offset += length;
+        }
+        expect(Uint8Array.from(opened)).toEqual(data.subarray(0, batch.consumed));
+        // The rest, with no bound: one short record. No room for even one byte: nothing sealed.
+        const rest = sealRecords(sealer, ContentType.application_data, data.subarray(batch.consumed), Infinity);
+        expect(rest.consumed).toBe(data.length - batch.consumed);
+        expect(rest.records.length).toBe(rest.consumed + overhead);
+        expect(sealRecords(sealer, ContentType.application_data, data, overhead)).toEqual({ records: new Uint8Array(0), consumed: 0 });
+        expect(sealer.sequence).toBe(4);
+        expectInvalidArgument(() => sealRecords(sealer, ContentType.application_data, data, Infinity, 0), 'maxFragment');
+      });
+
+      it('sealRecords puts at most MAX_RECORDS_PER_BATCH records in one array and honours a smaller fragment size', () => {
+        const { sealer } = pairFor(version, keysFor(provider, aeadName));
+        const data = pseudoRandom(100 * 64, 12);
+        const batch = sealRecords(sealer, ContentType.application_data, data, Infinity, 64);
+        expect(batch.consumed).toBe(MAX_RECORDS_PER_BATCH * 64);
+        expect(batch.records.length).toBe(MAX_RECORDS_PER_BATCH * (64 + sealer.overhead));
+      });
+
       it("seals in place exactly as the provider's seal does (the path every record takes)", () => {
         const k = keysFor(provider, aeadName);
         const key = k.aead.importKey(k.key);
@@ -395,6 +452,26 @@ describe.each(providers)('record protection with the %s provider', (_name, creat
         // Sealing goes on (the KeyUpdate itself needs this key); the engine acts on the flag.
         sealer.seal(ContentType.handshake, Uint8Array.of(24, 0, 0, 1, 0));
         expect(sealer.sequence).toBe(4);
+      });
+
+      it('sealRecords stops after the record that reaches the key limit, so the KeyUpdate can go first', () => {
+        const k = keysFor(provider, aeadName);
+        const sealer = new Tls13Sealer(k.aead.importKey(k.key), k.iv13, k.aead, { recordLimit: 3 });
+        const batch = sealRecords(sealer, ContentType.application_data, new Uint8Array(10 * 100), Infinity, 100);
+        expect(batch.consumed).toBe(300);
+        expect(batch.records.length).toBe(3 * (100 + sealer.overhead));
+        expect(sealer.needsKeyUpdate).toBe(true);
+      });
+
+      it('sealInto zeroes the padding even in an array that held other bytes (RFC 8446 §5.4)', () => {
+        const k = keysFor(provider, aeadName);
+        const sealer = new Tls13Sealer(k.aead.importKey(k.key), k.iv13, k.aead);
+        const opener = new Tls13Opener(k.aead.importKey(k.key), k.iv13, k.aead);
+        const out = new Uint8Array(sealer.overhead + 10 + 32).fill(0xff);
+        expect(sealer.sealInto(ContentType.handshake, pseudoRandom(10, 4), out, 0, 32)).toBe(out.length);
+        const opened = opener.open(parse(out));
+        expect(opened.type).toBe(ContentType.handshake);
+        expect(Array.from(opened.fragment)).toEqual(Array.from(pseudoRandom(10, 4)));
       });
 
       it('has the RFC 8446 §5.5 default limit for its AEAD', () => {
@@ -542,6 +619,16 @@ describe('plaintext records (RFC 8446 §5.1)', () => {
     expectInvalidArgument(() => sealer.seal(ContentType.handshake, new Uint8Array(MAX_PLAINTEXT_LENGTH + 1)), 'fragment');
     expectInvalidArgument(() => sealer.seal(ContentType.handshake, new Uint8Array(1), 1), 'padding');
     expectInvalidArgument(() => sealer.seal(ContentType.handshake, new Uint8Array(0)), 'fragment');
+  });
+
+  it('sealInto frames at an offset, exactly as seal does', () => {
+    const sealer = new PlaintextSealer();
+    const expected = new PlaintextSealer().seal(ContentType.handshake, Uint8Array.of(1, 2, 3));
+    const out = new Uint8Array(20).fill(9);
+    expect(sealer.overhead).toBe(5);
+    expect(sealer.sealInto(ContentType.handshake, Uint8Array.of(1, 2, 3), out, 4)).toBe(8);
+    expect(Array.from(out.subarray(4, 12))).toEqual(Array.from(expected));
+    expect(out[12]).toBe(9);
   });
 
   it('opens records as views and counts them', () => {

@@ -338,6 +338,30 @@ describe.each(providers)('secure() over an in-memory transport, %s provider', (_
     expect(await rejection(c.closed)).toBe(clientError);
   });
 
+  it('delivers every record of one transport read before reporting a bad record that follows them', async () => {
+    const pair = pipePair();
+    const held: Uint8Array[] = [];
+    let hold = false;
+    const holding: Transport = { ...pair.server, write: (bytes) => (hold ? (held.push(bytes.slice()), Promise.resolve()) : pair.server.write(bytes)) };
+    const c = client(pair);
+    const s = secure(holding, serverContext(provider));
+    await Promise.all([c.opened, s.opened]);
+    hold = true;
+    const writer = s.writable.getWriter();
+    for (const word of ['one', 'two', 'three']) await writer.write(text(word));
+    // The three records and a replay of the last (wrong sequence number: bad_record_mac) arrive in one read.
+    const replay = held[held.length - 1]!;
+    const chunk = new Uint8Array([...held.flatMap((bytes) => [...bytes]), ...replay]);
+    await pair.server.write(chunk);
+    const reader = c.readable.getReader();
+    const words: string[] = [];
+    for (let i = 0; i < 3; i++) words.push(new TextDecoder().decode((await reader.read()).value));
+    expect(words).toEqual(['one', 'two', 'three']);
+    const error = await rejection(reader.read());
+    expect(ProtocolError.isInstance(error) && error.alert?.name).toBe('bad_record_mac');
+    expect(await rejection(c.closed)).toBe(error);
+  });
+
   it('sends the KeyUpdate answer a read produced, without waiting for the application to write', async () => {
     const pair = pipePair();
     const c = client(pair);

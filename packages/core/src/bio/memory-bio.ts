@@ -83,8 +83,9 @@ export class MemoryBIO {
    * Appends a copy of `data` and returns its length.
    *
    * The bytes are copied because callers commonly reuse their buffers (a socket's read buffer, a stream chunk that is
-   * recycled): keeping a reference would let later changes to that buffer alter bytes already queued. The engine,
-   * which hands over records it has just allocated and never touches again, uses {@link writeOwned} instead.
+   * recycled): keeping a reference would let later changes to that buffer alter bytes already queued. A caller that
+   * gives its buffer up for good (the engine with the records it has just sealed, a transport with a chunk it
+   * received) uses {@link writeOwned} instead and saves the copy.
    *
    * A write is all or nothing: if `data` does not fit under the limit, nothing is written and `WantWriteError` is
    * thrown. A partial write would split a TLS record across calls and force every writer to track a remainder;
@@ -102,10 +103,13 @@ export class MemoryBIO {
   }
 
   /**
-   * Appends `data` without copying it: ownership passes to the BIO, and the caller must never modify `data` again.
-   * For the engine's freshly encoded records, on the hot path. Same checks and all-or-nothing rule as {@link write}.
+   * Appends `data` without copying it: ownership passes to the BIO, and the caller must never modify `data` (nor the
+   * memory under it) again; {@link read} may hand those very bytes out. This is the zero-copy path for bytes
+   * nobody else holds: records the engine has just sealed, a chunk a transport has just received into a fresh
+   * buffer (Node sockets, WebSocket messages, most streams). Same checks and all-or-nothing rule as {@link write}.
    *
-   * @internal
+   * @example
+   * incoming.writeOwned(await transport.read()); // the chunk is ours alone: no copy
    * @throws {WantWriteError} when the limit leaves less than `data.length` bytes of space.
    * @throws {InvalidArgumentError} `WRITE_AFTER_EOF` after {@link writeEof}; `INVALID_ARGUMENT` as for {@link write}.
    */

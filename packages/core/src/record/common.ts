@@ -24,7 +24,10 @@ export interface RawRecord {
   readonly fragment: Uint8Array;
 }
 
-/** Protection of one direction. Sealers write a whole record (header included) into one fresh Uint8Array. */
+/**
+ * Protection of one direction. Sealers write a whole record (header included) either into one fresh Uint8Array
+ * (`seal`) or at an offset of the caller's array (`sealInto`), so that many records can share one allocation.
+ */
 export interface RecordSealer {
   /**
    * Seals one fragment (at most {@link MAX_PLAINTEXT_LENGTH} bytes) of content `type`, with `padding` extra zero
@@ -34,6 +37,15 @@ export interface RecordSealer {
    * @throws {ProtocolError} `INTERNAL_ERROR` (fault `'local'`) once the key may seal no more records.
    */
   seal(type: number, fragment: Uint8Array, padding?: number): Uint8Array;
+  /**
+   * Seals as {@link seal} does, writing the record at `out[offset]`, and returns its length
+   * (`overhead + fragment.length + padding`). Every byte of the record is written, whatever `out` held before.
+   * @throws {InvalidArgumentError} as {@link seal}, and `INVALID_ARGUMENT` when the record does not fit in `out`.
+   * @throws {ProtocolError} as {@link seal}.
+   */
+  sealInto(type: number, fragment: Uint8Array, out: Uint8Array, offset: number, padding?: number): number;
+  /** Bytes a record adds to its content under this protection: header, explicit nonce, inner type byte, tag. */
+  readonly overhead: number;
   /** Records sealed with this key so far (the sequence number of the next record). */
   readonly sequence: number;
   /** True once the AEAD's confidentiality limit is near (RFC 8446 §5.5): the engine must KeyUpdate before the next seal. */
@@ -152,6 +164,13 @@ export function checkSealArguments(type: number, fragment: Uint8Array, max: numb
   }
   if (fragment.length === 0 && (type === ContentType.handshake || type === ContentType.alert)) {
     throw new InvalidArgumentError('fragment', 'INVALID_ARGUMENT', `empty ${contentTypeName(type)} fragments must not be sent`);
+  }
+}
+
+/** Checks that a record of `length` bytes fits in `out` at `offset` (local misuse otherwise). */
+export function checkRoom(out: Uint8Array, offset: number, length: number): void {
+  if (!(out instanceof Uint8Array && Number.isInteger(offset) && offset >= 0 && offset + length <= out.length)) {
+    throw new InvalidArgumentError('out', 'INVALID_ARGUMENT', `no room for a ${length}-byte record at offset ${offset}`);
   }
 }
 

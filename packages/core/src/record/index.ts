@@ -47,5 +47,5 @@ export {
   type HandshakeMessage,
   type HandshakeReassemblerOptions,
 } from './handshake.js';
-export { sealFragments } from './fragments.js';
+export { MAX_RECORDS_PER_BATCH, sealFragments, sealRecords, type SealedRecords } from './fragments.js';
 export { decodeAlert, encodeAlert } from './alert.js';

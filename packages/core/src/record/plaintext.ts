@@ -7,6 +7,7 @@ import {
   checkMaxPlaintextLength,
   checkNoPadding,
   checkOpenedContent,
+  checkRoom,
   checkSealArguments,
   checkSequence,
   remoteError,
@@ -65,19 +66,35 @@ export class PlaintextSealer implements RecordSealer {
    */
   seal(type: number, fragment: Uint8Array, padding?: number): Uint8Array {
     checkSealArguments(type, fragment, MAX_PLAINTEXT_LENGTH);
+    const out = new Uint8Array(RECORD_HEADER_LENGTH + fragment.length);
+    this.sealInto(type, fragment, out, 0, padding);
+    return out;
+  }
+
+  /** The header alone. */
+  get overhead(): number {
+    return RECORD_HEADER_LENGTH;
+  }
+
+  /**
+   * Frames `fragment` at `out[offset]` and returns the record's length.
+   * @throws {InvalidArgumentError} as {@link seal}, and `INVALID_ARGUMENT` when the record does not fit in `out`.
+   */
+  sealInto(type: number, fragment: Uint8Array, out: Uint8Array, offset: number, padding?: number): number {
+    checkSealArguments(type, fragment, MAX_PLAINTEXT_LENGTH);
     checkNoPadding(padding);
     checkSequence(this.#sequence, 'seal');
     const length = fragment.length;
-    const out = new Uint8Array(RECORD_HEADER_LENGTH + length);
+    checkRoom(out, offset, RECORD_HEADER_LENGTH + length);
     const version = this.#legacyRecordVersion;
-    out[0] = type;
-    out[1] = version >>> 8;
-    out[2] = version & 0xff;
-    out[3] = length >>> 8;
-    out[4] = length & 0xff;
-    out.set(fragment, RECORD_HEADER_LENGTH);
+    out[offset] = type;
+    out[offset + 1] = version >>> 8;
+    out[offset + 2] = version & 0xff;
+    out[offset + 3] = length >>> 8;
+    out[offset + 4] = length & 0xff;
+    out.set(fragment, offset + RECORD_HEADER_LENGTH);
     this.#sequence++;
-    return out;
+    return RECORD_HEADER_LENGTH + length;
   }
 }
 

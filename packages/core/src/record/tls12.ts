@@ -17,6 +17,7 @@ import {
   checkMaxPlaintextLength,
   checkNoPadding,
   checkOpenedContent,
+  checkRoom,
   checkSealArguments,
   checkSequence,
   contentTypeName,
@@ -157,28 +158,45 @@ export class Tls12AeadSealer implements RecordSealer {
    */
   seal(type: number, fragment: Uint8Array, padding?: number): Uint8Array {
     checkSealArguments(type, fragment, MAX_PLAINTEXT_LENGTH);
+    const out = new Uint8Array(this.overhead + fragment.length);
+    this.sealInto(type, fragment, out, 0, padding);
+    return out;
+  }
+
+  /** Header, explicit nonce (8 bytes for GCM, none for ChaCha20-Poly1305) and tag. */
+  get overhead(): number {
+    return RECORD_HEADER_LENGTH + this.#nonces.explicitLength + this.#tagLength;
+  }
+
+  /**
+   * Seals one record into `out` at `offset` (see {@link seal}) and returns its length.
+   * @throws {InvalidArgumentError} as {@link seal}, and `INVALID_ARGUMENT` when the record does not fit in `out`.
+   * @throws {ProtocolError} as {@link seal}.
+   */
+  sealInto(type: number, fragment: Uint8Array, out: Uint8Array, offset: number, padding?: number): number {
+    checkSealArguments(type, fragment, MAX_PLAINTEXT_LENGTH);
     checkNoPadding(padding);
     const seq = this.#sequence;
     checkSequence(seq, 'seal');
     const length = fragment.length;
     const explicitLength = this.#nonces.explicitLength;
     const bodyLength = explicitLength + length + this.#tagLength;
-    const out = new Uint8Array(RECORD_HEADER_LENGTH + bodyLength);
+    checkRoom(out, offset, RECORD_HEADER_LENGTH + bodyLength);
     const version = this.#version;
-    out[0] = type;
-    out[1] = version >>> 8;
-    out[2] = version & 0xff;
-    out[3] = bodyLength >>> 8;
-    out[4] = bodyLength & 0xff;
+    out[offset] = type;
+    out[offset + 1] = version >>> 8;
+    out[offset + 2] = version & 0xff;
+    out[offset + 3] = bodyLength >>> 8;
+    out[offset + 4] = bodyLength & 0xff;
     const nonce = this.#nonces.at(seq);
     // RFC 5288 §3: GCM's explicit nonce (our sequence number) opens the body.
-    if (explicitLength > 0) out.set(nonce.subarray(12 - explicitLength), RECORD_HEADER_LENGTH);
-    const start = RECORD_HEADER_LENGTH + explicitLength;
+    if (explicitLength > 0) out.set(nonce.subarray(12 - explicitLength), offset + RECORD_HEADER_LENGTH);
+    const start = offset + RECORD_HEADER_LENGTH + explicitLength;
     out.set(fragment, start);
     const aad = fillAad(this.#aad, seq, type, version, length);
     this.#key.sealInPlace(nonce, out, start, length, aad);
     this.#sequence = seq + 1;
-    return out;
+    return RECORD_HEADER_LENGTH + bodyLength;
   }
 }
 

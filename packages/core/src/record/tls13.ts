@@ -13,6 +13,7 @@ import {
   XorNonce,
   checkMaxPlaintextLength,
   checkOpenedContent,
+  checkRoom,
   checkSealArguments,
   checkSequence,
   contentTypeName,
@@ -52,6 +53,13 @@ function checkIv(iv: Uint8Array, aead: AeadAlgorithm): void {
   // RFC 8446 §5.3: the per-record nonce is as long as the IV, iv_length = max(8, AEAD's N_MIN) = 12 for our AEADs.
   if (!(iv instanceof Uint8Array) || iv.length !== aead.nonceLength || aead.nonceLength !== 12) {
     throw new InvalidArgumentError('iv', 'INVALID_ARGUMENT', `${aead.name} in TLS 1.3 needs a 12-byte IV`);
+  }
+}
+
+/** RFC 8446 §5.4: content, type byte and padding together may not exceed 2^14 + 1 bytes. */
+function checkPadding(length: number, padding: number): void {
+  if (!(Number.isInteger(padding) && padding >= 0 && length + padding <= MAX_PLAINTEXT_LENGTH)) {
+    throw new InvalidArgumentError('padding', 'INVALID_ARGUMENT', `must be an integer in 0..${MAX_PLAINTEXT_LENGTH - length}, got ${padding}`);
   }
 }
 
@@ -114,10 +122,29 @@ export class Tls13Sealer implements RecordSealer {
    */
   seal(type: number, fragment: Uint8Array, padding = 0): Uint8Array {
     checkSealArguments(type, fragment, MAX_PLAINTEXT_LENGTH);
+    checkPadding(fragment.length, padding);
+    const out = new Uint8Array(this.overhead + fragment.length + padding);
+    this.sealInto(type, fragment, out, 0, padding);
+    return out;
+  }
+
+  /** Header, inner content type byte and tag: 22 bytes for our AEADs (RFC 8446 §5.2). */
+  get overhead(): number {
+    return RECORD_HEADER_LENGTH + 1 + this.#tagLength;
+  }
+
+  /**
+   * Seals one record into `out` at `offset` (see {@link seal}) and returns its length. The inner plaintext is staged
+   * where its ciphertext goes and encrypted in place, so records sealed one after another into one array need no
+   * other buffer.
+   *
+   * @throws {InvalidArgumentError} as {@link seal}, and `INVALID_ARGUMENT` when the record does not fit in `out`.
+   * @throws {ProtocolError} as {@link seal}.
+   */
+  sealInto(type: number, fragment: Uint8Array, out: Uint8Array, offset: number, padding = 0): number {
+    checkSealArguments(type, fragment, MAX_PLAINTEXT_LENGTH);
     const length = fragment.length;
-    if (!(Number.isInteger(padding) && padding >= 0 && length + padding <= MAX_PLAINTEXT_LENGTH)) {
-      throw new InvalidArgumentError('padding', 'INVALID_ARGUMENT', `must be an integer in 0..${MAX_PLAINTEXT_LENGTH - length}, got ${padding}`);
-    }
+    checkPadding(length, padding);
     const seq = this.#sequence;
     checkSequence(seq, 'seal');
     if (seq >= this.#hardLimit && type === ContentType.application_data) {
@@ -128,21 +155,21 @@ export class Tls13Sealer implements RecordSealer {
 
     const innerLength = length + 1 + padding;
     const recordLength = innerLength + this.#tagLength;
-    // One array for the whole record. The inner plaintext is staged where its ciphertext goes; the padding zeros are
-    // already there (a new array is zero-filled).
-    const out = new Uint8Array(RECORD_HEADER_LENGTH + recordLength);
-    out[0] = ContentType.application_data; // opaque_type (RFC 8446 §5.2)
-    out[1] = TLS12_RECORD_VERSION >>> 8; // legacy_record_version 0x0303
-    out[2] = TLS12_RECORD_VERSION & 0xff;
-    out[3] = recordLength >>> 8;
-    out[4] = recordLength & 0xff;
-    out.set(fragment, RECORD_HEADER_LENGTH);
-    out[RECORD_HEADER_LENGTH + length] = type;
+    checkRoom(out, offset, RECORD_HEADER_LENGTH + recordLength);
+    out[offset] = ContentType.application_data; // opaque_type (RFC 8446 §5.2)
+    out[offset + 1] = TLS12_RECORD_VERSION >>> 8; // legacy_record_version 0x0303
+    out[offset + 2] = TLS12_RECORD_VERSION & 0xff;
+    out[offset + 3] = recordLength >>> 8;
+    out[offset + 4] = recordLength & 0xff;
+    const body = offset + RECORD_HEADER_LENGTH;
+    out.set(fragment, body);
+    out[body + length] = type;
+    if (padding > 0) out.fill(0, body + length + 1, body + innerLength);
     // RFC 8446 §5.2: additional_data = the record header (opaque_type || legacy_record_version || length).
-    const aad = out.subarray(0, RECORD_HEADER_LENGTH);
-    this.#key.sealInPlace(this.#nonce.at(seq), out, RECORD_HEADER_LENGTH, innerLength, aad);
+    const aad = out.subarray(offset, body);
+    this.#key.sealInPlace(this.#nonce.at(seq), out, body, innerLength, aad);
     this.#sequence = seq + 1;
-    return out;
+    return RECORD_HEADER_LENGTH + recordLength;
   }
 }
 
