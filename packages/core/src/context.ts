@@ -573,7 +573,12 @@ export class TLSContext {
     this.#checkMutable();
     this.#keylogCallback = callback;
   }
-  /** See {@link HelloRetryCookieCallback}. @throws {InvalidArgumentError} once in use. */
+  /**
+   * Sets the server's HelloRetryRequest cookie (see {@link HelloRetryCookieCallback}).
+   * @throws {InvalidArgumentError} once in use.
+   * @example
+   * context.setHelloRetryCookieCallback(() => crypto.getRandomValues(new Uint8Array(16)));
+   */
   setHelloRetryCookieCallback(callback: HelloRetryCookieCallback | undefined): void {
     this.#checkMutable();
     this.#helloRetryCookieCallback = callback;

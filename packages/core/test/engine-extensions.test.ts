@@ -219,6 +219,16 @@ describe.each(providers)('engine options, %s provider', (_name, makeProvider) =>
       expect(pemBody(leafOf(expected))).toEqual(Buffer.from(der).toString('base64'));
     });
 
+    it('still serves a chain whose intermediate it cannot parse (ranked as not fitting)', () => {
+      const context = new TLSContext('server', { provider });
+      const leaf = Uint8Array.from(Buffer.from(pemBody(pki('server-ecdsa.pem')), 'base64'));
+      context.loadCertChain([leaf, new Uint8Array([0x30, 0x03, 0x02, 0x01, 0x00])], pki('server-ecdsa.key'));
+      const pair = new ConnectionPair(new TLSContext('client', { provider, verifyMode: 'none' }), context);
+      // The server sends it (no internal error on its side); our client then refuses the broken certificate.
+      expect(caught(() => pair.handshake()).reason).toBe('BAD_CERTIFICATE');
+      expect(caught(() => pair.server.doHandshake()).alert).toMatchObject({ name: 'bad_certificate', received: true });
+    });
+
     it('falls back to signature_algorithms for certificates when signature_algorithms_cert is absent', () => {
       const context = new TLSContext('client', {
         provider,

@@ -255,9 +255,15 @@ function chainSignedWith(provider: CryptoProvider, certified: CertifiedKey, sche
  * issuer's key, which we do not have).
  */
 function chainSignatureSchemes(provider: CryptoProvider, certified: CertifiedKey): readonly (readonly number[])[] {
-  const chain = certified.chain.map((der, i) => (i === 0 ? certified.leaf : parseCertificate(der, 'local')));
+  // The intermediates were loaded unparsed (context.ts parses only the leaf): one we cannot parse names no scheme,
+  // so the chain ranks as not fitting but can still be served.
+  const chain = certified.chain.map((der, i) => (i === 0 ? certified.leaf : parseOrUndefined(der)));
   const result: (readonly number[])[] = [];
   chain.forEach((cert, i) => {
+    if (cert === undefined) {
+      result.push([]);
+      return;
+    }
     if (namesEqual(cert.issuer, cert.subject)) return;
     const issuer = chain[i + 1];
     if (issuer !== undefined) {
@@ -276,6 +282,14 @@ function chainSignatureSchemes(provider: CryptoProvider, certified: CertifiedKey
     result.push(SCHEMES_BY_SIGNATURE_OID[cert.signatureAlgorithm] ?? []);
   });
   return result;
+}
+
+function parseOrUndefined(der: Uint8Array): Certificate | undefined {
+  try {
+    return parseCertificate(der, 'local');
+  } catch {
+    return undefined;
+  }
 }
 
 const PSS_SCHEMES: readonly number[] = [
