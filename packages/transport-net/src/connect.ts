@@ -79,7 +79,7 @@ export function checkClientContext(context: TLSContext, servername: string | nul
 }
 
 /**
- * Default contexts by what they are made of (trust anchors, verification, ALPN): `https.request` calls
+ * Default contexts by what they are made of (trust anchors, verification, ALPN, client certificate): `https.request` calls
  * `createConnection` once per request, and parsing the same `ca` (or Node's ~140 roots) for each would cost time and
  * a copy of the anchors per connection. A context is immutable once in use, so sharing is safe. Bounded: the oldest
  * goes when a 33rd kind arrives.
@@ -92,6 +92,9 @@ export interface DefaultContextOptions {
   readonly ca?: string | Uint8Array | readonly (string | Uint8Array)[];
   readonly rejectUnauthorized?: boolean;
   readonly alpnProtocols?: readonly string[];
+  /** A client certificate chain and its key, both or neither. */
+  readonly cert?: string | Uint8Array;
+  readonly key?: string | Uint8Array;
   /** False when no SNI is sent: the name is then checked after the handshake. */
   readonly checkHostname: boolean;
 }
@@ -105,10 +108,15 @@ export function defaultClientContext(options: DefaultContextOptions): TLSContext
     const context = new TLSContext('client', { verifyMode: verify ? 'required' : 'none', checkHostname, alpnProtocols: alpn });
     if (options.ca !== undefined) for (const cadata of [options.ca].flat()) context.loadVerifyLocations({ cadata });
     else if (verify) loadNodeRoots(context);
+    if (options.cert !== undefined || options.key !== undefined) {
+      if (options.cert === undefined || options.key === undefined) throw new InvalidArgumentError('cert', 'INVALID_ARGUMENT', 'cert and key go together');
+      context.loadCertChain(options.cert, options.key);
+    }
     return context;
   };
-  const anchors = options.ca === undefined ? null : [options.ca].flat().map((ca) => (typeof ca === 'string' ? ca : Buffer.from(ca).toString('base64')));
-  const key = JSON.stringify([verify, checkHostname, alpn, anchors]);
+  const text = (value: string | Uint8Array | undefined) => (value === undefined || typeof value === 'string' ? value ?? null : Buffer.from(value).toString('base64'));
+  const anchors = options.ca === undefined ? null : [options.ca].flat().map(text);
+  const key = JSON.stringify([verify, checkHostname, alpn, anchors, text(options.cert), text(options.key)]);
   let context = defaultContexts.get(key);
   if (context === undefined) {
     context = make();

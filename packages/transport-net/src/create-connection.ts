@@ -1,6 +1,6 @@
 import { InvalidArgumentError, TLSVersion } from '@tlsbio/errors';
 import { TLSContext } from '@tlsbio/core';
-import { checkClientContext, defaultClientContext, loadNodeRoots } from './connect.js';
+import { checkClientContext, defaultClientContext } from './connect.js';
 import { checkDestination, dial, stripBrackets } from './dial.js';
 import { SecureSocket } from './duplex.js';
 
@@ -19,7 +19,7 @@ export interface CreateConnectionOptions {
   readonly servername?: string | null;
   /** Trust anchors: PEM text (any number of certificates), DER, or a list of either. Default: Node's bundled roots. */
   readonly ca?: Pem | readonly Pem[];
-  /** A client certificate chain and its key (PEM or DER), loaded into the default context. */
+  /** A client certificate chain and its key (PEM or DER), loaded into a (shared) default context. */
   readonly cert?: Pem;
   readonly key?: Pem;
   /** `false` skips certificate and name verification (testing only). Default `true`. */
@@ -91,33 +91,23 @@ export function createConnection(options: CreateConnectionOptions, callback?: ()
 }
 
 function contextFrom(options: CreateConnectionOptions, checkHostname: boolean): TLSContext {
+  checkVersionRange(options.minVersion, options.maxVersion);
   const alpnProtocols = options.ALPNProtocols?.map((name) => (typeof name === 'string' ? name : new TextDecoder().decode(name)));
-  const versions = versionRange(options.minVersion, options.maxVersion);
-  if (options.cert === undefined && options.key === undefined) {
-    return defaultClientContext({
-      checkHostname,
-      ...(options.ca === undefined ? {} : { ca: options.ca }),
-      ...(options.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: options.rejectUnauthorized }),
-      ...(alpnProtocols === undefined ? {} : { alpnProtocols }),
-    });
-  }
-  // A context of its own: the shared default contexts never hold a client key.
-  const verify = options.rejectUnauthorized !== false;
-  const context = new TLSContext('client', {
-    verifyMode: verify ? 'required' : 'none',
-    checkHostname: verify && checkHostname,
-    alpnProtocols: alpnProtocols ?? [],
-    ...versions,
+  return defaultClientContext({
+    checkHostname,
+    ...(options.ca === undefined ? {} : { ca: options.ca }),
+    ...(options.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: options.rejectUnauthorized }),
+    ...(alpnProtocols === undefined ? {} : { alpnProtocols }),
+    ...(options.cert === undefined ? {} : { cert: options.cert }),
+    ...(options.key === undefined ? {} : { key: options.key }),
   });
-  if (options.ca !== undefined) for (const cadata of [options.ca].flat()) context.loadVerifyLocations({ cadata });
-  else if (verify) loadNodeRoots(context);
-  if (options.cert === undefined || options.key === undefined) throw new InvalidArgumentError('cert', 'INVALID_ARGUMENT', 'cert and key go together');
-  context.loadCertChain(options.cert, options.key);
-  return context;
 }
 
-/** Node's version names to the engine's range. Only TLS 1.3 is spoken today: a range must include it. */
-function versionRange(minVersion: string | undefined, maxVersion: string | undefined): { minimumVersion: number; maximumVersion: number } {
+/**
+ * Checks Node's version names against what the engine speaks: TLS 1.3 only today, so a range must include it, and
+ * every range that does means TLS 1.3 (the default contexts' range). When TLS 1.2 lands, this maps onto the context.
+ */
+function checkVersionRange(minVersion: string | undefined, maxVersion: string | undefined): void {
   const read = (name: string, value: string | undefined, fallback: number) => {
     if (value === undefined) return fallback;
     const version = VERSIONS[value];
@@ -129,6 +119,4 @@ function versionRange(minVersion: string | undefined, maxVersion: string | undef
   if (min > TLSVersion.TLSv1_3 || max < TLSVersion.TLSv1_3) {
     throw new InvalidArgumentError(max < TLSVersion.TLSv1_3 ? 'maxVersion' : 'minVersion', 'UNSUPPORTED_PROTOCOL', 'the engine speaks TLS 1.3 only (TLS 1.2 is a later issue)');
   }
-  // Until TLS 1.2 lands in the engine, any range that contains TLS 1.3 is TLS 1.3.
-  return { minimumVersion: TLSVersion.TLSv1_3, maximumVersion: TLSVersion.TLSv1_3 };
 }
