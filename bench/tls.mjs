@@ -2,7 +2,10 @@
 // tlsbio's TLS 1.3 engine against Node's native `tls` (OpenSSL), in one run, with the same certificate (ECDSA P-256),
 // suite (TLS_AES_128_GCM_SHA256) and group (X25519):
 //
-//   node bench/tls.mjs [--quick] [--json]
+//   node bench/tls.mjs [--quick] [--json] [--tls1_2]
+//
+// --tls1_2: the same rows in TLS 1.2 (ECDHE-ECDSA-AES128-GCM-SHA256, X25519; the client also lists P-256, the
+// certificate's curve, as TLS 1.2 requires, RFC 8422 §5.1).
 //
 // Rows: bulk throughput over an in-memory pair, full handshakes per second with shared contexts (both in one process,
 // client and server). Ratios are tlsbio/native: above 1 means tlsbio is faster. Run `pnpm build` first.
@@ -17,19 +20,21 @@ const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
 const json = args.has('--json');
 const windowMs = quick ? 400 : 2000;
+const tls12 = args.has('--tls1_2');
 const pki = (name) => readFileSync(fileURLToPath(new URL(`../packages/core/test/fixtures/pki/${name}`, import.meta.url)), 'utf8');
 const cert = pki('server-ecdsa-chain.pem');
 const key = pki('server-ecdsa.key');
 const ca = pki('ca.pem');
-const SUITE = 'TLS_AES_128_GCM_SHA256';
+const SUITE = tls12 ? 'ECDHE-ECDSA-AES128-GCM-SHA256' : 'TLS_AES_128_GCM_SHA256';
+const VERSIONS = tls12 ? { minimumVersion: 0x0303, maximumVersion: 0x0303 } : {};
 const RECORD = 16 * 1024;
 
 // ---- tlsbio, synchronous over MemoryBIOs (the engine alone, no event loop) ----
 
 function ourContexts(provider) {
-  const server = new TLSContext('server', { provider, cipherSuites: [SUITE], groups: ['x25519'] });
+  const server = new TLSContext('server', { provider, cipherSuites: [SUITE], groups: ['x25519'], ...VERSIONS });
   server.loadCertChain(cert, key);
-  const client = new TLSContext('client', { provider, cipherSuites: [SUITE], groups: ['x25519'] });
+  const client = new TLSContext('client', { provider, cipherSuites: [SUITE], groups: tls12 ? ['x25519', 'secp256r1'] : ['x25519'], ...VERSIONS });
   client.loadVerifyLocations({ cadata: ca });
   return { client, server };
 }
@@ -105,8 +110,11 @@ function duplexPair() {
   return [a, b];
 }
 
-const nativeServerContext = tls.createSecureContext({ cert, key, minVersion: 'TLSv1.3', ciphersuites: SUITE, ecdhCurve: 'X25519' });
-const nativeClientContext = tls.createSecureContext({ ca, minVersion: 'TLSv1.3', ciphersuites: SUITE, ecdhCurve: 'X25519' });
+const nativeVersions = tls12
+  ? { minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2', ciphers: SUITE }
+  : { minVersion: 'TLSv1.3', ciphersuites: SUITE };
+const nativeServerContext = tls.createSecureContext({ cert, key, ...nativeVersions, ecdhCurve: tls12 ? 'X25519:P-256' : 'X25519' });
+const nativeClientContext = tls.createSecureContext({ ca, ...nativeVersions, ecdhCurve: tls12 ? 'X25519:P-256' : 'X25519' });
 
 function nativePair() {
   const [a, b] = duplexPair();
