@@ -2,7 +2,10 @@
 // tlsbio's TLS 1.3 engine against Node's native `tls` (OpenSSL), in one run, with the same certificate (ECDSA P-256),
 // suite (TLS_AES_128_GCM_SHA256) and group (X25519):
 //
-//   node bench/tls.mjs [--quick] [--rounds N] [--json] [--only memory|loopback|handshake]
+//   node bench/tls.mjs [--quick] [--rounds N] [--json] [--only memory|loopback|handshake] [--tls1_2]
+//
+// --tls1_2: the same rows in TLS 1.2 (ECDHE-ECDSA-AES128-GCM-SHA256, X25519; the client also lists P-256, the
+// certificate's curve, as TLS 1.2 requires, RFC 8422 §5.1).
 //
 // Rows (client and server both in this process):
 // - bulk over an in-memory pair: the engine alone over MemoryBIOs, synchronous, against `tls` over a `Duplex` pair;
@@ -32,7 +35,7 @@ const json = args.has('--json');
 const rounds = Number(option('--rounds') ?? (quick ? 1 : 3));
 const only = option('--only');
 if (!(Number.isInteger(rounds) && rounds >= 1) || (only !== undefined && !['memory', 'loopback', 'handshake'].includes(only))) {
-  console.error('usage: node bench/tls.mjs [--quick] [--rounds N] [--json] [--only memory|loopback|handshake]');
+  console.error('usage: node bench/tls.mjs [--quick] [--rounds N] [--json] [--only memory|loopback|handshake] [--tls1_2]');
   process.exit(2);
 }
 const windowMs = quick ? 400 : 1500;
@@ -40,7 +43,9 @@ const pki = (name) => readFileSync(fileURLToPath(new URL(`../packages/core/test/
 const cert = pki('server-ecdsa-chain.pem');
 const key = pki('server-ecdsa.key');
 const ca = pki('ca.pem');
-const SUITE = 'TLS_AES_128_GCM_SHA256';
+const tls12 = args.has('--tls1_2');
+const SUITE = tls12 ? 'ECDHE-ECDSA-AES128-GCM-SHA256' : 'TLS_AES_128_GCM_SHA256';
+const VERSIONS = tls12 ? { minimumVersion: 0x0303, maximumVersion: 0x0303 } : {};
 /** Every bulk row writes 64 KiB at a time (four full records). */
 const WRITE_SIZE = 64 * 1024;
 const payload = new Uint8Array(WRITE_SIZE).fill(7);
@@ -48,9 +53,9 @@ const payload = new Uint8Array(WRITE_SIZE).fill(7);
 // ---- tlsbio, synchronous over MemoryBIOs (the engine alone, no event loop) ----
 
 function ourContexts(provider) {
-  const server = new TLSContext('server', { provider, cipherSuites: [SUITE], groups: ['x25519'] });
+  const server = new TLSContext('server', { provider, cipherSuites: [SUITE], groups: ['x25519'], ...VERSIONS });
   server.loadCertChain(cert, key);
-  const client = new TLSContext('client', { provider, cipherSuites: [SUITE], groups: ['x25519'] });
+  const client = new TLSContext('client', { provider, cipherSuites: [SUITE], groups: tls12 ? ['x25519', 'secp256r1'] : ['x25519'], ...VERSIONS });
   client.loadVerifyLocations({ cadata: ca });
   return { client, server };
 }
@@ -191,8 +196,11 @@ function duplexPair() {
   return [a, b];
 }
 
-const nativeServerOptions = { cert, key, minVersion: 'TLSv1.3', ciphersuites: SUITE, ecdhCurve: 'X25519' };
-const nativeClientOptions = { ca, minVersion: 'TLSv1.3', ciphersuites: SUITE, ecdhCurve: 'X25519', servername: 'localhost' };
+const nativeVersions = tls12
+  ? { minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2', ciphers: SUITE, ecdhCurve: 'X25519:P-256' }
+  : { minVersion: 'TLSv1.3', ciphersuites: SUITE, ecdhCurve: 'X25519' };
+const nativeServerOptions = { cert, key, ...nativeVersions };
+const nativeClientOptions = { ca, ...nativeVersions, servername: 'localhost' };
 const nativeServerContext = tls.createSecureContext(nativeServerOptions);
 const nativeClientContext = tls.createSecureContext(nativeClientOptions);
 

@@ -2,6 +2,7 @@
 // against our server, for every suite x group with the certificate type the suite needs; plus version negotiation
 // with 1.3-capable OpenSSL, renegotiation refused both ways, and 1 MiB each way.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect as tcpConnect, createServer as tcpServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -56,6 +57,59 @@ function ourClient(port: number, args: readonly string[], scope: Set<Proc>): Pro
   return tlsbio(['client', '--connect', `127.0.0.1:${port}`, '--servername', 'localhost', '--CAfile', CA, '--json', ...args], { scope });
 }
 
+/**
+ * A ClientHello record with the supported_versions extension removed (lengths fixed): what an attacker who wants
+ * TLS 1.2 would send on. Parsed by hand (RFC 8446 §4.1.2 layout) so the test does not lean on our own codecs.
+ */
+function stripSupportedVersions(record: Buffer): Buffer {
+  const body = record.subarray(9); // record header (5) + handshake header (4)
+  let pos = 2 + 32;
+  pos += 1 + body[pos]!; // legacy_session_id
+  pos += 2 + body.readUInt16BE(pos); // cipher_suites
+  pos += 1 + body[pos]!; // legacy_compression_methods
+  const head = body.subarray(0, pos);
+  const extensionsEnd = pos + 2 + body.readUInt16BE(pos);
+  const kept: Buffer[] = [];
+  for (let at = pos + 2; at < extensionsEnd; ) {
+    const length = 4 + body.readUInt16BE(at + 2);
+    if (body.readUInt16BE(at) !== 43) kept.push(body.subarray(at, at + length));
+    at += length;
+  }
+  const extensions = Buffer.concat(kept);
+  const hello = Buffer.concat([head, Buffer.from([extensions.length >> 8, extensions.length & 0xff]), extensions]);
+  const message = Buffer.concat([Buffer.from([1, 0, hello.length >> 8, hello.length & 0xff]), hello]);
+  return Buffer.concat([Buffer.from([0x16, record[1]!, record[2]!, message.length >> 8, message.length & 0xff]), message]);
+}
+
+/** A TCP proxy to `port` that rewrites the client's first record (the ClientHello) with `edit`. */
+async function tamperingProxy(port: number, edit: (record: Buffer) => Buffer): Promise<{ port: number; close: () => void }> {
+  const sockets = new Set<Socket>();
+  const server = tcpServer((client) => {
+    const upstream = tcpConnect(port, '127.0.0.1');
+    sockets.add(client).add(upstream);
+    let pending = Buffer.alloc(0);
+    let first = true;
+    client.on('data', (chunk: Buffer) => {
+      if (!first) return void upstream.write(chunk);
+      pending = Buffer.concat([pending, chunk]);
+      if (pending.length < 5 || pending.length < 5 + pending.readUInt16BE(3)) return;
+      const length = 5 + pending.readUInt16BE(3);
+      first = false;
+      upstream.write(Buffer.concat([edit(pending.subarray(0, length)), pending.subarray(length)]));
+    });
+    upstream.pipe(client);
+    for (const socket of [client, upstream]) socket.on('error', () => {}).on('close', () => (client.destroy(), upstream.destroy()));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as { port: number }).port,
+    close: () => {
+      for (const socket of sockets) socket.destroy();
+      server.close();
+    },
+  };
+}
+
 function summary(proc: Proc): Record<string, unknown> {
   const lines = jsonLines(proc.stderr);
   expect(lines, proc.describe()).toHaveLength(1);
@@ -97,6 +151,19 @@ describe.concurrent('our client against openssl s_server -tls1_2', () => {
     const client = await runWithInput(ourClient(port, [], scope), 'GET / HTTP/1.0\r\n\r\n');
     expect(client.exit?.code, client.describe()).toBe(0);
     expect(summary(client)).toMatchObject({ version: 'TLSv1.2', cipher: 'ECDHE-RSA-AES128-GCM-SHA256' });
+  });
+
+  it('a downgrade: a proxy strips TLS 1.3 from our ClientHello, s_server answers TLS 1.2 with its DOWNGRD sentinel, our client aborts with illegal_parameter', async ({ onTestFinished }) => {
+    const scope = testScope(onTestFinished);
+    const { proc: server, port } = await startOpensslServer(['-www', '-msg', ...OPENSSL_CERT.ecdsa], { scope });
+    const proxy = await tamperingProxy(port, stripSupportedVersions);
+    onTestFinished(async () => proxy.close());
+    const client = await runWithInput(ourClient(proxy.port, [], scope), 'GET / HTTP/1.0\r\n\r\n');
+    expect(client.exit?.code, `${client.describe()}\n${server.describe()}`).toBe(1);
+    expect(summary(client)).toMatchObject({ reason: 'TLS13_DOWNGRADE', alert: 'illegal_parameter', alert_direction: 'sent' });
+    // s_server did negotiate TLS 1.2 with the stripped hello (the sentinel is OpenSSL's, not a test artefact).
+    await server.exited;
+    expect(server.stdoutText).toMatch(/^>>> TLS 1\.2, Handshake \[length [0-9a-f]+\], ServerHello$/m);
   });
 
   it('--tls1_3 against a TLS 1.2-only s_server: protocol_version', async ({ onTestFinished }) => {

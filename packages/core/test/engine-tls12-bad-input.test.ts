@@ -330,6 +330,28 @@ describe.each(providers)('TLS 1.2 engine on bad input, %s provider', (_name, mak
     });
   });
 
+  describe('alerts (RFC 5246 §7.2.2)', () => {
+    it('a warning alert in TLS 1.2 is ignored; a run of them past maxWarningAlerts is unexpected_message', () => {
+      const warning = frame(ContentType.alert, new Uint8Array([1, 112])); // warning unrecognized_name
+      const bench = new Bench12(provider);
+      const flight = bench.toServer(bench.clientHello());
+      bench.pair.clientIn.write(concat(flight, warning));
+      expectWantRead(() => bench.client.doHandshake());
+      bench.pair.serverIn.write(bench.pair.clientOut.read());
+      bench.pair.handshake();
+      expect(bench.client.version()).toBe('TLSv1.2');
+      const flood = new Bench12(provider);
+      flood.pair.clientIn.write(concat(flood.toServer(flood.clientHello()), ...Array.from({ length: 5 }, () => warning)));
+      expectDetected(() => flood.client.doHandshake(), 'TOO_MANY_WARN_ALERTS', 'unexpected_message');
+    });
+
+    it('a fatal alert is fatal', () => {
+      const bench = new Bench12(provider);
+      bench.pair.clientIn.write(concat(bench.toServer(bench.clientHello()), frame(ContentType.alert, new Uint8Array([2, 40]))));
+      expectAlert(() => bench.client.doHandshake(), 'handshake_failure');
+    });
+  });
+
   describe('Finished (RFC 5246 §7.4.9)', () => {
     it("a server Finished that does not verify is decrypt_error", () => {
       const bench = new Bench12(provider);

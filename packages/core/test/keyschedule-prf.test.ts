@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { ProtocolError } from '@tlsbio/errors';
 import { describe, expect, it } from 'vitest';
 import type { HashName } from '../src/crypto/provider.js';
-import { extendedMasterSecret, finishedVerifyData12, keyBlock12, prf12 } from '../src/keyschedule/index.js';
+import { Transcript, extendedMasterSecret, finishedVerifyData12, keyBlock12, prf12 } from '../src/keyschedule/index.js';
 import {
   decodeCertificate12,
   decodeCertificateRequest12,
@@ -65,6 +65,21 @@ describe.each(providers)('TLS 1.2 PRF, %s provider', (_name, makeProvider) => {
       hex(stream.subarray(36, 40)),
     ]);
     expect(finishedVerifyData12(hash, ms, 'server', sessionHash)).toEqual(prf12(hash, ms, 'server finished', sessionHash, 12));
+  });
+});
+
+describe('Transcript.retainMessages (what a TLS 1.2 CertificateVerify signs, RFC 5246 §7.4.8)', () => {
+  it('keeps the messages held before the hash was chosen and every one after, and refuses to start late', () => {
+    const provider = providers[0]![1]();
+    const transcript = new Transcript();
+    transcript.add(fromHex('0100000101'));
+    transcript.retainMessages();
+    transcript.selectHash(provider.hashes.sha256!);
+    transcript.add(fromHex('0200000102'));
+    expect(hex(transcript.messages())).toBe('01000001010200000102');
+    expect(hex(transcript.current())).toBe(hex(provider.hashes.sha256!.digest(fromHex('01000001010200000102'))));
+    const late = new Transcript(provider.hashes.sha256!);
+    expect(() => late.retainMessages()).toThrow(/after selectHash/);
   });
 });
 

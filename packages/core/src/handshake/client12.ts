@@ -9,6 +9,7 @@
  */
 import { ProtocolError, TLSVersion } from '@tlsbio/errors';
 import type { TLSContext } from '../context.js';
+import { equalBytes } from '../crypto/bytes.js';
 import type { CryptoProvider, KeyExchange, PublicKey, SignatureSchemeName } from '../crypto/provider.js';
 import {
   ExtensionType,
@@ -146,7 +147,7 @@ export function acceptServerHello12(io: HandshakeIO, offer: ClientOffer12, messa
   }
   if (hello.legacyCompressionMethod !== 0) throw new ProtocolError('INVALID_COMPRESSION_ALGORITHM', 'ServerHello selected a compression method');
   // We never offer a TLS 1.2 session to resume; our compatibility session id echoed back would claim we did.
-  if (offer.hello.legacySessionId.length > 0 && equalIds(hello.legacySessionIdEcho, offer.hello.legacySessionId)) {
+  if (offer.hello.legacySessionId.length > 0 && equalBytes(hello.legacySessionIdEcho, offer.hello.legacySessionId)) {
     throw new ProtocolError('ILLEGAL_PARAMETER', 'the server resumes a TLS 1.2 session we did not offer');
   }
   const { extensions } = hello;
@@ -194,10 +195,6 @@ export function acceptServerHello12(io: HandshakeIO, offer: ClientOffer12, messa
     alpn,
     serverNameAcknowledged: serverName !== undefined,
   });
-}
-
-function equalIds(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((byte, i) => byte === b[i]);
 }
 
 class ExpectCertificate extends State12 {

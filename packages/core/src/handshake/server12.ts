@@ -122,7 +122,7 @@ export function startServer12(io: HandshakeIO, message: HandshakeMessage, hello:
     }
   }
   if (chosen === undefined) throw new ProtocolError('NO_SHARED_CIPHER', 'no TLS 1.2 cipher suite in common that one of our certificates can serve');
-  const alpn = chooseAlpn(io, { alpn: readAlpn(hello) } as Parameters<typeof chooseAlpn>[1]);
+  const alpn = chooseAlpn(io, { alpn: readAlpn(hello) });
 
   const { suite, certified, scheme } = chosen;
   io.transcript.selectHash(provider.hashes[suite.hash]!);

@@ -364,7 +364,7 @@ function chooseKeyShare(
 }
 
 /** RFC 7301 §3.2: the callback decides, or our first protocol the client offers; none in common is fatal. */
-export function chooseAlpn(io: HandshakeIO, offer: Offer): string | undefined {
+export function chooseAlpn(io: HandshakeIO, offer: Pick<Offer, 'alpn'>): string | undefined {
   const offered = offer.alpn;
   if (offered === undefined) return undefined;
   const callback = io.context.alpnSelectCallback;
