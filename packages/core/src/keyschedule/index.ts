@@ -26,6 +26,7 @@ export {
   MASTER_SECRET_LENGTH,
   Tls12Label,
   VERIFY_DATA_LENGTH,
+  exportKeyingMaterial12,
   extendedMasterSecret,
   finishedVerifyData12,
   keyBlock12,
