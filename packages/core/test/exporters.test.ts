@@ -112,3 +112,23 @@ describe.each(providers)('exporters, %s provider', (_name, makeProvider) => {
     expect(pair.send('client', text('still fine'))).toEqual(text('still fine'));
   });
 });
+
+describe('exporters across providers', () => {
+  // The portable provider's HKDF/PRF against node:crypto's, on one connection: a client on one, the server on the other.
+  const [node, portable] = [providers[0]![1](), providers[1]![1]()];
+  it.each([
+    ['TLS 1.3, SHA-384 suite', TLSVersion.TLSv1_3, 'TLS_AES_256_GCM_SHA384'],
+    ['TLS 1.2, SHA-384 suite', TLSVersion.TLSv1_2, 'ECDHE-ECDSA-AES256-GCM-SHA384'],
+    ['TLS 1.2, SHA-256 suite', TLSVersion.TLSv1_2, 'ECDHE-ECDSA-CHACHA20-POLY1305'],
+  ] as const)('%s: a portable client and a node server export the same bytes, and the reverse', (_title, version, suite) => {
+    for (const [clientProvider, serverProvider] of [[portable, node], [node, portable]] as const) {
+      const pair = new ConnectionPair(clientContext(clientProvider, { ...ONLY(version), cipherSuites: [suite] }), serverContext(serverProvider));
+      pair.handshake();
+      expect(pair.client.cipher()![0]).toBe(suite);
+      for (const context of [undefined, new Uint8Array(0), text('context')]) {
+        expect(hex(pair.client.exportKeyingMaterial('EXPERIMENTAL-x', 200, context))).toBe(hex(pair.server.exportKeyingMaterial('EXPERIMENTAL-x', 200, context)));
+      }
+      expect(hex(pair.client.getChannelBinding()!)).toBe(hex(pair.server.getChannelBinding()!));
+    }
+  });
+});
