@@ -69,14 +69,14 @@ async function ourClientNodeServer(version: Version, suite: string, nodeOptions:
   return { ours, node, ourRole: 'client' };
 }
 
-async function nodeClientOurServer(version: Version, suite: string): Promise<Session> {
+async function nodeClientOurServer(version: Version, suite: string, nodeOptions: tls.ConnectionOptions = {}, ourOptions = {}): Promise<Session> {
   const streams: SecureStream[] = [];
-  const server = createServer({ context: serverContext() }, (stream) => {
+  const server = createServer({ context: serverContext(ourOptions) }, (stream) => {
     streams.push(stream);
   });
   const { port } = await server.listen(0, '127.0.0.1');
   cleanups.push(() => server.close());
-  const node = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', ca: pki('ca.pem'), minVersion: version, maxVersion: version, ciphers: suite });
+  const node = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', ca: pki('ca.pem'), minVersion: version, maxVersion: version, ciphers: suite, ...nodeOptions });
   node.on('error', () => {});
   await once(node, 'secureConnect');
   await expect.poll(() => streams.length).toBe(1);
@@ -171,5 +171,31 @@ describe('TLS 1.2 rules that OpenSSL shares or that we add', () => {
     expect(reasonOf(() => conn.exportKeyingMaterial('EXPERIMENTAL-x', 32))).toBe('EXPORTER_NEEDS_EXTMS');
     expect(reasonOf(() => conn.getChannelBinding('tls-exporter'))).toBe('EXPORTER_NEEDS_EXTMS');
     expect(hex(conn.getChannelBinding('tls-unique')!)).toBe(hex(node.getPeerFinished()!));
+  });
+
+  it('the same refusal on our server, with Node’s client without extended master secret', async () => {
+    const { ours, node } = await nodeClientOurServer(
+      'TLSv1.2',
+      'ECDHE-ECDSA-AES128-GCM-SHA256',
+      { secureOptions: SSL_OP_NO_EXTENDED_MASTER_SECRET },
+      { requireExtendedMasterSecret: false },
+    );
+    const conn = ours.connection;
+    expect(conn.version()).toBe('TLSv1.2');
+    expect(reasonOf(() => conn.exportKeyingMaterial('EXPERIMENTAL-x', 32, new Uint8Array(1)))).toBe('EXPORTER_NEEDS_EXTMS');
+    expect(reasonOf(() => conn.getChannelBinding('tls-exporter'))).toBe('EXPORTER_NEEDS_EXTMS');
+    expect(hex(conn.getChannelBinding('tls-unique')!)).toBe(hex(node.getFinished()!));
+  });
+
+  it('our server that requires extended master secret refuses Node’s client without it (handshake_failure)', async () => {
+    const errors: unknown[] = [];
+    const server = createServer({ context: serverContext(), onError: (error) => errors.push(error) }, () => {});
+    const { port } = await server.listen(0, '127.0.0.1');
+    cleanups.push(() => server.close());
+    const node = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', ca: pki('ca.pem'), maxVersion: 'TLSv1.2', secureOptions: SSL_OP_NO_EXTENDED_MASTER_SECRET });
+    const [error] = (await once(node, 'error')) as [Error];
+    expect(error.message).toMatch(/handshake failure/i);
+    await expect.poll(() => errors.length).toBe(1);
+    expect(errors[0]).toMatchObject({ reason: 'EXTENDED_MASTER_SECRET_REQUIRED' });
   });
 });
