@@ -127,8 +127,14 @@ describe.each([
       else if (length >= 32) expect(hex(ourEmpty)).not.toBe(hex(ourNone));
       if (length >= 32) expect(hex(ourWith)).not.toBe(hex(ourNone));
     }
-    // A different label gives different bytes on both sides alike.
-    expect(hex(conn.exportKeyingMaterial('EXPERIMENTAL-other', 32))).toBe(hex(node.exportKeyingMaterial(32, 'EXPERIMENTAL-other', NO_CONTEXT)));
+    // A different label gives different bytes on both sides alike; a label beyond ASCII is UTF-8 on both; a long
+    // context (more than one hash block) and a long output (several PRF/HKDF blocks) agree too.
+    for (const other of ['EXPERIMENTAL-other', 'EXPERIMENTAL-étiquette-ラベル', '']) {
+      expect(hex(conn.exportKeyingMaterial(other, 32)), other).toBe(hex(node.exportKeyingMaterial(32, other, NO_CONTEXT)));
+    }
+    // (OpenSSL 3.0's TLS 1.2 PRF takes at most 1024 bytes of seed — randoms, length and context — so 900 there.)
+    const long = new Uint8Array(version === 'TLSv1.3' ? 5000 : 900).map((_, i) => i * 7);
+    expect(hex(conn.exportKeyingMaterial(label, 1000, long))).toBe(hex(node.exportKeyingMaterial(1000, label, Buffer.from(long))));
   });
 
   it.each(CASES)('%s %s: the channel bindings equal OpenSSL’s', async (version, suite) => {
