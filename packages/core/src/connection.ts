@@ -402,7 +402,8 @@ export class TLSConnection {
 
   /**
    * Channel binding data (RFC 5056) for authentication protocols above TLS (SCRAM-*-PLUS, GSS-API), or `null` before
-   * the handshake completes, as Python's `SSLObject.get_channel_binding()` returns None then.
+   * the handshake completes, as Python's `SSLObject.get_channel_binding()` returns None then. The default type is
+   * `'tls-exporter'`, the one RFC 9266 makes the default for TLS 1.3 (Python's default, `'tls-unique'`, is TLS 1.2's).
    * - `'tls-exporter'` (RFC 9266): 32 bytes exported under the label "EXPORTER-Channel-Binding" with no context. TLS
    *   1.3, and TLS 1.2 with extended master secret.
    * - `'tls-unique'` (RFC 5929 §3): the first Finished message's verify_data of the handshake (the client's in a full

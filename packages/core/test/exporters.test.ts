@@ -111,6 +111,16 @@ describe.each(providers)('exporters, %s provider', (_name, makeProvider) => {
     expect(conn.exportKeyingMaterial('EXPERIMENTAL-x', 255 * 32).length).toBe(255 * 32);
     expect(pair.send('client', text('still fine'))).toEqual(text('still fine'));
   });
+
+  it('after a fatal error, exporters and bindings throw that error, as every call does', () => {
+    const { pair } = pair13();
+    pair.handshake();
+    pair.clientIn.write(new Uint8Array([23, 3, 3, 0, 20, ...new Uint8Array(20)])); // a record that cannot open
+    const fatal = caught(() => pair.client.read());
+    expect(fatal.reason).toBe('BAD_RECORD_MAC');
+    expect(caught(() => pair.client.exportKeyingMaterial('EXPERIMENTAL-x', 32))).toBe(fatal);
+    expect(caught(() => pair.client.getChannelBinding('tls-exporter'))).toBe(fatal);
+  });
 });
 
 describe('exporters across providers', () => {
