@@ -409,7 +409,7 @@ export class TLSConnection {
    * - `'tls-unique'` (RFC 5929 §3): the first Finished message's verify_data of the handshake (the client's in a full
    *   handshake), TLS 1.2 only, as Python gives it.
    * @throws {InvalidArgumentError} `CHANNEL_BINDING_NOT_SUPPORTED` for another type, or `'tls-unique'` on TLS 1.3,
-   *   where it is not defined (RFC 8446 §C.5, RFC 9266 §3); `EXPORTER_NEEDS_EXTMS` for `'tls-exporter'` on TLS 1.2
+   *   where it is not defined (RFC 9266 §3); `EXPORTER_NEEDS_EXTMS` for `'tls-exporter'` on TLS 1.2
    *   without extended master secret.
    * @example
    * const cbData = conn.getChannelBinding(conn.version() === 'TLSv1.3' ? 'tls-exporter' : 'tls-unique');
@@ -422,7 +422,7 @@ export class TLSConnection {
     if (this.#result === undefined) return null;
     if (type === 'tls-exporter') return this.exportKeyingMaterial(CHANNEL_BINDING_LABEL, CHANNEL_BINDING_LENGTH);
     if (this.#version !== TLSVersion.TLSv1_2 || this.#firstFinished === undefined) {
-      throw new InvalidArgumentError('type', 'CHANNEL_BINDING_NOT_SUPPORTED', 'tls-unique is not defined for TLS 1.3 (RFC 8446 §C.5)');
+      throw new InvalidArgumentError('type', 'CHANNEL_BINDING_NOT_SUPPORTED', 'tls-unique is not defined for TLS 1.3 (RFC 9266 §3)');
     }
     return this.#firstFinished.slice();
   }
