@@ -82,6 +82,7 @@ export type ChannelBindingType = 'tls-exporter' | 'tls-unique';
 /** RFC 9266 §2: the tls-exporter binding is 32 bytes exported under this label. */
 const CHANNEL_BINDING_LABEL = 'EXPORTER-Channel-Binding';
 const CHANNEL_BINDING_LENGTH = 32;
+
 /**
  * One TLS connection over a pair of {@link MemoryBIO}s. Made by {@link TLSContext.wrapBio}.
  *
