@@ -14,6 +14,13 @@ export const PEERS = [
   { command: 'websockify', aptPackage: 'websockify', why: 'interop peer of the WebSocket transport (a websockify relay)' },
   { file: '/usr/lib/python3/dist-packages/websocket/__init__.py', aptPackage: 'python3-websocket', why: 'interop peer of the WebSocket relay (a websockify-style client)' },
   { file: '/usr/include/openssl/x509_vfy.h', aptPackage: 'libssl-dev', why: "OpenSSL's verify codes and reasons, checked against its headers" },
+  {
+    command: 'tshark',
+    aptPackage: 'tshark',
+    why: 'decrypts a captured session with our key log (the keylog proof)',
+    // wireshark-common asks whether non-root users may capture; answered in advance (no), so the install never waits.
+    debconf: ['wireshark-common wireshark-common/install-setuid boolean false'],
+  },
 ];
 
 function present(peer) {
@@ -34,6 +41,8 @@ export function ensurePeers(peers = PEERS) {
   }
   console.log(`Installing test peers: ${packages.join(' ')}`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const answers = missing.flatMap((peer) => peer.debconf ?? []);
+  if (answers.length > 0) execFileSync('debconf-set-selections', [], { input: `${answers.join('\n')}\n`, stdio: ['pipe', 'inherit', 'inherit'], env });
   execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
   execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], { stdio: 'inherit', env });
 }

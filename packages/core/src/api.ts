@@ -34,6 +34,6 @@ export {
   type VerifyPurpose,
   type X509Name,
 } from './x509/index.js';
-export { TLSConnection, type CipherInfo, type PeerCertificateDict } from './connection.js';
+export { TLSConnection, type ChannelBindingType, type CipherInfo, type PeerCertificateDict } from './connection.js';
 export { TLS12_SUITES, TLS13_SUITES, type CipherSuite, type CipherSuite12 } from './suites.js';
 export { secure, type SecureStream, type SecureInfo, type SecureOptions } from './stream.js';

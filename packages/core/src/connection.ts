@@ -33,7 +33,7 @@ import type { TLSContext } from './context.js';
 import { startClient } from './handshake/client13.js';
 import { startServer } from './handshake/server13.js';
 import type { HandshakeIO, HandshakeResult, HandshakeState } from './handshake/state.js';
-import { Transcript, nextTrafficSecret, trafficKeys } from './keyschedule/index.js';
+import { Transcript, exportKeyingMaterial12, exportKeyingMaterial13, nextTrafficSecret, trafficKeys } from './keyschedule/index.js';
 import { ContentType, HandshakeType, decodeKeyUpdate, decodeNewSessionTicket13, encodeHandshake, encodeKeyUpdate, type NewSessionTicket13 } from './msgs/index.js';
 import {
   AlertLevel,
@@ -75,6 +75,13 @@ export function createConnection(context: TLSContext, incoming: MemoryBIO, outgo
 
 /** Python's `SSLObject.cipher()`: `[name, protocol version, secret bits]`. */
 export type CipherInfo = readonly [name: string, version: string, bits: number];
+
+/** The channel binding types of {@link TLSConnection.getChannelBinding} (RFC 9266, RFC 5929). */
+export type ChannelBindingType = 'tls-exporter' | 'tls-unique';
+
+/** RFC 9266 §2: the tls-exporter binding is 32 bytes exported under this label. */
+const CHANNEL_BINDING_LABEL = 'EXPORTER-Channel-Binding';
+const CHANNEL_BINDING_LENGTH = 32;
 
 /**
  * One TLS connection over a pair of {@link MemoryBIO}s. Made by {@link TLSContext.wrapBio}.
@@ -126,6 +133,8 @@ export class TLSConnection {
   #warningAlerts = 0;
   #keyUpdates = 0;
   #inCallback = false;
+  /** TLS 1.2: verify_data of the handshake's first Finished, for tls-unique. */
+  #firstFinished: Uint8Array | undefined;
   readonly #tickets: NewSessionTicket13[] = [];
 
   /** @internal use {@link TLSContext.wrapBio} */
@@ -349,6 +358,76 @@ export class TLSConnection {
     return this.#verifiedChain.map((cert) => cert.der.slice());
   }
 
+  /**
+   * Keying material exported from the session: RFC 8446 §7.5 in TLS 1.3 (from the exporter_master_secret), RFC 5705
+   * in TLS 1.2 (from the extended master secret). Both peers get the same bytes for the same label, context and length.
+   * In TLS 1.3 an absent `context` and an empty one give the same bytes; in TLS 1.2 they differ (RFC 5705 §4), as
+   * OpenSSL's `SSL_export_keying_material` with and without `use_context`.
+   *
+   * A TLS 1.2 connection made without extended master secret (`requireExtendedMasterSecret: false` and a peer that
+   * lacks it) refuses: its master secret is not bound to the handshake, so the material might be shared with another
+   * connection (RFC 7627 §5.4, the triple handshake).
+   *
+   * @param label the exporter label; RFC 5705 §4 asks for registered labels or ones starting with "EXPERIMENTAL".
+   * @param length bytes to export: at most 255 × the suite's hash length in TLS 1.3 (8160 for SHA-256 suites), 65535
+   *   in TLS 1.2.
+   * @param context optional context value (at most 65535 bytes in TLS 1.2).
+   * @throws {InvalidArgumentError} `STILL_IN_INIT` before the handshake completes; `EXPORTER_NEEDS_EXTMS` on TLS 1.2
+   *   without extended master secret; `TLS_ILLEGAL_EXPORTER_LABEL` for a TLS 1.2 label that starts with one of the
+   *   PRF's own ("client finished", "master secret", …); `INVALID_ARGUMENT` for a label that is not a string (or is
+   *   longer than 249 bytes in TLS 1.3), a context that is not a Uint8Array, or a length out of range.
+   * @throws the connection's fatal error, once it has failed.
+   * @example
+   * conn.doHandshake(); // after it completes
+   * const key = conn.exportKeyingMaterial('EXPERIMENTAL-my-protocol', 32, new TextEncoder().encode('session 1'));
+   */
+  exportKeyingMaterial(label: string, length: number, context?: Uint8Array): Uint8Array {
+    if (typeof label !== 'string') throw new InvalidArgumentError('label', 'INVALID_ARGUMENT', 'must be a string');
+    if (context !== undefined && !(context instanceof Uint8Array)) {
+      throw new InvalidArgumentError('context', 'INVALID_ARGUMENT', 'must be a Uint8Array or undefined');
+    }
+    if (this.#fatal !== undefined) throw this.#fatal;
+    const result = this.#result;
+    if (result === undefined) throw new InvalidArgumentError('exportKeyingMaterial', 'STILL_IN_INIT', 'the handshake has not completed');
+    const hash = this.#hash(result.suite);
+    const tls12 = result.tls12;
+    if (tls12 === undefined) {
+      // RFC 8446 §7.5: an absent context is the empty one.
+      return exportKeyingMaterial13(hash, result.exporterMasterSecret!, label, context ?? new Uint8Array(0), length);
+    }
+    if (!tls12.extendedMasterSecret) {
+      throw new InvalidArgumentError('exportKeyingMaterial', 'EXPORTER_NEEDS_EXTMS', 'TLS 1.2 without extended master secret (RFC 7627 §5.4)');
+    }
+    return exportKeyingMaterial12(hash, tls12.masterSecret, tls12.clientRandom, tls12.serverRandom, label, context, length);
+  }
+
+  /**
+   * Channel binding data (RFC 5056) for authentication protocols above TLS (SCRAM-*-PLUS, GSS-API), or `null` before
+   * the handshake completes, as Python's `SSLObject.get_channel_binding()` returns None then. The default type is
+   * `'tls-exporter'`, the one RFC 9266 makes the default for TLS 1.3 (Python's default, `'tls-unique'`, is TLS 1.2's).
+   * - `'tls-exporter'` (RFC 9266): 32 bytes exported under the label "EXPORTER-Channel-Binding" with no context. TLS
+   *   1.3, and TLS 1.2 with extended master secret.
+   * - `'tls-unique'` (RFC 5929 §3): the first Finished message's verify_data of the handshake (the client's in a full
+   *   handshake), TLS 1.2 only, as Python gives it.
+   * @throws {InvalidArgumentError} `CHANNEL_BINDING_NOT_SUPPORTED` for another type, or `'tls-unique'` on TLS 1.3,
+   *   where it is not defined (RFC 9266 §3); `EXPORTER_NEEDS_EXTMS` for `'tls-exporter'` on TLS 1.2
+   *   without extended master secret.
+   * @example
+   * const cbData = conn.getChannelBinding(conn.version() === 'TLSv1.3' ? 'tls-exporter' : 'tls-unique');
+   */
+  getChannelBinding(type: ChannelBindingType = 'tls-exporter'): Uint8Array | null {
+    if (type !== 'tls-exporter' && type !== 'tls-unique') {
+      throw new InvalidArgumentError('type', 'CHANNEL_BINDING_NOT_SUPPORTED', `unknown channel binding type ${String(type)}`);
+    }
+    if (this.#fatal !== undefined) throw this.#fatal;
+    if (this.#result === undefined) return null;
+    if (type === 'tls-exporter') return this.exportKeyingMaterial(CHANNEL_BINDING_LABEL, CHANNEL_BINDING_LENGTH);
+    if (this.#version !== TLSVersion.TLSv1_2 || this.#firstFinished === undefined) {
+      throw new InvalidArgumentError('type', 'CHANNEL_BINDING_NOT_SUPPORTED', 'tls-unique is not defined for TLS 1.3 (RFC 9266 §3)');
+    }
+    return this.#firstFinished.slice();
+  }
+
   /** Keeps the path the handshake verified, for {@link getVerifiedChain}. @internal (called by the handshake) */
   recordVerifiedChain(chain: readonly Certificate[]): void {
     this.#verifiedChain = chain;
@@ -497,6 +576,7 @@ export class TLSConnection {
     for (let message = this.#reassembler.next(); message !== null; message = this.#reassembler.next()) {
       this.#transcriptStarted = true;
       if (this.#state !== undefined) {
+        if (message.type === HandshakeType.finished) this.#noteFinished(message.body);
         const next = this.#state.handle(message);
         this.#state = next ?? undefined;
       } else {
@@ -517,6 +597,11 @@ export class TLSConnection {
     this.#warningAlerts = 0;
     this.#plaintext.push(fragment);
     this.#plaintextBytes += fragment.length;
+  }
+
+  /** Keeps the handshake's first Finished (sent or received) in TLS 1.2: tls-unique (RFC 5929 §3.1). */
+  #noteFinished(verifyData: Uint8Array): void {
+    if (this.#version === TLSVersion.TLSv1_2 && this.#firstFinished === undefined) this.#firstFinished = verifyData.slice();
   }
 
   #countEmptyRecord(): void {
@@ -658,6 +743,7 @@ export class TLSConnection {
     },
     transcript: this.#transcript,
     sendHandshake: (type, body) => {
+      if (type === HandshakeType.finished) this.#noteFinished(body);
       const message = encodeHandshake(type, body);
       this.#transcript.add(message);
       this.#transcriptStarted = true;

@@ -103,7 +103,12 @@ export interface VerifyLocations {
   readonly cadata?: string | Uint8Array;
 }
 
-/** Receives NSS key log lines (`CLIENT_HANDSHAKE_TRAFFIC_SECRET <client random> <secret>`), without newline. */
+/**
+ * Receives NSS key log lines (`<label> <client random> <secret>` in hex, without newline), as `SSLKEYLOGFILE` holds
+ * them: TLS 1.3 `CLIENT_HANDSHAKE_TRAFFIC_SECRET`, `SERVER_HANDSHAKE_TRAFFIC_SECRET`, `CLIENT_TRAFFIC_SECRET_0`,
+ * `SERVER_TRAFFIC_SECRET_0`, `EXPORTER_SECRET`; TLS 1.2 `CLIENT_RANDOM` (the master secret). Whoever has them can
+ * decrypt the session: for debugging only.
+ */
 export type KeylogCallback = (line: string, connection: TLSConnection) => void;
 
 export interface TLSContextOptions {
@@ -569,6 +574,12 @@ export class TLSContext {
     this.#checkMutable();
     this.#alpnSelectCallback = callback;
   }
+  /**
+   * Sets (or clears) the {@link KeylogCallback}, called during each handshake as secrets are derived.
+   * @throws {InvalidArgumentError} once the context has made a connection.
+   * @example
+   * context.setKeylogCallback((line) => appendFileSync(process.env.SSLKEYLOGFILE!, `${line}\n`, { mode: 0o600 }));
+   */
   setKeylogCallback(callback: KeylogCallback | undefined): void {
     this.#checkMutable();
     this.#keylogCallback = callback;

@@ -73,6 +73,10 @@ export const REASON_ALERTS = {
   WRITE_AFTER_EOF: AlertDescription.internal_error,
   LENGTH_OVERFLOW: AlertDescription.internal_error,
   PROTOCOL_IS_SHUTDOWN: AlertDescription.internal_error,
+  STILL_IN_INIT: AlertDescription.internal_error,
+  TLS_ILLEGAL_EXPORTER_LABEL: AlertDescription.internal_error,
+  EXPORTER_NEEDS_EXTMS: AlertDescription.internal_error,
+  CHANNEL_BINDING_NOT_SUPPORTED: AlertDescription.internal_error,
   // local failures: configuration, callbacks, bugs (ProtocolError with fault 'local')
   INTERNAL_ERROR: AlertDescription.internal_error,
   CALLBACK_FAILED: AlertDescription.internal_error,

@@ -7,6 +7,7 @@
  * - `secrets.ts`: what is derived from one secret: traffic keys, Finished, key update, ticket PSK, exporter,
  *   CertificateVerify content.
  * - `transcript.ts`: `Transcript`, the running hash with ClientHello buffering and the HelloRetryRequest rule.
+ * - `prf.ts`: TLS 1.2's PRF and what comes from it: master secrets, key block, Finished, RFC 5705 exporter.
  */
 export { Label, LABEL_PREFIX } from './labels.js';
 export { deriveSecret, hkdfExpandLabel, hkdfLabel } from './hkdf-label.js';
@@ -26,6 +27,7 @@ export {
   MASTER_SECRET_LENGTH,
   Tls12Label,
   VERIFY_DATA_LENGTH,
+  exportKeyingMaterial12,
   extendedMasterSecret,
   finishedVerifyData12,
   keyBlock12,

@@ -4,6 +4,7 @@
  *
  * The PRF of a suite is P_<hash> of the suite's hash (SHA-256, or SHA-384 for the *_SHA384 suites, RFC 5289 §3).
  */
+import { InvalidArgumentError } from '@tlsbio/errors';
 import type { HashAlgorithm } from '../crypto/provider.js';
 
 const encoder = new TextEncoder();
@@ -109,4 +110,53 @@ export function keyBlock12(
 export function finishedVerifyData12(hash: HashAlgorithm, masterSecret: Uint8Array, sender: 'client' | 'server', transcriptHash: Uint8Array): Uint8Array {
   const label = sender === 'client' ? Tls12Label.clientFinished : Tls12Label.serverFinished;
   return prf12(hash, masterSecret, label, transcriptHash, VERIFY_DATA_LENGTH);
+}
+
+/**
+ * Labels an exporter may not start with in TLS 1.2: the PRF's own (RFC 5705 §4), refused as OpenSSL refuses them
+ * (`SSL_R_TLS_ILLEGAL_EXPORTER_LABEL`), so that exported material can never equal a Finished or a key block.
+ */
+const RESERVED_EXPORTER_LABELS = [
+  Tls12Label.clientFinished,
+  Tls12Label.serverFinished,
+  Tls12Label.masterSecret,
+  Tls12Label.extendedMasterSecret,
+  Tls12Label.keyExpansion,
+];
+
+/**
+ * RFC 5705 §4 keying material exporter for TLS 1.2:
+ * PRF(master_secret, label, client_random + server_random [+ uint16 context length + context])[0..length-1].
+ * An absent `context` and an empty one differ here (the length prefix is only there with a context), unlike TLS 1.3.
+ * The caller makes sure the master secret is the extended one (RFC 7627 §5.4).
+ *
+ * @throws InvalidArgumentError `TLS_ILLEGAL_EXPORTER_LABEL` for a label starting with one of the PRF's own;
+ *   `INVALID_ARGUMENT` when `context` is longer than 65535 bytes or `length` is not an integer from 0 to 65535.
+ * @example
+ * exportKeyingMaterial12(sha256, masterSecret, clientRandom, serverRandom, 'EXPORTER-my-protocol', undefined, 32);
+ */
+export function exportKeyingMaterial12(
+  hash: HashAlgorithm,
+  masterSecret: Uint8Array,
+  clientRandom: Uint8Array,
+  serverRandom: Uint8Array,
+  label: string,
+  context: Uint8Array | undefined,
+  length: number,
+): Uint8Array {
+  if (RESERVED_EXPORTER_LABELS.some((reserved) => label.startsWith(reserved))) {
+    throw new InvalidArgumentError('label', 'TLS_ILLEGAL_EXPORTER_LABEL', `"${label}" starts with a label the TLS 1.2 PRF uses itself`);
+  }
+  if (!Number.isInteger(length) || length < 0 || length > 0xffff) {
+    throw new InvalidArgumentError('length', 'INVALID_ARGUMENT', `must be an integer from 0 to 65535, got ${length}`);
+  }
+  const randoms = concat(clientRandom, serverRandom);
+  if (context === undefined) return prf12(hash, masterSecret, label, randoms, length);
+  if (context.length > 0xffff) throw new InvalidArgumentError('context', 'INVALID_ARGUMENT', 'must be at most 65535 bytes in TLS 1.2');
+  const seed = new Uint8Array(randoms.length + 2 + context.length);
+  seed.set(randoms, 0);
+  seed[randoms.length] = context.length >> 8;
+  seed[randoms.length + 1] = context.length & 0xff;
+  seed.set(context, randoms.length + 2);
+  return prf12(hash, masterSecret, label, seed, length);
 }
