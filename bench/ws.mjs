@@ -51,7 +51,8 @@ const server = createServer({ context: serverContext }, async (stream) => {
   }
 });
 const { port } = await server.listen(0, '127.0.0.1');
-const relay = await createRelay({ port: 0, host: '127.0.0.1', allow: [`localhost:${port}`], allowAddresses: ['127.0.0.1', '::1'], log: false, maxFrameBytes: 1 << 20 });
+const relay = createRelay({ port: 0, host: '127.0.0.1', allow: [`localhost:${port}`], allowAddresses: ['127.0.0.1', '::1'], log: false, maxFrameBytes: 1 << 20 });
+await relay.ready;
 const relayUrl = `ws://127.0.0.1:${relay.address().port}`;
 
 const clients = {

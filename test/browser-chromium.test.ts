@@ -38,8 +38,7 @@ let bundleInputs: string[];
 let userDataDir: string;
 let browser: BrowserContext;
 const servers: Server[] = [];
-let relay: Relay;
-const relayLog: RelayLogEntry[] = [];
+const relays: Relay[] = [];
 let tlsbioServer: SecureServer;
 let browserDemo: BrowserDemo | undefined;
 let wsTlsServer: WsTlsServer | undefined;
@@ -99,7 +98,7 @@ const bounded = (step: Promise<unknown> | undefined) =>
 
 afterAll(async () => {
   await bounded(browser?.close());
-  await bounded(relay?.close());
+  for (const relay of relays) await bounded(relay.close());
   await bounded(tlsbioServer?.close());
   await bounded(browserDemo?.close());
   await bounded(wsTlsServer?.close());
@@ -118,18 +117,27 @@ describe('the browser bundle', () => {
 });
 
 describe('Chromium runs TLS itself: page -> WebSocket -> tlsbio relay -> Node https', () => {
-  it('completes a verified TLS 1.3 handshake and reads the exact answer', async () => {
+  // Each version on its own: the page's context and Node's server are both pinned to it, so neither can fall back.
+  it.each([
+    // tlsbio names suites as OpenSSL does (the TLS 1.3 names are also the IANA ones; TLS 1.2's are not).
+    { version: 'TLSv1.3', pin: '1.3', suite: /^TLS_(AES_128_GCM_SHA256|AES_256_GCM_SHA384|CHACHA20_POLY1305_SHA256)$/, screenshot: 'chromium-relay-page.png' },
+    { version: 'TLSv1.2', pin: '1.2', suite: /^ECDHE-ECDSA-(AES128-GCM-SHA256|AES256-GCM-SHA384|CHACHA20-POLY1305)$/, screenshot: 'chromium-relay-page-tls12.png' },
+  ] as const)('completes a verified $version handshake and reads the exact answer', async ({ version, pin, suite, screenshot }) => {
     const seen: { version: string | null; cipher: string | undefined; url: string | undefined }[] = [];
-    const https = createHttpsServer({ cert: pki('server-ecdsa-chain.pem'), key: pki('server-ecdsa.key') }, (request, response) => {
-      const socket = request.socket as import('node:tls').TLSSocket;
-      seen.push({ version: socket.getProtocol(), cipher: socket.getCipher()?.standardName, url: request.url });
-      response.writeHead(200, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(BODY) }).end(BODY);
-    });
+    const https = createHttpsServer(
+      { cert: pki('server-ecdsa-chain.pem'), key: pki('server-ecdsa.key'), minVersion: version, maxVersion: version },
+      (request, response) => {
+        const socket = request.socket as import('node:tls').TLSSocket;
+        seen.push({ version: socket.getProtocol(), cipher: socket.getCipher()?.name, url: request.url });
+        response.writeHead(200, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(BODY) }).end(BODY);
+      },
+    );
     const httpsPort = await listen(https as unknown as Server);
 
     const page = await browser.newPage();
     const origin = pageOrigin;
-    relay = await createRelay({
+    const relayLog: RelayLogEntry[] = [];
+    const relay = createRelay({
       port: 0,
       host: '127.0.0.1',
       allow: [`localhost:${httpsPort}`],
@@ -137,26 +145,28 @@ describe('Chromium runs TLS itself: page -> WebSocket -> tlsbio relay -> Node ht
       origins: [origin],
       log: (entry) => relayLog.push(entry),
     });
+    relays.push(relay);
+    await relay.ready;
     const relayUrl = `ws://127.0.0.1:${relay.address()!.port}`;
 
     const consoleLines: string[] = [];
     page.on('console', (message) => consoleLines.push(message.text()));
-    await page.goto(`${origin}/?relay=${encodeURIComponent(relayUrl)}&target=localhost:${httpsPort}`);
+    await page.goto(`${origin}/?relay=${encodeURIComponent(relayUrl)}&target=localhost:${httpsPort}&version=${pin}`);
     await page.waitForSelector('body[data-done="true"]', { timeout: 60_000 });
     const result = await page.evaluate(() => window.tlsbioResult);
-    await page.screenshot({ path: join(artefacts, 'chromium-relay-page.png') });
+    await page.screenshot({ path: join(artefacts, screenshot) });
     await page.close();
 
     expect(result, consoleLines.join('\n')).toMatchObject({
       ok: true,
-      version: 'TLSv1.3',
+      version,
       provider: 'portable',
       status: 'HTTP/1.1 200 OK',
       body: BODY,
     });
     // What the page negotiated is what OpenSSL says it negotiated.
-    expect(seen).toEqual([{ version: 'TLSv1.3', cipher: result!.cipher!, url: '/hello' }]);
-    expect(result!.cipher).toMatch(/^TLS_(AES_128_GCM_SHA256|AES_256_GCM_SHA384|CHACHA20_POLY1305_SHA256)$/);
+    expect(seen).toEqual([{ version, cipher: result!.cipher!, url: '/hello' }]);
+    expect(result!.cipher).toMatch(suite);
     // The relay moved only ciphertext: more bytes than the plaintext, and ended normally.
     await expect.poll(() => relayLog.length).toBe(1);
     expect(relayLog[0]).toMatchObject({ event: 'closed', target: `localhost:${httpsPort}`, origin });

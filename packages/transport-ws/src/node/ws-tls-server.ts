@@ -85,7 +85,7 @@ export async function createWsTlsServer(
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxFrameBytes ?? 256 << 10, perMessageDeflate: false, clientTracking: false });
   const isOurs = (request: IncomingMessage) =>
     options.path === undefined || new URL(request.url ?? '/', 'http://server.invalid').pathname === options.path;
-  const upgrades = await listenForUpgrades(options, isOurs, (request, socket, head) => {
+  const upgrades = listenForUpgrades(options, isOurs, (request, socket, head) => {
     if (closing) {
       socket.destroy();
       return;
@@ -93,6 +93,7 @@ export async function createWsTlsServer(
     socket.on('error', () => {});
     wss.handleUpgrade(request, socket, head, (ws) => accept(ws, request));
   });
+  await upgrades.ready;
 
   const server: WsTlsServer = {
     onError: options.onError ?? (() => {}),
