@@ -1,7 +1,9 @@
 // The browser, proved in Debian's Chromium (driven by playwright-core; never a downloaded browser):
 //  1. a page bundled from core (portable provider) + the WebSocket client runs TLS 1.3 itself, through our relay, to a
-//     Node `https` server (OpenSSL), verifying it against the test CA and host name;
-//  2. Chromium (BoringSSL: X25519MLKEM768 key share, GREASE) is the client of a tlsbio server and reads its page.
+//     Node `https` server (OpenSSL), verifying it against the test CA and host name; and the same in TLS 1.2, the page
+//     and Node both pinned to it;
+//  2. Chromium (BoringSSL: X25519MLKEM768 key share, GREASE) is the client of a tlsbio server and reads its page; and
+//     of a tlsbio server pinned to TLS 1.2.
 //  3. the same page talks straight to a WS-terminating tlsbio server (createWsTlsServer, no relay);
 //  4. the same page as `tlsbio demo --browser` serves it, against the demo's relay and tlsbio server.
 // Screenshots of the pages are left in test-results/ as artefacts.
@@ -17,6 +19,7 @@ import { build } from 'esbuild';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TLSContext, type SecureStream } from '../packages/core/dist/node.js';
+import { TLSVersion } from '../packages/errors/dist/index.js';
 import { createServer as createTlsbioServer, type SecureServer } from '../packages/transport-net/dist/index.js';
 import { createRelay, type Relay, type RelayLogEntry } from '../packages/transport-ws/dist/relay.js';
 import { createWsTlsServer, type WsTlsServer } from '../packages/transport-ws/dist/server.js';
@@ -39,7 +42,7 @@ let userDataDir: string;
 let browser: BrowserContext;
 const servers: Server[] = [];
 const relays: Relay[] = [];
-let tlsbioServer: SecureServer;
+const tlsbioServers: SecureServer[] = [];
 let browserDemo: BrowserDemo | undefined;
 let wsTlsServer: WsTlsServer | undefined;
 let pageOrigin: string;
@@ -99,7 +102,7 @@ const bounded = (step: Promise<unknown> | undefined) =>
 afterAll(async () => {
   await bounded(browser?.close());
   for (const relay of relays) await bounded(relay.close());
-  await bounded(tlsbioServer?.close());
+  for (const server of tlsbioServers) await bounded(server.close());
   await bounded(browserDemo?.close());
   await bounded(wsTlsServer?.close());
   for (const server of servers) server.close();
@@ -228,33 +231,10 @@ describe('Chromium (BoringSSL) as the client of a tlsbio server', () => {
   it('loads a page over TLS 1.3 from our server, with its X25519MLKEM768 key share and GREASE values', async () => {
     const context = new TLSContext('server', { groups: ['X25519MLKEM768', 'x25519', 'secp256r1', 'secp384r1'] });
     context.loadCertChain(pki('server-ecdsa-chain.pem'), pki('server-ecdsa.key'));
-    const served: { path: string; version: string | null; cipher: string | null; group: string | null; serverName: string | null }[] = [];
+    const served: Served[] = [];
     const errors: unknown[] = [];
-    tlsbioServer = createTlsbioServer({ context, onError: (error) => errors.push(error) }, (stream) => void answer(stream));
-    async function answer(stream: SecureStream): Promise<void> {
-      const reader = stream.readable.getReader();
-      let request = '';
-      const decoder = new TextDecoder();
-      while (!request.includes('\r\n\r\n')) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        request += decoder.decode(value, { stream: true });
-      }
-      reader.releaseLock();
-      const path = request.split(' ')[1] ?? '';
-      const info = stream.info();
-      served.push({ path, version: info.version, cipher: info.cipher, group: info.group, serverName: info.serverName });
-      const body =
-        path === '/'
-          ? `<!doctype html><title>tlsbio server</title><h1>Served by tlsbio</h1><p id="tls">${info.version} ${info.cipher} ${info.group}</p>`
-          : 'not found';
-      const head = `HTTP/1.1 ${path === '/' ? '200 OK' : '404 Not Found'}\r\nContent-Type: text/html\r\nContent-Length: ${new TextEncoder().encode(body).length}\r\nConnection: close\r\n\r\n`;
-      const writer = stream.writable.getWriter();
-      await writer.write(new TextEncoder().encode(head + body));
-      writer.releaseLock();
-      // close_notify, then read (and drop) until Chromium's, so the connection ends and the server can close.
-      await stream.close().catch(() => {});
-    }
+    const tlsbioServer = createTlsbioServer({ context, onError: (error) => errors.push(error) }, (stream) => void answerPage(stream, served));
+    tlsbioServers.push(tlsbioServer);
     const { port: tlsbioPort } = await tlsbioServer.listen(0, '127.0.0.1');
     // A TCP tap in front of our server keeps the first bytes Chromium sends: its ClientHello, to show what we handled.
     const hellos: Buffer[] = [];
@@ -304,7 +284,72 @@ describe('Chromium (BoringSSL) as the client of a tlsbio server', () => {
     expect(hello.shares.filter((group) => !isGrease(group))[0]).toBe(0x11ec); // X25519MLKEM768
     expect(hello.shares).toContain(0x001d); // and X25519
   }, 120_000);
+
+  it('loads a page over TLS 1.2 from our server pinned to TLS 1.2 (the hybrid group is not usable there: X25519)', async () => {
+    // The same groups as above, hybrid first: in TLS 1.2 ECDHE our server must pass over X25519MLKEM768.
+    const context = new TLSContext('server', {
+      groups: ['X25519MLKEM768', 'x25519', 'secp256r1', 'secp384r1'],
+      minimumVersion: TLSVersion.TLSv1_2,
+      maximumVersion: TLSVersion.TLSv1_2,
+    });
+    context.loadCertChain(pki('server-ecdsa-chain.pem'), pki('server-ecdsa.key'));
+    const served: Served[] = [];
+    const errors: unknown[] = [];
+    const server = createTlsbioServer({ context, onError: (error) => errors.push(error) }, (stream) => void answerPage(stream, served));
+    tlsbioServers.push(server);
+    const { port } = await server.listen(0, '127.0.0.1');
+
+    const page = await browser.newPage();
+    const response = await page.goto(`https://localhost:${port}/`);
+    expect(response?.status()).toBe(200);
+    expect(await page.textContent('h1')).toBe('Served by tlsbio');
+    const negotiated = await page.textContent('#tls');
+    const security = await response!.securityDetails();
+    await page.screenshot({ path: join(artefacts, 'chromium-tlsbio-server-tls12.png') });
+    await page.close();
+
+    const main = served.find((entry) => entry.path === '/');
+    expect(main).toMatchObject({ version: 'TLSv1.2', group: 'x25519', serverName: 'localhost' });
+    expect(main!.cipher).toMatch(/^ECDHE-ECDSA-(AES128-GCM-SHA256|AES256-GCM-SHA384|CHACHA20-POLY1305)$/);
+    expect(negotiated).toBe(`TLSv1.2 ${main!.cipher} x25519`);
+    expect(security).toMatchObject({ protocol: 'TLS 1.2' });
+    expect(errors.filter((error) => (error as { code?: string }).code !== 'ERR_TLS_EOF')).toEqual([]);
+  }, 120_000);
 });
+
+interface Served {
+  path: string;
+  version: string | null;
+  cipher: string | null;
+  group: string | null;
+  serverName: string | null;
+}
+
+/** Our server's side of a page load: reads one request, answers with what was negotiated, closes with close_notify. */
+async function answerPage(stream: SecureStream, served: Served[]): Promise<void> {
+  const reader = stream.readable.getReader();
+  let request = '';
+  const decoder = new TextDecoder();
+  while (!request.includes('\r\n\r\n')) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    request += decoder.decode(value, { stream: true });
+  }
+  reader.releaseLock();
+  const path = request.split(' ')[1] ?? '';
+  const info = stream.info();
+  served.push({ path, version: info.version, cipher: info.cipher, group: info.group, serverName: info.serverName });
+  const body =
+    path === '/'
+      ? `<!doctype html><title>tlsbio server</title><h1>Served by tlsbio</h1><p id="tls">${info.version} ${info.cipher} ${info.group}</p>`
+      : 'not found';
+  const head = `HTTP/1.1 ${path === '/' ? '200 OK' : '404 Not Found'}\r\nContent-Type: text/html\r\nContent-Length: ${new TextEncoder().encode(body).length}\r\nConnection: close\r\n\r\n`;
+  const writer = stream.writable.getWriter();
+  await writer.write(new TextEncoder().encode(head + body));
+  writer.releaseLock();
+  // close_notify, then read (and drop) until Chromium's, so the connection ends and the server can close.
+  await stream.close().catch(() => {});
+}
 
 /** The cipher suites, extension types, supported groups and key-share groups of a ClientHello record. */
 function parseClientHello(record: Buffer): { suites: number[]; extensions: number[]; groups: number[]; shares: number[] } {
