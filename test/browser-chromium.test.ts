@@ -4,7 +4,7 @@
 //     and Node both pinned to it;
 //  2. Chromium (BoringSSL: X25519MLKEM768 key share, GREASE) is the client of a tlsbio server and reads its page; and
 //     of a tlsbio server pinned to TLS 1.2.
-//  3. the same page talks straight to a WS-terminating tlsbio server (createWsTlsServer, no relay);
+//  3. the same page talks straight to a WS-terminating tlsbio server (createWsTlsServer, no relay), in both versions;
 //  4. the same page as `tlsbio demo --browser` serves it, against the demo's relay and tlsbio server.
 // Screenshots of the pages are left in test-results/ as artefacts.
 import { createHash, X509Certificate } from 'node:crypto';
@@ -44,7 +44,7 @@ const servers: Server[] = [];
 const relays: Relay[] = [];
 const tlsbioServers: SecureServer[] = [];
 let browserDemo: BrowserDemo | undefined;
-let wsTlsServer: WsTlsServer | undefined;
+const wsTlsServers: WsTlsServer[] = [];
 let pageOrigin: string;
 
 async function listen(server: Server): Promise<number> {
@@ -104,7 +104,7 @@ afterAll(async () => {
   for (const relay of relays) await bounded(relay.close());
   for (const server of tlsbioServers) await bounded(server.close());
   await bounded(browserDemo?.close());
-  await bounded(wsTlsServer?.close());
+  for (const server of wsTlsServers) await bounded(server.close());
   for (const server of servers) server.close();
   if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
 }, 60_000);
@@ -179,11 +179,12 @@ describe('Chromium runs TLS itself: page -> WebSocket -> tlsbio relay -> Node ht
 });
 
 describe('Chromium runs TLS itself against a WS-terminating tlsbio server (no relay)', () => {
-  it('the page talks TLS 1.3 straight to createWsTlsServer', async () => {
+  // One server, both versions: the page's pinned context decides.
+  it.each(['1.3', '1.2'] as const)('the page talks TLS %s straight to createWsTlsServer', async (pin) => {
     const context = new TLSContext('server');
     context.loadCertChain(pki('server-ecdsa-chain.pem'), pki('server-ecdsa.key'));
     const seen: string[] = [];
-    wsTlsServer = await createWsTlsServer({ context, port: 0, host: '127.0.0.1', origins: [pageOrigin] }, async (stream, request) => {
+    const wsTlsServer = createWsTlsServer({ context, port: 0, host: '127.0.0.1', origins: [pageOrigin] }, async (stream, request) => {
       const reader = stream.readable.getReader();
       let text = '';
       while (!text.includes('\r\n\r\n')) {
@@ -199,14 +200,16 @@ describe('Chromium runs TLS itself against a WS-terminating tlsbio server (no re
       writer.releaseLock();
       await stream.close().catch(() => {});
     });
+    wsTlsServers.push(wsTlsServer);
+    await wsTlsServer.ready;
     const wsUrl = `ws://127.0.0.1:${wsTlsServer.address()!.port}`;
     const page = await browser.newPage();
     // The page appends /TARGET to the URL it is given: the WS-terminating server takes any path.
-    await page.goto(`${pageOrigin}/?relay=${encodeURIComponent(wsUrl)}&target=service`);
+    await page.goto(`${pageOrigin}/?relay=${encodeURIComponent(wsUrl)}&target=service&version=${pin}`);
     await page.waitForSelector('body[data-done="true"]', { timeout: 60_000 });
     const result = await page.evaluate(() => window.tlsbioResult);
     await page.close();
-    expect(result).toMatchObject({ ok: true, version: 'TLSv1.3', status: 'HTTP/1.1 200 OK', body: `terminated by tlsbio: TLSv1.3 ${result!.cipher}` });
+    expect(result).toMatchObject({ ok: true, version: `TLSv${pin}`, status: 'HTTP/1.1 200 OK', body: `terminated by tlsbio: TLSv${pin} ${result!.cipher}` });
     expect(seen).toEqual(['/service GET /hello HTTP/1.1']);
   }, 120_000);
 });
