@@ -1,5 +1,6 @@
 // The browser half of bench/ws.mjs: bundled by esbuild for the browser (core's portable provider + the WebSocket
-// client) and run in Debian's Chromium. Query: relay, target, handshakes, bytes. Result in window.benchResult.
+// client) and run in Debian's Chromium. Query: relay, target, handshakes, bytes, suite, version (1.2 or 1.3, the only one
+// the context may negotiate). Result in window.benchResult.
 import { TLSContext } from '@tlsbio/core';
 import { connect } from '@tlsbio/transport-ws';
 
@@ -15,7 +16,15 @@ async function run() {
   const url = `${params.get('relay')}/${params.get('target')}`;
   const handshakes = Number(params.get('handshakes'));
   const bytes = Number(params.get('bytes'));
-  const context = new TLSContext('client', { verifyMode: 'required', checkHostname: true, cipherSuites: ['TLS_AES_128_GCM_SHA256'], groups: ['x25519'] });
+  const version = params.get('version') === '1.2' ? 0x0303 : 0x0304; // TLS 1.2 / 1.3 on the wire
+  const context = new TLSContext('client', {
+    verifyMode: 'required',
+    checkHostname: true,
+    cipherSuites: [params.get('suite')],
+    groups: version === 0x0303 ? ['x25519', 'secp256r1'] : ['x25519'], // 1.2: also the ECDSA curves accepted (RFC 8422 §5.1)
+    minimumVersion: version,
+    maximumVersion: version,
+  });
   context.loadVerifyLocations({ cadata: await (await fetch('ca.pem')).text() });
 
   const times = [];

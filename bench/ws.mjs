@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // TLS over a WebSocket relay against TLS over direct TCP, in one run:
 //
-//   node bench/ws.mjs [--quick] [--json] [--no-browser]
+//   node bench/ws.mjs [--quick] [--json] [--no-browser] [--tls1_2]
 //
 // One tlsbio TLS server (node provider, @tlsbio/transport-net) on loopback; clients reach it
 //   - directly over TCP (@tlsbio/transport-net connect, node provider),
@@ -10,6 +10,8 @@
 // Rows: median time of a full handshake (including the TCP/WebSocket connect and, for the relay, its connect to the
 // target), and bulk MB/s client -> server. Same certificate (ECDSA P-256 + P-384 intermediate), suite
 // (TLS_AES_128_GCM_SHA256) and group (X25519) everywhere. Ratios are relay / direct. Run `pnpm build` first.
+// --tls1_2: the same rows in TLS 1.2 (ECDHE-ECDSA-AES128-GCM-SHA256, X25519), every context pinned to it; the clients
+// also list P-256, which TLS 1.2 reads as the curves accepted for the server's ECDSA key (RFC 8422 §5.1).
 
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
@@ -31,11 +33,16 @@ const BROWSER_HANDSHAKES = quick ? 10 : 40;
 const BROWSER_BULK = (quick ? 8 : 32) * 1024 * 1024;
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 const pki = (name) => readFileSync(here(`../packages/core/test/fixtures/pki/${name}`), 'utf8');
-const SUITE = 'TLS_AES_128_GCM_SHA256';
+const tls12 = args.has('--tls1_2');
+const SUITE = tls12 ? 'ECDHE-ECDSA-AES128-GCM-SHA256' : 'TLS_AES_128_GCM_SHA256';
+const VERSION = tls12 ? '1.2' : '1.3';
+const PINNED = tls12 ? { minimumVersion: 0x0303, maximumVersion: 0x0303 } : {}; // as bench/tls.mjs: TLS 1.2 on the wire
 
-const serverContext = new TLSContext('server', { cipherSuites: [SUITE], groups: ['x25519'] });
+const serverContext = new TLSContext('server', { cipherSuites: [SUITE], groups: ['x25519'], ...PINNED });
 serverContext.loadCertChain(pki('server-ecdsa-chain.pem'), pki('server-ecdsa.key'));
-const clientContext = new TLSContext('client', { cipherSuites: [SUITE], groups: ['x25519'] });
+// In TLS 1.2 the client's groups also name the curves it accepts for ECDSA (RFC 8422 §5.1): P-256, for the leaf.
+const clientGroups = tls12 ? ['x25519', 'secp256r1'] : ['x25519'];
+const clientContext = new TLSContext('client', { cipherSuites: [SUITE], groups: clientGroups, ...PINNED });
 clientContext.loadVerifyLocations({ cadata: pki('ca.pem') });
 
 // The server: counts what the client sends until its close_notify, answers with the count, and closes.
@@ -51,7 +58,8 @@ const server = createServer({ context: serverContext }, async (stream) => {
   }
 });
 const { port } = await server.listen(0, '127.0.0.1');
-const relay = await createRelay({ port: 0, host: '127.0.0.1', allow: [`localhost:${port}`], allowAddresses: ['127.0.0.1', '::1'], log: false, maxFrameBytes: 1 << 20 });
+const relay = createRelay({ port: 0, host: '127.0.0.1', allow: [`localhost:${port}`], allowAddresses: ['127.0.0.1', '::1'], log: false, maxFrameBytes: 1 << 20 });
+await relay.ready;
 const relayUrl = `ws://127.0.0.1:${relay.address().port}`;
 
 const clients = {
@@ -132,7 +140,7 @@ async function inChromium() {
   });
   try {
     const tab = await browser.newPage();
-    const query = new URLSearchParams({ relay: relayUrl, target: `localhost:${port}`, handshakes: String(BROWSER_HANDSHAKES), bytes: String(BROWSER_BULK) });
+    const query = new URLSearchParams({ relay: relayUrl, target: `localhost:${port}`, handshakes: String(BROWSER_HANDSHAKES), bytes: String(BROWSER_BULK), suite: SUITE, version: VERSION });
     await tab.goto(`http://127.0.0.1:${page.address().port}/?${query}`);
     await tab.waitForFunction(() => window.benchResult !== undefined, undefined, { timeout: 300_000 });
     const result = await tab.evaluate(() => window.benchResult);
@@ -159,7 +167,7 @@ if (json) {
     ['full handshake, median ms', 'handshakeMs', 2],
     ['bulk client -> server, MB/s', 'bulkMBps', 0],
   ];
-  console.log('TLS 1.3 over a WebSocket relay vs direct TCP (tlsbio server, node provider, loopback; one run)\n');
+  console.log(`TLS ${VERSION} (${SUITE}, X25519) over a WebSocket relay vs direct TCP (tlsbio server, node provider, loopback; one run)\n`);
   console.log('| row | direct TCP (node) | relay (node) | relay / direct | Chromium via relay (portable) |');
   console.log('|---|---|---|---|---|');
   for (const [label, key, digits] of rows) {

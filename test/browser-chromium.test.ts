@@ -1,8 +1,10 @@
 // The browser, proved in Debian's Chromium (driven by playwright-core; never a downloaded browser):
 //  1. a page bundled from core (portable provider) + the WebSocket client runs TLS 1.3 itself, through our relay, to a
-//     Node `https` server (OpenSSL), verifying it against the test CA and host name;
-//  2. Chromium (BoringSSL: X25519MLKEM768 key share, GREASE) is the client of a tlsbio server and reads its page.
-//  3. the same page talks straight to a WS-terminating tlsbio server (createWsTlsServer, no relay);
+//     Node `https` server (OpenSSL), verifying it against the test CA and host name; and the same in TLS 1.2, the page
+//     and Node both pinned to it;
+//  2. Chromium (BoringSSL: X25519MLKEM768 key share, GREASE) is the client of a tlsbio server and reads its page; and
+//     of a tlsbio server pinned to TLS 1.2.
+//  3. the same page talks straight to a WS-terminating tlsbio server (createWsTlsServer, no relay), in both versions;
 //  4. the same page as `tlsbio demo --browser` serves it, against the demo's relay and tlsbio server.
 // Screenshots of the pages are left in test-results/ as artefacts.
 import { createHash, X509Certificate } from 'node:crypto';
@@ -17,6 +19,7 @@ import { build } from 'esbuild';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TLSContext, type SecureStream } from '../packages/core/dist/node.js';
+import { TLSVersion } from '../packages/errors/dist/index.js';
 import { createServer as createTlsbioServer, type SecureServer } from '../packages/transport-net/dist/index.js';
 import { createRelay, type Relay, type RelayLogEntry } from '../packages/transport-ws/dist/relay.js';
 import { createWsTlsServer, type WsTlsServer } from '../packages/transport-ws/dist/server.js';
@@ -38,11 +41,10 @@ let bundleInputs: string[];
 let userDataDir: string;
 let browser: BrowserContext;
 const servers: Server[] = [];
-let relay: Relay;
-const relayLog: RelayLogEntry[] = [];
-let tlsbioServer: SecureServer;
+const relays: Relay[] = [];
+const tlsbioServers: SecureServer[] = [];
 let browserDemo: BrowserDemo | undefined;
-let wsTlsServer: WsTlsServer | undefined;
+const wsTlsServers: WsTlsServer[] = [];
 let pageOrigin: string;
 
 async function listen(server: Server): Promise<number> {
@@ -99,10 +101,10 @@ const bounded = (step: Promise<unknown> | undefined) =>
 
 afterAll(async () => {
   await bounded(browser?.close());
-  await bounded(relay?.close());
-  await bounded(tlsbioServer?.close());
+  for (const relay of relays) await bounded(relay.close());
+  for (const server of tlsbioServers) await bounded(server.close());
   await bounded(browserDemo?.close());
-  await bounded(wsTlsServer?.close());
+  for (const server of wsTlsServers) await bounded(server.close());
   for (const server of servers) server.close();
   if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
 }, 60_000);
@@ -118,18 +120,27 @@ describe('the browser bundle', () => {
 });
 
 describe('Chromium runs TLS itself: page -> WebSocket -> tlsbio relay -> Node https', () => {
-  it('completes a verified TLS 1.3 handshake and reads the exact answer', async () => {
+  // Each version on its own: the page's context and Node's server are both pinned to it, so neither can fall back.
+  it.each([
+    // tlsbio names suites as OpenSSL does (the TLS 1.3 names are also the IANA ones; TLS 1.2's are not).
+    { version: 'TLSv1.3', pin: '1.3', suite: /^TLS_(AES_128_GCM_SHA256|AES_256_GCM_SHA384|CHACHA20_POLY1305_SHA256)$/, screenshot: 'chromium-relay-page.png' },
+    { version: 'TLSv1.2', pin: '1.2', suite: /^ECDHE-ECDSA-(AES128-GCM-SHA256|AES256-GCM-SHA384|CHACHA20-POLY1305)$/, screenshot: 'chromium-relay-page-tls12.png' },
+  ] as const)('completes a verified $version handshake and reads the exact answer', async ({ version, pin, suite, screenshot }) => {
     const seen: { version: string | null; cipher: string | undefined; url: string | undefined }[] = [];
-    const https = createHttpsServer({ cert: pki('server-ecdsa-chain.pem'), key: pki('server-ecdsa.key') }, (request, response) => {
-      const socket = request.socket as import('node:tls').TLSSocket;
-      seen.push({ version: socket.getProtocol(), cipher: socket.getCipher()?.standardName, url: request.url });
-      response.writeHead(200, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(BODY) }).end(BODY);
-    });
+    const https = createHttpsServer(
+      { cert: pki('server-ecdsa-chain.pem'), key: pki('server-ecdsa.key'), minVersion: version, maxVersion: version },
+      (request, response) => {
+        const socket = request.socket as import('node:tls').TLSSocket;
+        seen.push({ version: socket.getProtocol(), cipher: socket.getCipher()?.name, url: request.url });
+        response.writeHead(200, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(BODY) }).end(BODY);
+      },
+    );
     const httpsPort = await listen(https as unknown as Server);
 
     const page = await browser.newPage();
     const origin = pageOrigin;
-    relay = await createRelay({
+    const relayLog: RelayLogEntry[] = [];
+    const relay = createRelay({
       port: 0,
       host: '127.0.0.1',
       allow: [`localhost:${httpsPort}`],
@@ -137,26 +148,28 @@ describe('Chromium runs TLS itself: page -> WebSocket -> tlsbio relay -> Node ht
       origins: [origin],
       log: (entry) => relayLog.push(entry),
     });
+    relays.push(relay);
+    await relay.ready;
     const relayUrl = `ws://127.0.0.1:${relay.address()!.port}`;
 
     const consoleLines: string[] = [];
     page.on('console', (message) => consoleLines.push(message.text()));
-    await page.goto(`${origin}/?relay=${encodeURIComponent(relayUrl)}&target=localhost:${httpsPort}`);
+    await page.goto(`${origin}/?relay=${encodeURIComponent(relayUrl)}&target=localhost:${httpsPort}&version=${pin}`);
     await page.waitForSelector('body[data-done="true"]', { timeout: 60_000 });
     const result = await page.evaluate(() => window.tlsbioResult);
-    await page.screenshot({ path: join(artefacts, 'chromium-relay-page.png') });
+    await page.screenshot({ path: join(artefacts, screenshot) });
     await page.close();
 
     expect(result, consoleLines.join('\n')).toMatchObject({
       ok: true,
-      version: 'TLSv1.3',
+      version,
       provider: 'portable',
       status: 'HTTP/1.1 200 OK',
       body: BODY,
     });
     // What the page negotiated is what OpenSSL says it negotiated.
-    expect(seen).toEqual([{ version: 'TLSv1.3', cipher: result!.cipher!, url: '/hello' }]);
-    expect(result!.cipher).toMatch(/^TLS_(AES_128_GCM_SHA256|AES_256_GCM_SHA384|CHACHA20_POLY1305_SHA256)$/);
+    expect(seen).toEqual([{ version, cipher: result!.cipher!, url: '/hello' }]);
+    expect(result!.cipher).toMatch(suite);
     // The relay moved only ciphertext: more bytes than the plaintext, and ended normally.
     await expect.poll(() => relayLog.length).toBe(1);
     expect(relayLog[0]).toMatchObject({ event: 'closed', target: `localhost:${httpsPort}`, origin });
@@ -166,11 +179,12 @@ describe('Chromium runs TLS itself: page -> WebSocket -> tlsbio relay -> Node ht
 });
 
 describe('Chromium runs TLS itself against a WS-terminating tlsbio server (no relay)', () => {
-  it('the page talks TLS 1.3 straight to createWsTlsServer', async () => {
+  // One server, both versions: the page's pinned context decides.
+  it.each(['1.3', '1.2'] as const)('the page talks TLS %s straight to createWsTlsServer', async (pin) => {
     const context = new TLSContext('server');
     context.loadCertChain(pki('server-ecdsa-chain.pem'), pki('server-ecdsa.key'));
     const seen: string[] = [];
-    wsTlsServer = await createWsTlsServer({ context, port: 0, host: '127.0.0.1', origins: [pageOrigin] }, async (stream, request) => {
+    const wsTlsServer = createWsTlsServer({ context, port: 0, host: '127.0.0.1', origins: [pageOrigin] }, async (stream, request) => {
       const reader = stream.readable.getReader();
       let text = '';
       while (!text.includes('\r\n\r\n')) {
@@ -186,14 +200,16 @@ describe('Chromium runs TLS itself against a WS-terminating tlsbio server (no re
       writer.releaseLock();
       await stream.close().catch(() => {});
     });
+    wsTlsServers.push(wsTlsServer);
+    await wsTlsServer.ready;
     const wsUrl = `ws://127.0.0.1:${wsTlsServer.address()!.port}`;
     const page = await browser.newPage();
     // The page appends /TARGET to the URL it is given: the WS-terminating server takes any path.
-    await page.goto(`${pageOrigin}/?relay=${encodeURIComponent(wsUrl)}&target=service`);
+    await page.goto(`${pageOrigin}/?relay=${encodeURIComponent(wsUrl)}&target=service&version=${pin}`);
     await page.waitForSelector('body[data-done="true"]', { timeout: 60_000 });
     const result = await page.evaluate(() => window.tlsbioResult);
     await page.close();
-    expect(result).toMatchObject({ ok: true, version: 'TLSv1.3', status: 'HTTP/1.1 200 OK', body: `terminated by tlsbio: TLSv1.3 ${result!.cipher}` });
+    expect(result).toMatchObject({ ok: true, version: `TLSv${pin}`, status: 'HTTP/1.1 200 OK', body: `terminated by tlsbio: TLSv${pin} ${result!.cipher}` });
     expect(seen).toEqual(['/service GET /hello HTTP/1.1']);
   }, 120_000);
 });
@@ -218,33 +234,10 @@ describe('Chromium (BoringSSL) as the client of a tlsbio server', () => {
   it('loads a page over TLS 1.3 from our server, with its X25519MLKEM768 key share and GREASE values', async () => {
     const context = new TLSContext('server', { groups: ['X25519MLKEM768', 'x25519', 'secp256r1', 'secp384r1'] });
     context.loadCertChain(pki('server-ecdsa-chain.pem'), pki('server-ecdsa.key'));
-    const served: { path: string; version: string | null; cipher: string | null; group: string | null; serverName: string | null }[] = [];
+    const served: Served[] = [];
     const errors: unknown[] = [];
-    tlsbioServer = createTlsbioServer({ context, onError: (error) => errors.push(error) }, (stream) => void answer(stream));
-    async function answer(stream: SecureStream): Promise<void> {
-      const reader = stream.readable.getReader();
-      let request = '';
-      const decoder = new TextDecoder();
-      while (!request.includes('\r\n\r\n')) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        request += decoder.decode(value, { stream: true });
-      }
-      reader.releaseLock();
-      const path = request.split(' ')[1] ?? '';
-      const info = stream.info();
-      served.push({ path, version: info.version, cipher: info.cipher, group: info.group, serverName: info.serverName });
-      const body =
-        path === '/'
-          ? `<!doctype html><title>tlsbio server</title><h1>Served by tlsbio</h1><p id="tls">${info.version} ${info.cipher} ${info.group}</p>`
-          : 'not found';
-      const head = `HTTP/1.1 ${path === '/' ? '200 OK' : '404 Not Found'}\r\nContent-Type: text/html\r\nContent-Length: ${new TextEncoder().encode(body).length}\r\nConnection: close\r\n\r\n`;
-      const writer = stream.writable.getWriter();
-      await writer.write(new TextEncoder().encode(head + body));
-      writer.releaseLock();
-      // close_notify, then read (and drop) until Chromium's, so the connection ends and the server can close.
-      await stream.close().catch(() => {});
-    }
+    const tlsbioServer = createTlsbioServer({ context, onError: (error) => errors.push(error) }, (stream) => void answerPage(stream, served));
+    tlsbioServers.push(tlsbioServer);
     const { port: tlsbioPort } = await tlsbioServer.listen(0, '127.0.0.1');
     // A TCP tap in front of our server keeps the first bytes Chromium sends: its ClientHello, to show what we handled.
     const hellos: Buffer[] = [];
@@ -294,7 +287,72 @@ describe('Chromium (BoringSSL) as the client of a tlsbio server', () => {
     expect(hello.shares.filter((group) => !isGrease(group))[0]).toBe(0x11ec); // X25519MLKEM768
     expect(hello.shares).toContain(0x001d); // and X25519
   }, 120_000);
+
+  it('loads a page over TLS 1.2 from our server pinned to TLS 1.2 (the hybrid group is not usable there: X25519)', async () => {
+    // The same groups as above, hybrid first: in TLS 1.2 ECDHE our server must pass over X25519MLKEM768.
+    const context = new TLSContext('server', {
+      groups: ['X25519MLKEM768', 'x25519', 'secp256r1', 'secp384r1'],
+      minimumVersion: TLSVersion.TLSv1_2,
+      maximumVersion: TLSVersion.TLSv1_2,
+    });
+    context.loadCertChain(pki('server-ecdsa-chain.pem'), pki('server-ecdsa.key'));
+    const served: Served[] = [];
+    const errors: unknown[] = [];
+    const server = createTlsbioServer({ context, onError: (error) => errors.push(error) }, (stream) => void answerPage(stream, served));
+    tlsbioServers.push(server);
+    const { port } = await server.listen(0, '127.0.0.1');
+
+    const page = await browser.newPage();
+    const response = await page.goto(`https://localhost:${port}/`);
+    expect(response?.status()).toBe(200);
+    expect(await page.textContent('h1')).toBe('Served by tlsbio');
+    const negotiated = await page.textContent('#tls');
+    const security = await response!.securityDetails();
+    await page.screenshot({ path: join(artefacts, 'chromium-tlsbio-server-tls12.png') });
+    await page.close();
+
+    const main = served.find((entry) => entry.path === '/');
+    expect(main).toMatchObject({ version: 'TLSv1.2', group: 'x25519', serverName: 'localhost' });
+    expect(main!.cipher).toMatch(/^ECDHE-ECDSA-(AES128-GCM-SHA256|AES256-GCM-SHA384|CHACHA20-POLY1305)$/);
+    expect(negotiated).toBe(`TLSv1.2 ${main!.cipher} x25519`);
+    expect(security).toMatchObject({ protocol: 'TLS 1.2' });
+    expect(errors.filter((error) => (error as { code?: string }).code !== 'ERR_TLS_EOF')).toEqual([]);
+  }, 120_000);
 });
+
+interface Served {
+  path: string;
+  version: string | null;
+  cipher: string | null;
+  group: string | null;
+  serverName: string | null;
+}
+
+/** Our server's side of a page load: reads one request, answers with what was negotiated, closes with close_notify. */
+async function answerPage(stream: SecureStream, served: Served[]): Promise<void> {
+  const reader = stream.readable.getReader();
+  let request = '';
+  const decoder = new TextDecoder();
+  while (!request.includes('\r\n\r\n')) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    request += decoder.decode(value, { stream: true });
+  }
+  reader.releaseLock();
+  const path = request.split(' ')[1] ?? '';
+  const info = stream.info();
+  served.push({ path, version: info.version, cipher: info.cipher, group: info.group, serverName: info.serverName });
+  const body =
+    path === '/'
+      ? `<!doctype html><title>tlsbio server</title><h1>Served by tlsbio</h1><p id="tls">${info.version} ${info.cipher} ${info.group}</p>`
+      : 'not found';
+  const head = `HTTP/1.1 ${path === '/' ? '200 OK' : '404 Not Found'}\r\nContent-Type: text/html\r\nContent-Length: ${new TextEncoder().encode(body).length}\r\nConnection: close\r\n\r\n`;
+  const writer = stream.writable.getWriter();
+  await writer.write(new TextEncoder().encode(head + body));
+  writer.releaseLock();
+  // close_notify, then read (and drop) until Chromium's, so the connection ends and the server can close.
+  await stream.close().catch(() => {});
+}
 
 /** The cipher suites, extension types, supported groups and key-share groups of a ClientHello record. */
 function parseClientHello(record: Buffer): { suites: number[]; extensions: number[]; groups: number[]; shares: number[] } {

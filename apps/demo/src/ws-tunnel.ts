@@ -25,7 +25,7 @@ export async function startTunnelDemo(options: { origins?: readonly string[] } =
   const server = createServer({ context }, (stream) => void answerHttp(stream));
   const { port } = await server.listen(0, '127.0.0.1');
   const relayLog: RelayLogEntry[] = [];
-  const relay = await createRelay({
+  const relay = createRelay({
     port: 0,
     host: '127.0.0.1',
     allow: [`localhost:${port}`, '169.254.169.254:80'],
@@ -33,6 +33,7 @@ export async function startTunnelDemo(options: { origins?: readonly string[] } =
     ...(options.origins === undefined ? {} : { origins: options.origins }),
     log: (entry) => relayLog.push(entry),
   });
+  await relay.ready;
   return {
     relayUrl: `ws://127.0.0.1:${relay.address()!.port}`,
     target: `localhost:${port}`,

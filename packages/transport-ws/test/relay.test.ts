@@ -44,7 +44,7 @@ async function startRelay(options: Partial<RelayOptions> = {}, servesEcho = true
   checkServing = servesEcho;
   const allow = (options.allow ?? []) as string[];
   const allowAddresses = options.allowAddresses ?? [];
-  relay = await createRelay({
+  relay = createRelay({
     port: 0,
     host: '127.0.0.1',
     log: (entry) => logs.push(entry),
@@ -52,6 +52,7 @@ async function startRelay(options: Partial<RelayOptions> = {}, servesEcho = true
     allow: servesEcho ? [...allow, `127.0.0.1:${echoPort}`] : allow,
     allowAddresses: servesEcho ? [...allowAddresses, '127.0.0.1'] : allowAddresses,
   });
+  await relay.ready;
   return relay;
 }
 let checkServing = true;
@@ -197,7 +198,8 @@ describe('relay: tunnels that work', () => {
     https.listen(0, '127.0.0.1');
     await once(https, 'listening');
     const port = (https.address() as AddressInfo).port;
-    const attached = await createRelay({ server: https, pathPrefix: '/relay/', allow: [`127.0.0.1:${echoPort}`], allowAddresses: ['127.0.0.1'], log: false });
+    const attached = createRelay({ server: https, pathPrefix: '/relay/', allow: [`127.0.0.1:${echoPort}`], allowAddresses: ['127.0.0.1'], log: false });
+    await attached.ready;
     expect(attached.address()).toMatchObject({ port });
     // An upgrade outside the prefix is not the relay's: another endpoint of the server takes it.
     https.on('upgrade', (request, socket) => {
@@ -236,6 +238,22 @@ describe('relay: tunnels that work', () => {
     expect(await t.closed).toEqual({ code: 1001, reason: 'GOING_AWAY' });
     expect(relay.stats()).toMatchObject({ tunnels: 0, targetSockets: 0 });
     await startRelay(); // for afterEach
+  });
+});
+
+describe('relay: the handle', () => {
+  it('is returned at once; ready resolves when listening, rejects with SysCallError on a port in use; bad options throw synchronously', async () => {
+    const taken = relay.address()!.port;
+    const second = createRelay({ port: taken, host: '127.0.0.1', allow: [], log: false });
+    await expect(second.ready).rejects.toMatchObject({ code: 'ERR_TLS_SYSCALL' });
+    expect(second.address()).toBeNull();
+    await second.close(); // closing a relay that never listened settles
+    expect(() => createRelay({ port: 0, allow: ['no port here'] })).toThrow(expect.objectContaining({ code: 'ERR_TLS_INVALID_ARGUMENT' }));
+    expect(() => createRelay({ allow: [] })).toThrow(expect.objectContaining({ code: 'ERR_TLS_INVALID_ARGUMENT' }));
+    // close() straight after creation, before listening began, still ends with nothing listening.
+    const early = createRelay({ port: 0, host: '127.0.0.1', allow: [], log: false });
+    await early.close();
+    expect(early.address()).toBeNull();
   });
 });
 

@@ -80,7 +80,8 @@ describe('websockify interop', () => {
   it("Python's websocket-client through our relay (binary frames, the binary sub-protocol): bytes echoed exactly", async () => {
     const echo = createNetServer((socket) => socket.pipe(socket));
     const target = await listen(echo);
-    const relay: Relay = await createRelay({ port: 0, host: '127.0.0.1', allow: [`127.0.0.1:${target}`], allowAddresses: ['127.0.0.1'], log: false });
+    const relay: Relay = createRelay({ port: 0, host: '127.0.0.1', allow: [`127.0.0.1:${target}`], allowAddresses: ['127.0.0.1'], log: false });
+    await relay.ready;
     cleanups.push(() => relay.close());
     const script = `
 import hashlib, sys, websocket

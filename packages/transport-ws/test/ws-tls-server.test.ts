@@ -19,10 +19,11 @@ const echo = (stream: { readable: ReadableStream<Uint8Array>; writable: Writable
 describe('createWsTlsServer', () => {
   it('terminates TLS on each WebSocket: 8 clients at once, 256 KiB each echoed exactly', async () => {
     const seen: string[] = [];
-    server = await createWsTlsServer({ context: serverContext(), port: 0, host: '127.0.0.1' }, (stream, request) => {
+    server = createWsTlsServer({ context: serverContext(), port: 0, host: '127.0.0.1' }, (stream, request) => {
       seen.push(`${stream.info().version} ${stream.info().transport.kind} ${request.url}`);
       echo(stream);
     });
+    await server.ready;
     const url = `ws://127.0.0.1:${server.address()!.port}/tls`;
     await Promise.all(
       Array.from({ length: 8 }, async (_, i) => {
@@ -40,7 +41,8 @@ describe('createWsTlsServer', () => {
 
   it('reports a failed handshake to onError once and goes on serving', async () => {
     const errors: unknown[] = [];
-    server = await createWsTlsServer({ context: serverContext(), port: 0, host: '127.0.0.1', onError: (e) => errors.push(e) }, echo);
+    server = createWsTlsServer({ context: serverContext(), port: 0, host: '127.0.0.1', onError: (e) => errors.push(e) }, echo);
+    await server.ready;
     const url = `ws://127.0.0.1:${server.address()!.port}/`;
     // Not TLS at all: a binary frame of garbage.
     const transport = await connectWebSocket(url, { WebSocket: WS });
@@ -58,7 +60,8 @@ describe('createWsTlsServer', () => {
     http.listen(0, '127.0.0.1');
     await once(http, 'listening');
     const port = (http.address() as { port: number }).port;
-    server = await createWsTlsServer({ context: serverContext(), server: http, path: '/tls', origins: ['https://app.example'] }, echo);
+    server = createWsTlsServer({ context: serverContext(), server: http, path: '/tls', origins: ['https://app.example'] }, echo);
+    await server.ready;
     const closeCode = (path: string, origin?: string) =>
       new Promise<number>((resolve) => {
         const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`, origin === undefined ? {} : { origin });
@@ -84,7 +87,8 @@ describe('createWsTlsServer', () => {
   });
 
   it('closes with 1013 past maxConnections', async () => {
-    server = await createWsTlsServer({ context: serverContext(), port: 0, host: '127.0.0.1', maxConnections: 1 }, echo);
+    server = createWsTlsServer({ context: serverContext(), port: 0, host: '127.0.0.1', maxConnections: 1 }, echo);
+    await server.ready;
     const url = `ws://127.0.0.1:${server.address()!.port}/`;
     const first = await connect(url, { WebSocket: WS, context: clientContext(), serverHostname: 'localhost' });
     const second = await connect(url, { WebSocket: WS, context: clientContext(), serverHostname: 'localhost' }).catch((e) => e);
@@ -92,8 +96,17 @@ describe('createWsTlsServer', () => {
     await first.close();
   });
 
+  it('rejects ready with SysCallError when its port is taken', async () => {
+    server = createWsTlsServer({ context: serverContext(), port: 0, host: '127.0.0.1' }, echo);
+    await server.ready;
+    const second = createWsTlsServer({ context: serverContext(), port: server.address()!.port, host: '127.0.0.1' }, echo);
+    await expect(second.ready).rejects.toMatchObject({ code: 'ERR_TLS_SYSCALL' });
+    expect(second.address()).toBeNull();
+    await second.close();
+  });
+
   it('refuses a client context', async () => {
-    await expect(createWsTlsServer({ context: clientContext(), port: 0 }, echo)).rejects.toMatchObject({ code: 'ERR_TLS_INVALID_ARGUMENT' });
+    expect(() => createWsTlsServer({ context: clientContext(), port: 0 }, echo)).toThrow(expect.objectContaining({ code: 'ERR_TLS_INVALID_ARGUMENT' }));
   });
 });
 

@@ -4,7 +4,7 @@ export const PAGE_HTML = `<!doctype html>
 <html lang="en">
 <head>
   <meta charset="utf-8">
-  <title>tlsbio: TLS 1.3 in the browser over a WebSocket relay</title>
+  <title>tlsbio: TLS in the browser over a WebSocket relay</title>
   <style>
     body { font: 15px/1.4 system-ui, sans-serif; margin: 2rem; color: #1b1f24; }
     h1 { font-size: 1.3rem; }
@@ -15,7 +15,7 @@ export const PAGE_HTML = `<!doctype html>
   </style>
 </head>
 <body>
-  <h1>tlsbio: TLS 1.3 in the browser, over a WebSocket relay</h1>
+  <h1>tlsbio: TLS in the browser, over a WebSocket relay</h1>
   <p>This page speaks TLS itself (tlsbio core, portable provider) to a TCP server, through a relay that sees only ciphertext.</p>
   <div id="status">running…</div>
   <table id="result"></table>

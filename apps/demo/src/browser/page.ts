@@ -1,8 +1,10 @@
 // The page of `tlsbio demo --browser`, also run by the repository's Chromium test: bundled for the browser platform
 // with core's portable provider and the WebSocket client, nothing from Node (tsup's `browser-page` build).
-// It opens a WebSocket to the relay named in the query, runs a TLS 1.3 handshake with the target through it,
-// verifies the server against the CA served beside the page, sends one HTTP request and shows the answer.
+// It opens a WebSocket to the relay named in the query, runs a TLS handshake with the target through it (TLS 1.3 or
+// 1.2 as negotiated; `&version=1.2` or `&version=1.3` pins the context to one), verifies the server against the CA
+// served beside the page, sends one HTTP request and shows the answer.
 import { TLSContext } from '@tlsbio/core';
+import { TLSVersion } from '@tlsbio/errors';
 import { connect } from '@tlsbio/transport-ws';
 
 interface PageResult {
@@ -31,8 +33,13 @@ async function run(): Promise<PageResult> {
   const target = params.get('target');
   const serverName = params.get('servername') ?? 'localhost';
   if (!relay || !target) throw new Error('the page needs ?relay=ws://...&target=HOST:PORT');
+  const pinned = pinnedVersion(params.get('version'));
   const ca = await (await fetch('ca.pem')).text();
-  const context = new TLSContext('client', { verifyMode: 'required', checkHostname: true });
+  const context = new TLSContext('client', {
+    verifyMode: 'required',
+    checkHostname: true,
+    ...(pinned === undefined ? {} : { minimumVersion: pinned, maximumVersion: pinned }),
+  });
   context.loadVerifyLocations({ cadata: ca });
   const started = performance.now();
   const stream = await connect(`${relay}/${target}`, { context, serverHostname: serverName });
@@ -56,6 +63,14 @@ async function run(): Promise<PageResult> {
     handshakeMs: Math.round(handshakeMs),
     totalMs: Math.round(performance.now() - started),
   };
+}
+
+/** `?version=1.2` or `1.3`: the one version the context may negotiate; absent: both. */
+function pinnedVersion(text: string | null): number | undefined {
+  if (text === null) return undefined;
+  if (text === '1.2') return TLSVersion.TLSv1_2;
+  if (text === '1.3') return TLSVersion.TLSv1_3;
+  throw new Error(`?version= takes 1.2 or 1.3, got ${text}`);
 }
 
 function show(result: PageResult): void {

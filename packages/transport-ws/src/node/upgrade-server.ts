@@ -18,6 +18,9 @@ export interface ListeningAddress {
 }
 
 export interface UpgradeServer {
+  /** Settles once our own server listens (at once on the caller's); rejects with `SysCallError` if listening fails. */
+  readonly ready: Promise<void>;
+  /** `null` until listening. */
   address(): ListeningAddress | null;
   /** Stops taking upgrades; closes the server when it is our own. */
   close(): Promise<void>;
@@ -29,15 +32,15 @@ type UpgradeHandler = (request: IncomingMessage, socket: Socket, head: Buffer) =
  * Takes WebSocket upgrade requests on our own HTTP server (`port`) or on the caller's (`server`). A plain HTTP
  * request to our own server gets 426 Upgrade Required. An upgrade that `isOurs` declines is dropped on our own server,
  * and left alone on the caller's, whose other `upgrade` listeners (other WebSocket endpoints) may take it.
+ * Returns at once, like Node's `server.listen()`: `ready` says when (and whether) listening began.
  *
  * @throws {InvalidArgumentError} when neither or both of `port` and `server` are given.
- * @throws {SysCallError} when listening fails.
  */
-export async function listenForUpgrades(
+export function listenForUpgrades(
   options: ListenOptions,
   isOurs: (request: IncomingMessage) => boolean,
   onUpgrade: UpgradeHandler,
-): Promise<UpgradeServer> {
+): UpgradeServer {
   if ((options.port === undefined) === (options.server === undefined)) {
     throw new InvalidArgumentError('port', 'INVALID_ARGUMENT', 'give exactly one of port and server');
   }
@@ -52,17 +55,18 @@ export async function listenForUpgrades(
     else if (own) socket.destroy();
   };
   server.on('upgrade', upgrade);
-  if (own) {
-    await new Promise<void>((resolve, reject) => {
-      const onError = (error: Error) => reject(new SysCallError(`listen on ${options.host ?? '*'}:${options.port} failed: ${error.message}`, { cause: error }));
-      server.once('error', onError);
-      server.listen(options.port, options.host, () => {
-        server.off('error', onError);
-        resolve();
+  const ready = !own
+    ? Promise.resolve()
+    : new Promise<void>((resolve, reject) => {
+        const onError = (error: Error) => reject(new SysCallError(`listen on ${options.host ?? '*'}:${options.port} failed: ${error.message}`, { cause: error }));
+        server.once('error', onError);
+        server.listen(options.port, options.host, () => {
+          server.off('error', onError);
+          resolve();
+        });
       });
-    });
-  }
   return {
+    ready,
     address: () => {
       const address = server.address() as AddressInfo | string | null;
       if (address === null || typeof address === 'string') return null;
@@ -70,7 +74,9 @@ export async function listenForUpgrades(
     },
     close: async () => {
       server.off('upgrade', upgrade);
-      if (!own || !server.listening) return;
+      if (!own) return;
+      await ready.catch(() => {}); // a close() right after creation waits for listen() to settle, then undoes it
+      if (!server.listening) return;
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();

@@ -34,8 +34,14 @@ export interface WsTlsServerOptions extends ListenOptions {
   readonly outgoingLimit?: number;
 }
 
-/** A running WS-terminating TLS server. */
+/** A WS-terminating TLS server, returned at once by {@link createWsTlsServer}, like a Node server after `listen()`. */
 export interface WsTlsServer {
+  /**
+   * Resolves once the server listens on `port` (at once when attached to a `server`); rejects with `SysCallError`
+   * when listening fails.
+   */
+  readonly ready: Promise<void>;
+  /** `null` before `ready`. */
   address(): ListeningAddress | null;
   /** Stops accepting and closes every connection with 1001 (no close_notify: handlers should close theirs first). */
   close(): Promise<void>;
@@ -50,18 +56,21 @@ export interface WsTlsServer {
  * themselves, without a relay. `onSecureConnection` receives each stream once its handshake has completed; a
  * failure on one connection goes to `onError` once and never stops the server.
  *
+ * Returns the handle at once and starts listening, as `createRelay()` does; `server.ready` settles when listening
+ * has begun (or failed, with `SysCallError`).
+ *
  * @example
- * const server = await createWsTlsServer({ context, port: 8443 }, (stream) => void stream.readable.pipeTo(stream.writable));
+ * const server = createWsTlsServer({ context, port: 8443 }, (stream) => void stream.readable.pipeTo(stream.writable));
+ * await server.ready;
  * // client: await connect('ws://host:8443/', { context: clientContext, serverHostname: 'host' })
  *
- * @throws {InvalidArgumentError} when `context` is not a server context, `onSecureConnection` is not a function, or
- *   neither `port` nor `server` is given.
- * @throws {SysCallError} when listening fails.
+ * @throws {InvalidArgumentError} synchronously, when `context` is not a server context, `onSecureConnection` is not
+ *   a function, or not exactly one of `port` and `server` is given.
  */
-export async function createWsTlsServer(
+export function createWsTlsServer(
   options: WsTlsServerOptions,
   onSecureConnection: (stream: SecureStream, request: IncomingMessage) => void,
-): Promise<WsTlsServer> {
+): WsTlsServer {
   const { context } = options;
   if (!(context instanceof TLSContext) || context.role !== 'server') {
     throw new InvalidArgumentError('context', 'INVALID_ARGUMENT', 'must be a server TLSContext');
@@ -85,7 +94,7 @@ export async function createWsTlsServer(
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxFrameBytes ?? 256 << 10, perMessageDeflate: false, clientTracking: false });
   const isOurs = (request: IncomingMessage) =>
     options.path === undefined || new URL(request.url ?? '/', 'http://server.invalid').pathname === options.path;
-  const upgrades = await listenForUpgrades(options, isOurs, (request, socket, head) => {
+  const upgrades = listenForUpgrades(options, isOurs, (request, socket, head) => {
     if (closing) {
       socket.destroy();
       return;
@@ -95,6 +104,7 @@ export async function createWsTlsServer(
   });
 
   const server: WsTlsServer = {
+    ready: upgrades.ready,
     onError: options.onError ?? (() => {}),
     address: () => upgrades.address(),
     get connections() {

@@ -85,9 +85,14 @@ export interface RelayStats {
   readonly refused: number;
 }
 
-/** A running relay. */
+/** A relay, returned at once by {@link createRelay}, like a Node server after `listen()`. */
 export interface Relay {
-  /** The address listened on (the given server's, when attached to one), or `null`. */
+  /**
+   * Resolves once the relay listens on `port` (at once when attached to a `server`); rejects with `SysCallError`
+   * when listening fails (port in use, no such interface). Await it before handing out `address()`.
+   */
+  readonly ready: Promise<void>;
+  /** The address listened on (the given server's, when attached to one), or `null` before `ready`. */
   address(): ListeningAddress | null;
   /** Closes every tunnel with 1001, stops accepting, and resolves once every socket is closed. */
   close(): Promise<void>;
@@ -113,14 +118,18 @@ const DEFAULTS = {
  * WebSocket with its code from {@link CloseCode} and logs one entry. Frames the client sends meanwhile are held
  * (up to `maxBufferedBytes`, then the client is no longer read).
  *
+ * Returns the handle at once and starts listening, as Node's `server.listen()` does; `relay.ready` settles when
+ * listening has begun (or failed, with `SysCallError`).
+ *
  * @example
- * const relay = await createRelay({ port: 8080, allow: ['db.internal:5432'], allowAddresses: ['10.1.0.0/16'] });
+ * const relay = createRelay({ port: 8080, allow: ['db.internal:5432'], allowAddresses: ['10.1.0.0/16'] });
+ * await relay.ready;
  * // browser: await connect('wss://relay.example/db.internal:5432', { context, serverHostname: 'db.internal' })
  *
- * @throws {InvalidArgumentError} for a malformed option (an allow-list entry, a network, a limit).
- * @throws {SysCallError} when listening fails.
+ * @throws {InvalidArgumentError} for a malformed option (an allow-list entry, a network, a limit, `port` and
+ *   `server` both or neither given), synchronously.
  */
-export async function createRelay(options: RelayOptions): Promise<Relay> {
+export function createRelay(options: RelayOptions): Relay {
   const allow = options.allow;
   const allowList = Array.isArray(allow) ? new AllowList(allow) : undefined;
   if (!allowList && typeof allow !== 'function') {
@@ -178,7 +187,7 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
   // On a shared server, only requests under the prefix are the relay's (a malformed target there is refused
   // with 4400); on our own, every request is.
   const isOurs = (request: IncomingMessage) => (request.url ?? '/').startsWith(prefix);
-  const upgrades = await listenForUpgrades(options, isOurs, (request, socket, head) => {
+  const upgrades = listenForUpgrades(options, isOurs, (request, socket, head) => {
     if (closing) {
       socket.destroy();
       return;
@@ -193,6 +202,7 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
   });
 
   return {
+    ready: upgrades.ready,
     address: () => upgrades.address(),
     stats: () => ({ tunnels: tunnels.size, targetSockets: counters.targetSockets, accepted: counters.accepted, refused: counters.refused }),
     close: async () => {
