@@ -415,6 +415,8 @@ class ExpectEncryptedExtensions implements HandshakeState {
 interface CertificateRequest {
   readonly context: Uint8Array;
   readonly schemes: readonly number[];
+  /** signature_algorithms_cert, when the server sent it (else `schemes` covers the chain too, RFC 8446 §4.2.3). */
+  readonly certificateSchemes?: readonly number[];
 }
 
 class ExpectCertificateOrRequest implements HandshakeState {
@@ -434,8 +436,15 @@ class ExpectCertificateOrRequest implements HandshakeState {
     const schemes = findExtension(request.extensions, ExtensionType.signature_algorithms);
     // RFC 8446 §4.3.2: signature_algorithms is mandatory in a CertificateRequest.
     if (schemes === undefined) throw new ProtocolError('MISSING_SIGALGS_EXTENSION', 'CertificateRequest without signature_algorithms');
+    // RFC 8446 §4.3.2: the context is empty in a request made during the handshake.
+    if (request.certificateRequestContext.length !== 0) throw new ProtocolError('ILLEGAL_PARAMETER', 'CertificateRequest has a context during the handshake');
     this.io.transcript.add(message.raw);
-    const certificateRequest = { context: request.certificateRequestContext, schemes: decodeSignatureSchemes(schemes) };
+    const certificateSchemes = findExtension(request.extensions, ExtensionType.signature_algorithms_cert);
+    const certificateRequest: CertificateRequest = {
+      context: request.certificateRequestContext,
+      schemes: decodeSignatureSchemes(schemes),
+      ...(certificateSchemes === undefined ? {} : { certificateSchemes: decodeSignatureSchemes(certificateSchemes) }),
+    };
     return new ExpectCertificate(this.io, this.offer, this.negotiated, certificateRequest);
   }
 }
@@ -541,7 +550,7 @@ class ExpectFinished implements HandshakeState {
   /** RFC 8446 §4.4.2: our Certificate (empty when we have none that fits) and, with one, CertificateVerify. */
   #authenticate(request: CertificateRequest): void {
     const { io } = this;
-    const choice = chooseCertifiedKey(io.provider, io.context.certifiedKeys, io.context.signatureSchemes, request.schemes, undefined);
+    const choice = chooseCertifiedKey(io.provider, io.context.certifiedKeys, io.context.signatureSchemes, request.schemes, undefined, request.certificateSchemes);
     sendCertificate(io, request.context, choice?.certified);
     if (choice !== undefined) sendCertificateVerify(io, 'client', choice.scheme, choice.certified);
   }

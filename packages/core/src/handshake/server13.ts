@@ -4,7 +4,7 @@
  *   ExpectClientHello ──(no usable key share)──▶ HelloRetryRequest ─▶ ExpectClientHello (second, checked against the first)
  *          │ (ServerHello … Finished sent)
  *          ▼
- *   ExpectClientFinished ──▶ done
+ *   [ExpectClientCertificate ─▶ ExpectClientCertificateVerify (client-auth13.ts)] ─▶ ExpectClientFinished ──▶ done
  */
 import { ProtocolError } from '@tlsbio/errors';
 import type { TLSContext } from '../context.js';
@@ -43,6 +43,7 @@ import {
 import type { HandshakeMessage } from '../record/index.js';
 import type { CipherSuite } from '../suites.js';
 import { chooseCertifiedKey, expectType, receiveFinished, sendCertificate, sendCertificateVerify, sendFinished, wireList } from './common13.js';
+import { ExpectClientCertificate, NO_CLIENT_IDENTITY, requestsClientCertificate, sendCertificateRequest, type ClientIdentity } from './client-auth13.js';
 import { startServer12 } from './server12.js';
 import type { HandshakeIO, HandshakeState } from './state.js';
 import { negotiateServerVersion } from './version.js';
@@ -164,6 +165,8 @@ class ExpectClientHello implements HandshakeState {
       encrypted.push({ type: ExtensionType.application_layer_protocol_negotiation, data: encodeAlpn([textEncoder.encode(alpn)]) });
     }
     io.sendHandshake(HandshakeType.encrypted_extensions, encodeEncryptedExtensions({ extensions: encrypted }));
+    // RFC 8446 §4.3.2: a CertificateRequest, when we authenticate clients, goes between EncryptedExtensions and Certificate.
+    const request = requestsClientCertificate(io) ? sendCertificateRequest(io, new Uint8Array(0)) : undefined;
     sendCertificate(io, new Uint8Array(0), certificate.certified);
     sendCertificateVerify(io, 'server', certificate.scheme, certificate.certified);
     sendFinished(io, suite, serverSecret);
@@ -179,7 +182,7 @@ class ExpectClientHello implements HandshakeState {
     io.logSecret('EXPORTER_SECRET', hello.random, exporter);
     io.setWriteSecret(suite, serverTraffic);
 
-    return new ExpectClientFinished(io, {
+    const flight: ServerFlight = {
       peerCipherSuites: hello.cipherSuites,
       suite,
       groupName: choice.group.name,
@@ -193,7 +196,9 @@ class ExpectClientHello implements HandshakeState {
       serverTraffic,
       exporter,
       helloRetried: this.retried !== undefined,
-    });
+    };
+    const finished = (identity: ClientIdentity) => new ExpectClientFinished(io, flight, identity);
+    return request === undefined ? finished(NO_CLIENT_IDENTITY) : new ExpectClientCertificate(io, request, finished);
   }
 
   /** RFC 8446 §4.1.4: ask for a share in `group`. The transcript restarts from a hash of the first ClientHello. */
@@ -403,6 +408,7 @@ class ExpectClientFinished implements HandshakeState {
   constructor(
     private readonly io: HandshakeIO,
     private readonly flight: ServerFlight,
+    private readonly client: ClientIdentity,
   ) {}
 
   handle(message: HandshakeMessage): null {
@@ -417,8 +423,8 @@ class ExpectClientFinished implements HandshakeState {
       signatureScheme: flight.scheme.name,
       alpn: flight.alpn,
       serverName: flight.serverName,
-      peerCertificates: [],
-      peerVerified: false,
+      peerCertificates: this.client.chain,
+      peerVerified: this.client.verified,
       clientTrafficSecret: flight.clientTraffic,
       serverTrafficSecret: flight.serverTraffic,
       exporterMasterSecret: flight.exporter,
