@@ -23,6 +23,7 @@ import {
   TLSVersion,
   WantReadError,
   WantWriteError,
+  WantX509LookupError,
   ZeroReturnError,
   isTLSError,
   tlsVersionName,
@@ -157,6 +158,14 @@ export class TLSConnection {
     this.#context = context;
   }
 
+  /**
+   * While a call throws `WantX509LookupError`: a Promise that resolves once the certificate callback has settled and
+   * the call can be repeated; `undefined` otherwise. The async driver awaits it.
+   */
+  get pendingLookup(): Promise<void> | undefined {
+    return this.#state?.resume === undefined ? undefined : this.#state.settled;
+  }
+
   /** True once the handshake has completed. */
   get handshakeComplete(): boolean {
     return this.#result !== undefined;
@@ -164,7 +173,8 @@ export class TLSConnection {
 
   /**
    * Runs the handshake as far as the bytes received allow.
-   * @throws {WantReadError} when it needs the peer's next flight; {@link WantWriteError} when output is blocked.
+   * @throws {WantReadError} when it needs the peer's next flight; {@link WantWriteError} when output is blocked;
+   *   `WantX509LookupError` while an asynchronous certificate callback has not settled (await {@link pendingLookup}).
    * @throws {ProtocolError|AlertError|CertVerificationError|EOFError} when the handshake fails (sticky).
    */
   doHandshake(): void {
@@ -365,7 +375,9 @@ export class TLSConnection {
     try {
       return body();
     } catch (error) {
-      if (WantReadError.isInstance(error) || WantWriteError.isInstance(error) || ZeroReturnError.isInstance(error)) throw error;
+      if (WantReadError.isInstance(error) || WantWriteError.isInstance(error) || WantX509LookupError.isInstance(error) || ZeroReturnError.isInstance(error)) {
+        throw error;
+      }
       throw this.#die(error);
     }
   }
@@ -396,6 +408,12 @@ export class TLSConnection {
       this.#flushAvailable();
     }
     while (this.#result === undefined) {
+      if (this.#state?.resume !== undefined) {
+        // Waiting for the application (a certificate callback's Promise), not for the peer.
+        this.#state = this.#state.resume() ?? undefined;
+        this.#flushAvailable();
+        continue;
+      }
       if (this.#peerClosed) throw new ZeroReturnError('the peer closed the connection during the handshake');
       if (!this.#processRecord()) throw this.#starved();
       this.#flushAvailable();

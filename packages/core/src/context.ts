@@ -103,6 +103,32 @@ export interface VerifyLocations {
   readonly cadata?: string | Uint8Array;
 }
 
+/** What a server's CertificateRequest asks of the client (RFC 8446 §4.3.2), as the client-certificate callback sees it. */
+export interface CertificateRequestInfo {
+  /** The schemes the server accepts in CertificateVerify (those this library knows), in the server's order. */
+  readonly signatureSchemes: readonly SignatureSchemeName[];
+  /** DER distinguished names of the CAs the server trusts (certificate_authorities, RFC 8446 §4.2.4); often empty. */
+  readonly certificateAuthorities: readonly Uint8Array[];
+  /**
+   * The chains loaded with `loadCertChain()` whose key can sign with a scheme the server accepts: the one the client
+   * would choose by itself first, then the others in load order. Return one of these.
+   */
+  readonly candidates: readonly CertifiedKey[];
+  /** True for a request after the handshake (post-handshake authentication, RFC 8446 §4.6.2). */
+  readonly postHandshake: boolean;
+}
+
+/**
+ * Chooses the client's certificate when a server asks for one: one of `request.candidates`, or `null` to send an
+ * empty Certificate (the server decides whether that is acceptable). It may return a Promise: the handshake then
+ * throws `WantX509LookupError` until it settles (await `connection.pendingLookup`, then call again; the async driver
+ * `secure()` does this itself). A callback that throws or rejects aborts the handshake with internal_error.
+ */
+export type ClientCertificateCallback = (
+  connection: TLSConnection,
+  request: CertificateRequestInfo,
+) => CertifiedKey | null | undefined | PromiseLike<CertifiedKey | null | undefined>;
+
 /** Receives NSS key log lines (`CLIENT_HANDSHAKE_TRAFFIC_SECRET <client random> <secret>`), without newline. */
 export type KeylogCallback = (line: string, connection: TLSConnection) => void;
 
@@ -258,6 +284,7 @@ export class TLSContext {
   #servernameCallback: ServernameCallback | undefined;
   #alpnSelectCallback: AlpnSelectCallback | undefined;
   #keylogCallback: KeylogCallback | undefined;
+  #clientCertificateCallback: ClientCertificateCallback | undefined;
   #frozen = false;
 
   /**
@@ -416,6 +443,9 @@ export class TLSContext {
   get keylogCallback(): KeylogCallback | undefined {
     return this.#keylogCallback;
   }
+  get clientCertificateCallback(): ClientCertificateCallback | undefined {
+    return this.#clientCertificateCallback;
+  }
   /** The current time by the context's clock. */
   now(): Date {
     return this.#now();
@@ -572,6 +602,22 @@ export class TLSContext {
   setKeylogCallback(callback: KeylogCallback | undefined): void {
     this.#checkMutable();
     this.#keylogCallback = callback;
+  }
+  /**
+   * Sets the client's certificate selection (see {@link ClientCertificateCallback}); without one, a client answers a
+   * CertificateRequest with the first of `request.candidates`.
+   * @throws {InvalidArgumentError} for a non-function, or once in use.
+   * @example
+   * // Answer with the chain issued by the CA the server names, after asking a token for it.
+   * context.setClientCertificateCallback(async (connection, request) =>
+   *   request.candidates.find((chain) => request.certificateAuthorities.some((ca) => sameBytes(ca, issuerOf(chain)))) ?? null);
+   */
+  setClientCertificateCallback(callback: ClientCertificateCallback | undefined): void {
+    this.#checkMutable();
+    if (callback !== undefined && typeof callback !== 'function') {
+      throw new InvalidArgumentError('callback', 'INVALID_ARGUMENT', 'must be a function');
+    }
+    this.#clientCertificateCallback = callback;
   }
   /**
    * Sets the server's HelloRetryRequest cookie (see {@link HelloRetryCookieCallback}).

@@ -17,14 +17,12 @@ import {
   PskKeyExchangeMode,
   ProtocolVersion,
   decodeAlpn,
-  decodeCertificateRequest13,
   decodeCookie,
   decodeEncryptedExtensions,
   decodeKeyShareHelloRetry,
   decodeKeyShareServer,
   decodeServerHello,
   decodeServerName,
-  decodeSignatureSchemes,
   decodeSupportedVersionsServer,
   encodeAlpn,
   encodeClientHello,
@@ -50,19 +48,17 @@ import { parseIpAddress, type Certificate } from '../x509/index.js';
 import {
   allowedInCertificateVerify,
   checkReceivedExtensions,
-  chooseCertifiedKey,
   expectType,
   importPeerKey,
   receiveCertificate,
   receiveCertificateVerify,
   receiveFinished,
-  sendCertificate,
-  sendCertificateVerify,
   sendFinished,
   verifyPeerChain,
   wireList,
 } from './common13.js';
 import { acceptServerHello12, fitClientHelloToVersions } from './client12.js';
+import { answerCertificateRequest, readCertificateRequest, sendClientCertificate, type ReceivedCertificateRequest } from './client-certificate13.js';
 import { allowsVersion } from './version.js';
 import type { HandshakeIO, HandshakeState } from './state.js';
 
@@ -411,13 +407,7 @@ class ExpectEncryptedExtensions implements HandshakeState {
   }
 }
 
-/** A server's CertificateRequest (RFC 8446 §4.3.2): what our certificate must satisfy. */
-interface CertificateRequest {
-  readonly context: Uint8Array;
-  readonly schemes: readonly number[];
-  /** signature_algorithms_cert, when the server sent it (else `schemes` covers the chain too, RFC 8446 §4.2.3). */
-  readonly certificateSchemes?: readonly number[];
-}
+type CertificateRequest = ReceivedCertificateRequest;
 
 class ExpectCertificateOrRequest implements HandshakeState {
   readonly name = 'ExpectCertificateOrCertificateRequest';
@@ -432,19 +422,10 @@ class ExpectCertificateOrRequest implements HandshakeState {
     if (message.type === HandshakeType.certificate) {
       return new ExpectCertificate(this.io, this.offer, this.negotiated, undefined).handle(message);
     }
-    const request = decodeCertificateRequest13(message.body);
-    const schemes = findExtension(request.extensions, ExtensionType.signature_algorithms);
-    // RFC 8446 §4.3.2: signature_algorithms is mandatory in a CertificateRequest.
-    if (schemes === undefined) throw new ProtocolError('MISSING_SIGALGS_EXTENSION', 'CertificateRequest without signature_algorithms');
+    const certificateRequest = readCertificateRequest(message.body);
     // RFC 8446 §4.3.2: the context is empty in a request made during the handshake.
-    if (request.certificateRequestContext.length !== 0) throw new ProtocolError('ILLEGAL_PARAMETER', 'CertificateRequest has a context during the handshake');
+    if (certificateRequest.context.length !== 0) throw new ProtocolError('ILLEGAL_PARAMETER', 'CertificateRequest has a context during the handshake');
     this.io.transcript.add(message.raw);
-    const certificateSchemes = findExtension(request.extensions, ExtensionType.signature_algorithms_cert);
-    const certificateRequest: CertificateRequest = {
-      context: request.certificateRequestContext,
-      schemes: decodeSignatureSchemes(schemes),
-      ...(certificateSchemes === undefined ? {} : { certificateSchemes: decodeSignatureSchemes(certificateSchemes) }),
-    };
     return new ExpectCertificate(this.io, this.offer, this.negotiated, certificateRequest);
   }
 }
@@ -507,7 +488,7 @@ class ExpectFinished implements HandshakeState {
     private readonly scheme: SignatureSchemeName,
   ) {}
 
-  handle(message: HandshakeMessage): null {
+  handle(message: HandshakeMessage): HandshakeState | null {
     expectType(message, this.name, HandshakeType.finished);
     const { io, negotiated } = this;
     const { suite, schedule } = negotiated;
@@ -525,8 +506,19 @@ class ExpectFinished implements HandshakeState {
     io.logSecret('EXPORTER_SECRET', random, exporter);
     io.setReadSecret(suite, serverTraffic);
 
-    // Our second flight, under the client handshake keys.
-    if (this.request !== undefined) this.#authenticate(this.request);
+    // Our second flight, under the client handshake keys: our certificate when asked (the choice may wait for an
+    // asynchronous callback), then Finished.
+    const request = this.request;
+    if (request === undefined) return this.#finish(clientTraffic, serverTraffic, exporter);
+    return answerCertificateRequest(io, request, false, (choice) => {
+      sendClientCertificate(io, request, choice);
+      return this.#finish(clientTraffic, serverTraffic, exporter);
+    });
+  }
+
+  #finish(clientTraffic: Uint8Array, serverTraffic: Uint8Array, exporter: Uint8Array): null {
+    const { io, negotiated } = this;
+    const { suite, schedule } = negotiated;
     sendFinished(io, suite, negotiated.clientSecret);
     io.setWriteSecret(suite, clientTraffic);
 
@@ -545,13 +537,5 @@ class ExpectFinished implements HandshakeState {
       helloRetried: negotiated.helloRetried,
     });
     return null;
-  }
-
-  /** RFC 8446 §4.4.2: our Certificate (empty when we have none that fits) and, with one, CertificateVerify. */
-  #authenticate(request: CertificateRequest): void {
-    const { io } = this;
-    const choice = chooseCertifiedKey(io.provider, io.context.certifiedKeys, io.context.signatureSchemes, request.schemes, undefined, request.certificateSchemes);
-    sendCertificate(io, request.context, choice?.certified);
-    if (choice !== undefined) sendCertificateVerify(io, 'client', choice.scheme, choice.certified);
   }
 }
