@@ -1,6 +1,8 @@
 // TLS 1.3 client certificates with OpenSSL 3.0: `openssl s_client -cert … -key …` against `tlsbio server
 // --verify-client`, and our client against `openssl s_server -verify 1` (asks, accepts none) and `-Verify 1` (requires),
-// with ECDSA, RSA and Ed25519 client keys.
+// with ECDSA, RSA and Ed25519 client keys; and post-handshake authentication (RFC 8446 §4.6.2) both ways:
+// `s_client -enable_pha` against `tlsbio server --post-handshake-auth`, our `--post-handshake-auth` client against
+// s_server's interactive `c` command (SSL_verify_client_post_handshake).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type Proc,
@@ -119,5 +121,70 @@ describe.concurrent('tlsbio client against openssl s_server -verify / -Verify', 
     const page = await getPage(['-verify', '1'], [], testScope(onTestFinished));
     expect(page).toMatch(/^HTTP\/1\.0 200 ok\r\n/);
     expect(page).toContain('no client certificate available');
+  });
+});
+
+describe.concurrent('post-handshake authentication', () => {
+  function sClient(port: number, args: readonly string[], scope: Set<Proc>): Proc {
+    return spawnProc('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-tls1_3', '-CAfile', CA, '-servername', 'localhost', ...args], { scope });
+  }
+
+  for (const [kind, name, commonName] of CLIENT_KEYS) {
+    it(`s_client -enable_pha answers our request after the handshake with its ${kind} certificate`, async ({ onTestFinished }) => {
+      const scope = testScope(onTestFinished);
+      const { proc: server, port } = await startOurServer([...OUR_ECDSA, '--verify-client', 'required', '--post-handshake-auth'], { scope });
+      const client = sClient(port, ['-enable_pha', '-cert', pki(`${name}.pem`), '-key', pki(`${name}.key`)], scope);
+      client.write(`tpha-${name}\n`);
+      await client.waitFor(new RegExp(`^tpha-${name}$`, 'm'));
+      client.end();
+      await client.exited;
+      expect(client.exit?.code, client.describe()).toBe(0);
+      // No CertificateRequest in the handshake itself: the request came afterwards.
+      expect(client.stdoutText).not.toMatch(/Acceptable client certificate CA names/);
+      expect(await serverRecord(server)).toMatchObject({ version: 'TLSv1.3', verify: 'ok', peer_subject: `O=tlsbio, CN=${commonName}` });
+    });
+  }
+
+  it('s_client -enable_pha without a certificate: certificate_required after the handshake', async ({ onTestFinished }) => {
+    const scope = testScope(onTestFinished);
+    const { proc: server, port } = await startOurServer([...OUR_ECDSA, '--verify-client', 'required', '--post-handshake-auth'], { scope });
+    const client = sClient(port, ['-enable_pha', '-quiet'], scope);
+    client.write('tpha-none\n');
+    await client.waitFor(/tlsv13 alert certificate required/, { stream: 'stderr' });
+    client.end();
+    expect(await serverRecord(server)).toMatchObject({ reason: 'PEER_DID_NOT_RETURN_A_CERTIFICATE', alert: 'certificate_required' });
+  });
+
+  it('s_client without -enable_pha is never asked and stays unauthenticated', async ({ onTestFinished }) => {
+    const scope = testScope(onTestFinished);
+    const { proc: server, port } = await startOurServer([...OUR_ECDSA, '--verify-client', 'required', '--post-handshake-auth'], { scope });
+    const client = sClient(port, ['-cert', pki('client.pem'), '-key', pki('client.key')], scope);
+    client.write('tpha-off\n');
+    await client.waitFor(/^tpha-off$/m);
+    client.end();
+    await client.exited;
+    expect(client.exit?.code, client.describe()).toBe(0);
+    expect(await serverRecord(server)).toMatchObject({ verify: 'none', peer_subject: null });
+  });
+
+  it('our client answers s_server\'s post-handshake request (its c command) with --cert', async ({ onTestFinished }) => {
+    const scope = testScope(onTestFinished);
+    // No -verify: s_server asks nothing during the handshake; `c` sets SSL_VERIFY_PEER and sends the request.
+    const { proc: server, port } = await startOpensslServer(['-tls1_3', '-CAfile', CA, ...OPENSSL_ECDSA], { scope });
+    const client = tlsbio(
+      ['client', '--connect', `127.0.0.1:${port}`, '--servername', 'localhost', '--CAfile', CA, '--json', '--post-handshake-auth',
+        '--cert', pki('client-ed25519.pem'), '--key', pki('client-ed25519.key')],
+      { scope },
+    );
+    await server.waitFor(/^CIPHER is TLS_AES_128_GCM_SHA256$/m);
+    server.write('c\n');
+    // s_server verifies what our client sent in answer, then reports the request complete.
+    await server.waitFor(/^depth=0 O = tlsbio, CN = tlsbio Test Client Ed25519\nverify return:1$/m, { stream: 'stderr' });
+    await server.waitFor(/^SSL_do_handshake -> 1$/m);
+    client.write('after pha\n');
+    await server.waitFor(/^after pha$/m);
+    client.end();
+    await client.exited;
+    expect(client.exit, client.describe()).toEqual({ code: 0, signal: null });
   });
 });

@@ -198,6 +198,13 @@ export interface TLSContextOptions {
    */
   readonly clientHelloPadding?: boolean;
   /**
+   * Post-handshake client authentication (RFC 8446 §4.6.2), as Python's `SSLContext.post_handshake_auth`. A client
+   * offers it (post_handshake_auth) and answers a server's later CertificateRequest on its next read. A server with
+   * verifyMode 'optional' or 'required' then asks for no certificate during the handshake, only when the application
+   * calls `connection.verifyClientPostHandshake()` (and only of clients that offered it). Off by default.
+   */
+  readonly postHandshakeAuth?: boolean;
+  /**
    * @internal Test seam, not for applications (the name says so, after Go's `testingOnly…` hooks): lists as they go
    * on the wire, holding codepoints this library does not implement and never negotiates, so that a test can
    * reproduce another implementation's messages byte for byte (RFC 8448's traces come from NSS, whose hello offers
@@ -274,6 +281,7 @@ export class TLSContext {
   #announceGroups: boolean;
   #retryForPreferredGroup: boolean;
   #clientHelloPadding: boolean;
+  #postHandshakeAuth: boolean;
   #wireCodepoints: WireCodepoints;
   #helloRetryCookieCallback: HelloRetryCookieCallback | undefined;
   #certifiedKeys: CertifiedKey[] = [];
@@ -322,6 +330,7 @@ export class TLSContext {
     this.#announceGroups = options.announceGroups ?? false;
     this.#retryForPreferredGroup = options.retryForPreferredGroup ?? false;
     this.#clientHelloPadding = options.clientHelloPadding ?? false;
+    this.#postHandshakeAuth = options.postHandshakeAuth ?? false;
     this.#wireCodepoints = options.testingOnlyWireCodepoints ?? {};
     const wireGroups = this.#wireCodepoints.supportedGroups;
     if (wireGroups !== undefined) wireList('supportedGroups', this.#groups.map((name) => this.provider.groups[name]!.id), wireGroups);
@@ -412,6 +421,10 @@ export class TLSContext {
   }
   get clientHelloPadding(): boolean {
     return this.#clientHelloPadding;
+  }
+  /** See {@link TLSContextOptions.postHandshakeAuth}. */
+  get postHandshakeAuth(): boolean {
+    return this.#postHandshakeAuth;
   }
   /** @internal see {@link TLSContextOptions.testingOnlyWireCodepoints} */
   get testingOnlyWireCodepoints(): WireCodepoints {

@@ -43,9 +43,12 @@ export interface SentCertificateRequest {
   readonly schemes: readonly SignatureSchemeName[];
 }
 
-/** Whether the server context asks clients for a certificate. */
+/**
+ * Whether the server asks for a certificate during the handshake: with verifyMode 'optional' or 'required', unless
+ * `postHandshakeAuth` defers the request to `verifyClientPostHandshake()` (as OpenSSL's SSL_VERIFY_POST_HANDSHAKE).
+ */
 export function requestsClientCertificate(io: HandshakeIO): boolean {
-  return io.context.verifyMode !== 'none';
+  return io.context.verifyMode !== 'none' && !io.context.postHandshakeAuth;
 }
 
 /**

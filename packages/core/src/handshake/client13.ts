@@ -148,7 +148,7 @@ function helloParts(io: HandshakeIO): HelloParts {
  * A ClientHello, its extensions in one fixed order (NSS's, which RFC 8448's traces show; any order is valid but
  * pre_shared_key, which goes last, RFC 8446 §4.2.11): server_name, supported_groups, ALPN, key_share,
  * supported_versions, signature_algorithms, signature_algorithms_cert, cookie, psk_key_exchange_modes,
- * record_size_limit, padding.
+ * record_size_limit, post_handshake_auth, padding.
  */
 function buildClientHello(
   io: HandshakeIO,
@@ -174,6 +174,8 @@ function buildClientHello(
   // Without psk_key_exchange_modes a server sends no tickets (RFC 8446 §4.2.9); psk_ke is never offered.
   add(ExtensionType.psk_key_exchange_modes, encodePskKeyExchangeModes([PskKeyExchangeMode.psk_dhe_ke]));
   add(ExtensionType.record_size_limit, encodeRecordSizeLimit(context.recordSizeLimit));
+  // RFC 8446 §4.2.6: we will answer a CertificateRequest after the handshake.
+  add(ExtensionType.post_handshake_auth, context.postHandshakeAuth ? new Uint8Array(0) : undefined);
   for (const extra of context.testingOnlyWireCodepoints.clientHelloExtensions ?? []) {
     const at = extra.before === undefined ? -1 : extensions.findIndex((e) => e.type === extra.before);
     extensions.splice(at < 0 ? extensions.length : at, 0, { type: extra.type, data: extra.data });

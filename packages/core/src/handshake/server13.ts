@@ -27,6 +27,7 @@ import {
   encodeAlpn,
   encodeCookie,
   decodeCookie,
+  expectEmptyExtension,
   decodeRecordSizeLimit,
   encodeRecordSizeLimit,
   encodeSupportedGroups,
@@ -78,6 +79,8 @@ interface Offer {
   /** The client's record_size_limit (RFC 8449), when it sent one. */
   readonly recordSizeLimit: number | undefined;
   readonly cookie: Uint8Array | undefined;
+  /** The client offered post_handshake_auth (RFC 8446 §4.2.6). */
+  readonly postHandshakeAuth: boolean;
 }
 
 class ExpectClientHello implements HandshakeState {
@@ -196,6 +199,7 @@ class ExpectClientHello implements HandshakeState {
       serverTraffic,
       exporter,
       helloRetried: this.retried !== undefined,
+      postHandshakeAuth: offer.postHandshakeAuth,
     };
     const finished = (identity: ClientIdentity) => new ExpectClientFinished(io, flight, identity);
     return request === undefined ? finished(NO_CLIENT_IDENTITY) : new ExpectClientCertificate(io, request, finished);
@@ -254,6 +258,8 @@ function readOffer(hello: ClientHello): Offer {
   const certificateSchemes = findExtension(hello.extensions, ExtensionType.signature_algorithms_cert);
   const recordSizeLimit = findExtension(hello.extensions, ExtensionType.record_size_limit);
   const cookie = findExtension(hello.extensions, ExtensionType.cookie);
+  const postHandshakeAuth = findExtension(hello.extensions, ExtensionType.post_handshake_auth);
+  if (postHandshakeAuth !== undefined) expectEmptyExtension(postHandshakeAuth, 'post_handshake_auth');
   const offer: Offer = {
     hello,
     serverName: readServerName(hello),
@@ -266,6 +272,7 @@ function readOffer(hello: ClientHello): Offer {
     // only never sends more than 2^14 (RFC 8449 §4: "A server MUST NOT enforce this restriction").
     recordSizeLimit: recordSizeLimit === undefined ? undefined : decodeRecordSizeLimit(recordSizeLimit),
     cookie: cookie === undefined ? undefined : decodeCookie(cookie),
+    postHandshakeAuth: postHandshakeAuth !== undefined,
   };
   for (const share of offer.shares) {
     // RFC 8446 §4.2.8: each share must be for a group the client lists in supported_groups.
@@ -401,6 +408,7 @@ interface ServerFlight {
   readonly serverTraffic: Uint8Array;
   readonly exporter: Uint8Array;
   readonly helloRetried: boolean;
+  readonly postHandshakeAuth: boolean;
 }
 
 class ExpectClientFinished implements HandshakeState {
@@ -430,6 +438,7 @@ class ExpectClientFinished implements HandshakeState {
       exporterMasterSecret: flight.exporter,
       resumptionMasterSecret: flight.schedule.resumptionMasterSecret(io.transcript.current()),
       helloRetried: flight.helloRetried,
+      peerPostHandshakeAuth: flight.postHandshakeAuth,
     });
     return null;
   }

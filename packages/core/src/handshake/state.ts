@@ -63,6 +63,8 @@ export interface HandshakeResult {
     readonly extendedMasterSecret: boolean;
   };
   readonly helloRetried: boolean;
+  /** Server, TLS 1.3: the client offered post_handshake_auth (RFC 8446 §4.2.6). */
+  readonly peerPostHandshakeAuth?: boolean;
 }
 
 export interface HandshakeIO {
