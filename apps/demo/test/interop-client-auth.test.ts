@@ -188,3 +188,35 @@ describe.concurrent('post-handshake authentication', () => {
     expect(client.exit, client.describe()).toEqual({ code: 0, signal: null });
   });
 });
+
+describe.concurrent('TLS 1.2: openssl s_client -tls1_2 against tlsbio server --verify-client', () => {
+  function sClient12(port: number, args: readonly string[], scope: Set<Proc>): Proc {
+    return spawnProc('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-tls1_2', '-CAfile', CA, '-servername', 'localhost', ...args], { scope });
+  }
+
+  for (const [kind, name, commonName] of CLIENT_KEYS) {
+    it(`required: s_client's ${kind} certificate and CertificateVerify are checked`, async ({ onTestFinished }) => {
+      const scope = testScope(onTestFinished);
+      const { proc: server, port } = await startOurServer([...OUR_ECDSA, '--verify-client', 'required'], { scope });
+      const client = sClient12(port, ['-cert', pki(`${name}.pem`), '-key', pki(`${name}.key`)], scope);
+      client.write(`t12-${name}\n`);
+      await client.waitFor(new RegExp(`^t12-${name}$`, 'm'));
+      client.end();
+      await client.exited;
+      expect(client.exit?.code, client.describe()).toBe(0);
+      expect(client.stdoutText).toMatch(/^Acceptable client certificate CA names\nO = tlsbio, CN = tlsbio Test Root CA$/m);
+      expect(client.stdoutText).toMatch(/^Client Certificate Types: ECDSA sign, RSA sign$/m);
+      expect(await serverRecord(server)).toMatchObject({ version: 'TLSv1.2', verify: 'ok', peer_subject: `O=tlsbio, CN=${commonName}` });
+    });
+  }
+
+  it('required and no certificate: s_client reads handshake_failure', async ({ onTestFinished }) => {
+    const scope = testScope(onTestFinished);
+    const { proc: server, port } = await startOurServer([...OUR_ECDSA, '--verify-client', 'required'], { scope });
+    const client = sClient12(port, ['-quiet'], scope);
+    client.write('never echoed\n');
+    await client.waitFor(/alert handshake failure/, { stream: 'stderr' });
+    client.end();
+    expect(await serverRecord(server)).toMatchObject({ reason: 'PEER_DID_NOT_RETURN_A_CERTIFICATE', alert: 'handshake_failure' });
+  });
+});

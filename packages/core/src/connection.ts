@@ -545,8 +545,9 @@ export class TLSConnection {
     this.#reassembler.push(fragment);
     for (let message = this.#reassembler.next(); message !== null; message = this.#reassembler.next()) {
       this.#transcriptStarted = true;
-      // A KeyUpdate may come while a post-handshake authentication is under way: it is not part of it.
-      if (this.#state !== undefined && !(this.#result !== undefined && message.type === HandshakeType.key_update)) {
+      // A TLS 1.3 KeyUpdate may come while a post-handshake authentication is under way: it is not part of it.
+      const keyUpdate13 = this.#result !== undefined && this.#version === TLSVersion.TLSv1_3 && message.type === HandshakeType.key_update;
+      if (this.#state !== undefined && !keyUpdate13) {
         const next = this.#state.handle(message);
         this.#state = next ?? undefined;
       } else {

@@ -131,3 +131,51 @@ describe.each(providers)('TLS 1.3 client authentication, %s provider', (_name, m
     expect(pair.server.getPeerCertificate()).toBeNull();
   });
 });
+
+describe.each(providers)('TLS 1.2 client authentication, %s provider', (_name, makeProvider) => {
+  const provider = makeProvider();
+
+  function server(verifyMode: VerifyMode) {
+    const context = serverContext(provider, { verifyMode });
+    context.loadVerifyLocations({ cadata: pki('ca.pem') });
+    return context;
+  }
+
+  function client(certName?: string) {
+    const context = clientContext(provider, { maximumVersion: 0x0303 });
+    if (certName !== undefined) context.loadCertChain(pki(`${certName}.pem`), pki(`${certName}.key`));
+    return context;
+  }
+
+  it.each(CLIENT_CERTS)('verifyMode required: a %s client certificate and its CertificateVerify are checked', (_kind, name) => {
+    const pair = new ConnectionPair(client(name), server('required'));
+    pair.handshake();
+    expect(pair.server.version()).toBe('TLSv1.2');
+    expect(pair.server.getPeerCertificate()).toMatchObject({ subject: [[['organizationName', 'tlsbio']], [['commonName', expect.stringMatching(/^tlsbio Test Client/)]]] });
+    expect(pair.server.getVerifiedChain()).toHaveLength(2);
+    expect(pair.send('client', new Uint8Array([4, 5, 6]))).toEqual(new Uint8Array([4, 5, 6]));
+  });
+
+  it('verifyMode required and no certificate: handshake_failure (TLS 1.2 has no certificate_required)', () => {
+    const pair = new ConnectionPair(client(), server('required'));
+    const error = caught(() => pair.handshake());
+    expect(error.reason).toBe('PEER_DID_NOT_RETURN_A_CERTIFICATE');
+    expect(error.alert?.name).toBe('handshake_failure');
+  });
+
+  it('verifyMode optional and no certificate: accepted; verifyMode none: nothing asked', () => {
+    const optional = new ConnectionPair(client(), server('optional'));
+    optional.handshake();
+    expect(optional.server.getPeerCertificate()).toBeNull();
+    const none = new ConnectionPair(client('client'), server('none'));
+    none.handshake();
+    expect(none.server.getPeerCertificate()).toBeNull();
+  });
+
+  it('a certificate for the wrong purpose fails verification', () => {
+    const context = clientContext(provider, { maximumVersion: 0x0303 });
+    context.loadCertChain(pki('server-rsa.pem'), pki('server-rsa.key'));
+    const error = caught(() => new ConnectionPair(context, server('optional')).handshake());
+    expect(CertVerificationError.isInstance(error) && error.verifyCode).toBe(26);
+  });
+});

@@ -102,6 +102,21 @@ describe('Node’s tls.connect({ cert, key }) against our server with verifyMode
     expect(errors).toEqual([]);
   });
 
+  it('TLS 1.2: our server verifies Node’s certificate and its CertificateVerify', async () => {
+    const { port, streams, errors } = await ourServer();
+    const socket = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', ca: pki('ca.pem'), cert: pki('client-rsa.pem'), key: pki('client-rsa.key'), maxVersion: 'TLSv1.2' });
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const ended = once(socket, 'end');
+    socket.end('ping12');
+    await ended;
+    expect(Buffer.concat(chunks).toString()).toBe('ping12');
+    expect(streams[0]!.info()).toMatchObject({ version: 'TLSv1.2' });
+    expect(new Uint8Array(streams[0]!.info().peerCertificate!)).toEqual(der('client-rsa.pem'));
+    await streams[0]!.closed;
+    expect(errors).toEqual([]);
+  });
+
   it('Node without a certificate gets certificate_required; our server reports why', async () => {
     const { port, streams, errors } = await ourServer();
     const socket = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', ca: pki('ca.pem'), minVersion: 'TLSv1.3' });

@@ -78,7 +78,7 @@ const MAX_AUTHORITIES_BYTES = 16 * 1024;
  * The DER subjects of the trust anchors, each once; none when they would not fit {@link MAX_AUTHORITIES_BYTES} (a
  * client then chooses without the hint, which is what a list that large would give it anyway).
  */
-function certificateAuthorities(io: HandshakeIO): Uint8Array[] {
+export function certificateAuthorities(io: HandshakeIO): Uint8Array[] {
   const names: Uint8Array[] = [];
   let bytes = 0;
   for (const anchor of io.context.trustAnchors) {
