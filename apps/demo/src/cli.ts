@@ -4,11 +4,12 @@ import { benchCryptoCommand } from './commands/bench-crypto.js';
 import { clientCommand } from './commands/client.js';
 import type { Command, Output } from './commands/command.js';
 import { demoCommand } from './commands/demo.js';
+import { getCertCommand } from './commands/get-cert.js';
 import { serverCommand } from './commands/server.js';
 import { verifyCommand } from './commands/verify.js';
 import { VERSION } from './version.js';
 
-const COMMANDS: readonly Command[] = [demoCommand, benchCryptoCommand, clientCommand, serverCommand, verifyCommand];
+const COMMANDS: readonly Command[] = [demoCommand, benchCryptoCommand, clientCommand, serverCommand, verifyCommand, getCertCommand];
 const HELP_FLAG: FlagSpec = { name: 'help', short: 'h', description: 'show help' };
 const GLOBAL_FLAGS: readonly FlagSpec[] = [HELP_FLAG, { name: 'version', short: 'V', description: 'print the version' }];
 

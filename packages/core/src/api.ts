@@ -10,6 +10,8 @@ export {
   DEFAULT_LIMITS,
   type AlpnSelectCallback,
   type CertifiedKey,
+  type CertificateRequestInfo,
+  type ClientCertificateCallback,
   type KeylogCallback,
   type Role,
   type ServernameCallback,

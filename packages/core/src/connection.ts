@@ -23,6 +23,7 @@ import {
   TLSVersion,
   WantReadError,
   WantWriteError,
+  WantX509LookupError,
   ZeroReturnError,
   isTLSError,
   tlsVersionName,
@@ -32,6 +33,7 @@ import type { MemoryBIO } from './bio/memory-bio.js';
 import type { TLSContext } from './context.js';
 import { startClient } from './handshake/client13.js';
 import { startServer } from './handshake/server13.js';
+import { answerPostHandshakeRequest, requestPostHandshakeAuth } from './handshake/post-handshake-auth13.js';
 import type { HandshakeIO, HandshakeResult, HandshakeState } from './handshake/state.js';
 import { Transcript, exportKeyingMaterial12, exportKeyingMaterial13, nextTrafficSecret, trafficKeys } from './keyschedule/index.js';
 import { ContentType, HandshakeType, decodeKeyUpdate, decodeNewSessionTicket13, encodeHandshake, encodeKeyUpdate, type NewSessionTicket13 } from './msgs/index.js';
@@ -166,6 +168,14 @@ export class TLSConnection {
     this.#context = context;
   }
 
+  /**
+   * While a call throws `WantX509LookupError`: a Promise that resolves once the certificate callback has settled and
+   * the call can be repeated; `undefined` otherwise. The async driver awaits it.
+   */
+  get pendingLookup(): Promise<void> | undefined {
+    return this.#state?.resume === undefined ? undefined : this.#state.settled;
+  }
+
   /** True once the handshake has completed. */
   get handshakeComplete(): boolean {
     return this.#result !== undefined;
@@ -173,7 +183,8 @@ export class TLSConnection {
 
   /**
    * Runs the handshake as far as the bytes received allow.
-   * @throws {WantReadError} when it needs the peer's next flight; {@link WantWriteError} when output is blocked.
+   * @throws {WantReadError} when it needs the peer's next flight; {@link WantWriteError} when output is blocked;
+   *   `WantX509LookupError` while an asynchronous certificate callback has not settled (await {@link pendingLookup}).
    * @throws {ProtocolError|AlertError|CertVerificationError|EOFError} when the handshake fails (sticky).
    */
   doHandshake(): void {
@@ -274,6 +285,36 @@ export class TLSConnection {
     this.#guard(() => {
       this.#flush();
       this.#sendKeyUpdate(options.requestPeer === true);
+      this.#flushAvailable();
+    });
+  }
+
+  /**
+   * Server, TLS 1.3: asks the client for a certificate now (post-handshake authentication, RFC 8446 §4.6.2). The
+   * request goes out with the next output; the client answers on its next read, and once our next `read()` has taken
+   * its answer, `getPeerCertificate()` and the verified chain describe the certificate it sent (verified as during a
+   * handshake; with verifyMode 'required' an empty answer is fatal: certificate_required).
+   * @throws {InvalidArgumentError} on a client, before the handshake or after close, in TLS 1.2, when the client did not
+   *   offer post_handshake_auth, with verifyMode 'none', or while an earlier request is unanswered.
+   * @example
+   * server.verifyClientPostHandshake();
+   * await send(outgoing.read()); // … then server.read() takes the client's answer
+   */
+  verifyClientPostHandshake(): void {
+    if (this.#fatal === undefined) {
+      const fail = (why: string) => new InvalidArgumentError('verifyClientPostHandshake', 'INVALID_ARGUMENT', why);
+      if (!this.serverSide || this.#result === undefined || this.#closeSent) throw fail('needs an established, open server connection');
+      if (this.#version !== TLSVersion.TLSv1_3) throw fail('post-handshake authentication exists only in TLS 1.3');
+      if (this.#result.peerPostHandshakeAuth !== true) throw fail('the client did not offer post_handshake_auth (RFC 8446 §4.2.6)');
+      if (this.#context.verifyMode === 'none') throw fail("needs verifyMode 'optional' or 'required'");
+      if (this.#state !== undefined) throw fail('an earlier request is still unanswered');
+    }
+    this.#guard(() => {
+      this.#flush();
+      this.#state = requestPostHandshakeAuth(this.#forkIO(), this.#result!.suite, () => this.#readSecret!, (identity) => {
+        this.#result = { ...this.#result!, peerCertificates: identity.chain, peerVerified: identity.verified };
+        if (!identity.verified) this.#verifiedChain = undefined;
+      });
       this.#flushAvailable();
     });
   }
@@ -444,7 +485,9 @@ export class TLSConnection {
     try {
       return body();
     } catch (error) {
-      if (WantReadError.isInstance(error) || WantWriteError.isInstance(error) || ZeroReturnError.isInstance(error)) throw error;
+      if (WantReadError.isInstance(error) || WantWriteError.isInstance(error) || WantX509LookupError.isInstance(error) || ZeroReturnError.isInstance(error)) {
+        throw error;
+      }
       throw this.#die(error);
     }
   }
@@ -490,8 +533,14 @@ export class TLSConnection {
     return flowControl(() => new WantReadError());
   }
 
-  /** Consumes one record if a whole one is available. */
+  /** Consumes one record if a whole one is available (or goes on with a state that waited for the application). */
   #processRecord(): boolean {
+    if (this.#state?.resume !== undefined) {
+      // Waiting for a certificate callback's Promise, not for the peer: nothing is read until it has settled.
+      this.#state = this.#state.resume() ?? undefined;
+      this.#flushAvailable();
+      return true;
+    }
     if (this.#incoming.pending > 0) this.#deframer.feed(this.#incoming.read());
     const record = this.#deframer.next();
     if (record === null) return false;
@@ -575,7 +624,9 @@ export class TLSConnection {
     this.#reassembler.push(fragment);
     for (let message = this.#reassembler.next(); message !== null; message = this.#reassembler.next()) {
       this.#transcriptStarted = true;
-      if (this.#state !== undefined) {
+      // A TLS 1.3 KeyUpdate may come while a post-handshake authentication is under way: it is not part of it.
+      const keyUpdate13 = this.#result !== undefined && this.#version === TLSVersion.TLSv1_3 && message.type === HandshakeType.key_update;
+      if (this.#state !== undefined && !keyUpdate13) {
         if (message.type === HandshakeType.finished) this.#noteFinished(message.body);
         const next = this.#state.handle(message);
         this.#state = next ?? undefined;
@@ -623,6 +674,12 @@ export class TLSConnection {
       this.#opener = this.#makeOpener(suite, secret);
       // RFC 8446 §4.6.3: answer a request with our own update, unless we have closed our side already.
       if (updateRequested && !this.#closeSent) this.#sendKeyUpdate(false);
+      return;
+    }
+    if (message.type === HandshakeType.certificate_request && !this.serverSide && this.#version === TLSVersion.TLSv1_3) {
+      // RFC 8446 §4.6.2: only a client that offered post_handshake_auth may receive one; we answer it at once.
+      if (!this.#context.postHandshakeAuth) throw new ProtocolError('UNEXPECTED_MESSAGE', 'a CertificateRequest after the handshake, which we did not offer');
+      this.#state = answerPostHandshakeRequest(this.#forkIO(), message, this.#result!.suite, () => this.#writeSecret!) ?? undefined;
       return;
     }
     if (message.type === HandshakeType.new_session_ticket && !this.serverSide) {
@@ -805,6 +862,17 @@ export class TLSConnection {
       this.#result = result;
     },
   };
+
+  /** The handshake's IO with a fork of its transcript, for one post-handshake authentication (RFC 8446 §4.6.2). */
+  #forkIO(): HandshakeIO {
+    const transcript = this.#transcript.fork();
+    const sendHandshake = (type: number, body: Uint8Array) => {
+      const message = encodeHandshake(type, body);
+      transcript.add(message);
+      this.#flight.push(message);
+    };
+    return Object.create(this.#io, { transcript: { value: transcript }, sendHandshake: { value: sendHandshake } }) as HandshakeIO;
+  }
 
   #callback<T>(run: () => T): T {
     this.#inCallback = true;

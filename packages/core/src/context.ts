@@ -103,6 +103,32 @@ export interface VerifyLocations {
   readonly cadata?: string | Uint8Array;
 }
 
+/** What a server's CertificateRequest asks of the client (RFC 8446 §4.3.2), as the client-certificate callback sees it. */
+export interface CertificateRequestInfo {
+  /** The schemes the server accepts in CertificateVerify (those this library knows), in the server's order. */
+  readonly signatureSchemes: readonly SignatureSchemeName[];
+  /** DER distinguished names of the CAs the server trusts (certificate_authorities, RFC 8446 §4.2.4); often empty. */
+  readonly certificateAuthorities: readonly Uint8Array[];
+  /**
+   * The chains loaded with `loadCertChain()` whose key can sign with a scheme the server accepts: the one the client
+   * would choose by itself first, then the others in load order. Return one of these.
+   */
+  readonly candidates: readonly CertifiedKey[];
+  /** True for a request after the handshake (post-handshake authentication, RFC 8446 §4.6.2). */
+  readonly postHandshake: boolean;
+}
+
+/**
+ * Chooses the client's certificate when a server asks for one: one of `request.candidates`, or `null` to send an
+ * empty Certificate (the server decides whether that is acceptable). It may return a Promise: the handshake then
+ * throws `WantX509LookupError` until it settles (await `connection.pendingLookup`, then call again; the async driver
+ * `secure()` does this itself). A callback that throws or rejects aborts the handshake with internal_error.
+ */
+export type ClientCertificateCallback = (
+  connection: TLSConnection,
+  request: CertificateRequestInfo,
+) => CertifiedKey | null | undefined | PromiseLike<CertifiedKey | null | undefined>;
+
 /**
  * Receives NSS key log lines (`<label> <client random> <secret>` in hex, without newline), as `SSLKEYLOGFILE` holds
  * them: TLS 1.3 `CLIENT_HANDSHAKE_TRAFFIC_SECRET`, `SERVER_HANDSHAKE_TRAFFIC_SECRET`, `CLIENT_TRAFFIC_SECRET_0`,
@@ -176,6 +202,13 @@ export interface TLSContextOptions {
    * OpenSSL's `SSL_OP_TLSEXT_PADDING` do for servers and middleboxes that hang on those lengths. Off by default.
    */
   readonly clientHelloPadding?: boolean;
+  /**
+   * Post-handshake client authentication (RFC 8446 §4.6.2), as Python's `SSLContext.post_handshake_auth`. A client
+   * offers it (post_handshake_auth) and answers a server's later CertificateRequest on its next read. A server with
+   * verifyMode 'optional' or 'required' then asks for no certificate during the handshake, only when the application
+   * calls `connection.verifyClientPostHandshake()` (and only of clients that offered it). Off by default.
+   */
+  readonly postHandshakeAuth?: boolean;
   /**
    * @internal Test seam, not for applications (the name says so, after Go's `testingOnly…` hooks): lists as they go
    * on the wire, holding codepoints this library does not implement and never negotiates, so that a test can
@@ -253,6 +286,7 @@ export class TLSContext {
   #announceGroups: boolean;
   #retryForPreferredGroup: boolean;
   #clientHelloPadding: boolean;
+  #postHandshakeAuth: boolean;
   #wireCodepoints: WireCodepoints;
   #helloRetryCookieCallback: HelloRetryCookieCallback | undefined;
   #certifiedKeys: CertifiedKey[] = [];
@@ -263,6 +297,7 @@ export class TLSContext {
   #servernameCallback: ServernameCallback | undefined;
   #alpnSelectCallback: AlpnSelectCallback | undefined;
   #keylogCallback: KeylogCallback | undefined;
+  #clientCertificateCallback: ClientCertificateCallback | undefined;
   #frozen = false;
 
   /**
@@ -300,6 +335,7 @@ export class TLSContext {
     this.#announceGroups = options.announceGroups ?? false;
     this.#retryForPreferredGroup = options.retryForPreferredGroup ?? false;
     this.#clientHelloPadding = options.clientHelloPadding ?? false;
+    this.#postHandshakeAuth = options.postHandshakeAuth ?? false;
     this.#wireCodepoints = options.testingOnlyWireCodepoints ?? {};
     const wireGroups = this.#wireCodepoints.supportedGroups;
     if (wireGroups !== undefined) wireList('supportedGroups', this.#groups.map((name) => this.provider.groups[name]!.id), wireGroups);
@@ -391,6 +427,10 @@ export class TLSContext {
   get clientHelloPadding(): boolean {
     return this.#clientHelloPadding;
   }
+  /** See {@link TLSContextOptions.postHandshakeAuth}. */
+  get postHandshakeAuth(): boolean {
+    return this.#postHandshakeAuth;
+  }
   /** @internal see {@link TLSContextOptions.testingOnlyWireCodepoints} */
   get testingOnlyWireCodepoints(): WireCodepoints {
     return this.#wireCodepoints;
@@ -420,6 +460,9 @@ export class TLSContext {
   }
   get keylogCallback(): KeylogCallback | undefined {
     return this.#keylogCallback;
+  }
+  get clientCertificateCallback(): ClientCertificateCallback | undefined {
+    return this.#clientCertificateCallback;
   }
   /** The current time by the context's clock. */
   now(): Date {
@@ -583,6 +626,22 @@ export class TLSContext {
   setKeylogCallback(callback: KeylogCallback | undefined): void {
     this.#checkMutable();
     this.#keylogCallback = callback;
+  }
+  /**
+   * Sets the client's certificate selection (see {@link ClientCertificateCallback}); without one, a client answers a
+   * CertificateRequest with the first of `request.candidates`.
+   * @throws {InvalidArgumentError} for a non-function, or once in use.
+   * @example
+   * // Answer with the chain issued by the CA the server names, after asking a token for it.
+   * context.setClientCertificateCallback(async (connection, request) =>
+   *   request.candidates.find((chain) => request.certificateAuthorities.some((ca) => sameBytes(ca, issuerOf(chain)))) ?? null);
+   */
+  setClientCertificateCallback(callback: ClientCertificateCallback | undefined): void {
+    this.#checkMutable();
+    if (callback !== undefined && typeof callback !== 'function') {
+      throw new InvalidArgumentError('callback', 'INVALID_ARGUMENT', 'must be a function');
+    }
+    this.#clientCertificateCallback = callback;
   }
   /**
    * Sets the server's HelloRetryRequest cookie (see {@link HelloRetryCookieCallback}).

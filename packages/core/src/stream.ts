@@ -32,6 +32,7 @@ import {
   SysCallError,
   WantReadError,
   WantWriteError,
+  WantX509LookupError,
   ZeroReturnError,
 } from '@tlsbio/errors';
 import { MemoryBIO } from './bio/memory-bio.js';
@@ -320,6 +321,10 @@ class Driver {
       } catch (error) {
         const produced = this.#takeOutput();
         if (WantWriteError.isInstance(error)) continue; // the outgoing BIO is empty again: the engine can go on
+        if (WantX509LookupError.isInstance(error)) {
+          await this.#connection.pendingLookup; // a certificate callback's Promise; then the engine goes on
+          continue;
+        }
         if (!WantReadError.isInstance(error)) throw error;
         afterAttempt?.();
         // Output may still be queued inside the engine behind what the BIO held: let it place that first.

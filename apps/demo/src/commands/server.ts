@@ -4,6 +4,7 @@
 // never stops the server.
 import type { SecureStream, TLSConnection, TransportInfo, VerifyMode } from '@tlsbio/core';
 import { type SecureServer, createServer } from '@tlsbio/transport-net';
+import { InvalidArgumentError } from '@tlsbio/errors';
 import { type ParsedArgs, UsageError } from '../args.js';
 import { COMMON_TLS_FLAGS, CliError, buildContext, certKeyFlags, formatHostPort, parseHostPort, stringFlag } from '../tls/options.js';
 import {
@@ -25,7 +26,7 @@ export const serverCommand: Command = {
   usage: [
     'tlsbio server --accept [HOST:]PORT --cert F --key F [--cert2 F --key2 F] [--CAfile F]',
     '                     [--verify-client none|optional|required] [--alpn a,b] [--tls1_3 | --tls1_2]',
-    '                     [--ciphersuites LIST] [--groups LIST] [--keylogfile F] [--www] [--json]',
+    '                     [--ciphersuites LIST] [--groups LIST] [--keylogfile F] [--www] [--json] [--post-handshake-auth]',
   ].join('\n'),
   flags: [
     { name: 'accept', value: true, description: 'where to listen, [HOST:]PORT (0: any free port); prints ACCEPT host:port' },
@@ -62,6 +63,8 @@ export async function runServer(args: ParsedArgs, output: Output, env: ServerEnv
     throw new UsageError(`--verify-client must be none, optional or required, got '${verifyClient}'`);
   }
   if (verifyClient !== 'none' && !args.flags.has('CAfile')) throw new UsageError(`--verify-client ${verifyClient} needs --CAfile`);
+  const postHandshakeAuth = args.flags.has('post-handshake-auth');
+  if (postHandshakeAuth && verifyClient === 'none') throw new UsageError('--post-handshake-auth needs --verify-client optional or required');
   const json = args.flags.has('json');
   const www = args.flags.has('www');
   const log = (record: object, text: string) => output.err(json ? `${JSON.stringify(record)}\n` : `${text}\n`);
@@ -87,7 +90,7 @@ export async function runServer(args: ParsedArgs, output: Output, env: ServerEnv
       log(record, `${peer ?? '?'}: ${describeFailure(record)}`);
     };
     server = createServer({ context, onError }, (stream) => {
-      void serveConnection(stream, { www, peer: peerOf(stream.info().transport) ?? '?', sniOf, log, open });
+      void serveConnection(stream, { www, postHandshakeAuth, peer: peerOf(stream.info().transport) ?? '?', sniOf, log, open });
     });
     const address = await server.listen(port, host);
     env.out(`ACCEPT ${formatHostPort(address.address, address.port)}\n`);
@@ -120,6 +123,8 @@ function peerOf(transport: TransportInfo | undefined): string | undefined {
 
 interface ConnectionOptions {
   readonly www: boolean;
+  /** Ask for the client's certificate as soon as the connection is up (RFC 8446 §4.6.2), when it offered that. */
+  readonly postHandshakeAuth: boolean;
   readonly peer: string;
   readonly sniOf: WeakMap<TLSConnection, string | undefined>;
   readonly log: (record: object, text: string) => void;
@@ -139,6 +144,8 @@ async function serveConnection(stream: SecureStream, options: ConnectionOptions)
   options.open.add(drop);
   try {
     const sni = options.sniOf.get(stream.connection) ?? null;
+    // The request goes out with the driver's next output (its first read); the answer arrives with the client's data.
+    if (options.postHandshakeAuth && stream.connection.version() === 'TLSv1.3') requestClientCertificate(stream.connection);
     if (options.www) await serveWww(stream, reader, writer, counters, sni);
     else await echo(reader, writer, counters);
     // The client's close_notify arrived (the reader is done) and ours is out: the transport closes now.
@@ -153,6 +160,15 @@ async function serveConnection(stream: SecureStream, options: ConnectionOptions)
     log(record, `${peer}: ${describeFailure(record)}`);
   } finally {
     options.open.delete(drop);
+  }
+}
+
+/** verifyClientPostHandshake(), unless the client did not offer post_handshake_auth (it stays unauthenticated). */
+function requestClientCertificate(connection: TLSConnection): void {
+  try {
+    connection.verifyClientPostHandshake();
+  } catch (error) {
+    if (!InvalidArgumentError.isInstance(error)) throw error;
   }
 }
 

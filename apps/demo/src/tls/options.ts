@@ -25,6 +25,10 @@ export const COMMON_TLS_FLAGS: readonly FlagSpec[] = [
   { name: 'groups', value: true, description: 'key exchange groups in preference order: X25519:P-256:P-384:X25519MLKEM768' },
   { name: 'keylogfile', value: true, description: 'append NSS key log lines here (default: $SSLKEYLOGFILE)' },
   { name: 'json', description: 'one JSON object per connection on stderr, nothing else there' },
+  {
+    name: 'post-handshake-auth',
+    description: 'TLS 1.3 post-handshake authentication: a client offers it; a server asks for the certificate after the handshake',
+  },
 ];
 
 /**
@@ -218,6 +222,7 @@ export function buildContext(role: Role, args: ParsedArgs, certs: readonly CertK
       ...(suites === undefined ? {} : { cipherSuites: parseCipherSuites(suites) }),
       ...(groups === undefined ? {} : { groups: parseGroups(groups) }),
       ...(alpn === undefined ? {} : { alpnProtocols: parseAlpn(alpn) }),
+      ...(args.flags.has('post-handshake-auth') ? { postHandshakeAuth: true } : {}),
     });
   } catch (error) {
     throw asCliError(error, 'invalid TLS settings');

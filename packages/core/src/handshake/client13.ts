@@ -17,14 +17,12 @@ import {
   PskKeyExchangeMode,
   ProtocolVersion,
   decodeAlpn,
-  decodeCertificateRequest13,
   decodeCookie,
   decodeEncryptedExtensions,
   decodeKeyShareHelloRetry,
   decodeKeyShareServer,
   decodeServerHello,
   decodeServerName,
-  decodeSignatureSchemes,
   decodeSupportedVersionsServer,
   encodeAlpn,
   encodeClientHello,
@@ -50,19 +48,17 @@ import { parseIpAddress, type Certificate } from '../x509/index.js';
 import {
   allowedInCertificateVerify,
   checkReceivedExtensions,
-  chooseCertifiedKey,
   expectType,
   importPeerKey,
   receiveCertificate,
   receiveCertificateVerify,
   receiveFinished,
-  sendCertificate,
-  sendCertificateVerify,
   sendFinished,
   verifyPeerChain,
   wireList,
 } from './common13.js';
 import { acceptServerHello12, fitClientHelloToVersions } from './client12.js';
+import { answerCertificateRequest, readCertificateRequest, sendClientCertificate, type ReceivedCertificateRequest } from './client-certificate13.js';
 import { allowsVersion } from './version.js';
 import type { HandshakeIO, HandshakeState } from './state.js';
 
@@ -152,7 +148,7 @@ function helloParts(io: HandshakeIO): HelloParts {
  * A ClientHello, its extensions in one fixed order (NSS's, which RFC 8448's traces show; any order is valid but
  * pre_shared_key, which goes last, RFC 8446 §4.2.11): server_name, supported_groups, ALPN, key_share,
  * supported_versions, signature_algorithms, signature_algorithms_cert, cookie, psk_key_exchange_modes,
- * record_size_limit, padding.
+ * record_size_limit, post_handshake_auth, padding.
  */
 function buildClientHello(
   io: HandshakeIO,
@@ -178,6 +174,8 @@ function buildClientHello(
   // Without psk_key_exchange_modes a server sends no tickets (RFC 8446 §4.2.9); psk_ke is never offered.
   add(ExtensionType.psk_key_exchange_modes, encodePskKeyExchangeModes([PskKeyExchangeMode.psk_dhe_ke]));
   add(ExtensionType.record_size_limit, encodeRecordSizeLimit(context.recordSizeLimit));
+  // RFC 8446 §4.2.6: we will answer a CertificateRequest after the handshake.
+  add(ExtensionType.post_handshake_auth, context.postHandshakeAuth ? new Uint8Array(0) : undefined);
   for (const extra of context.testingOnlyWireCodepoints.clientHelloExtensions ?? []) {
     const at = extra.before === undefined ? -1 : extensions.findIndex((e) => e.type === extra.before);
     extensions.splice(at < 0 ? extensions.length : at, 0, { type: extra.type, data: extra.data });
@@ -411,11 +409,7 @@ class ExpectEncryptedExtensions implements HandshakeState {
   }
 }
 
-/** A server's CertificateRequest (RFC 8446 §4.3.2): what our certificate must satisfy. */
-interface CertificateRequest {
-  readonly context: Uint8Array;
-  readonly schemes: readonly number[];
-}
+type CertificateRequest = ReceivedCertificateRequest;
 
 class ExpectCertificateOrRequest implements HandshakeState {
   readonly name = 'ExpectCertificateOrCertificateRequest';
@@ -430,12 +424,10 @@ class ExpectCertificateOrRequest implements HandshakeState {
     if (message.type === HandshakeType.certificate) {
       return new ExpectCertificate(this.io, this.offer, this.negotiated, undefined).handle(message);
     }
-    const request = decodeCertificateRequest13(message.body);
-    const schemes = findExtension(request.extensions, ExtensionType.signature_algorithms);
-    // RFC 8446 §4.3.2: signature_algorithms is mandatory in a CertificateRequest.
-    if (schemes === undefined) throw new ProtocolError('MISSING_SIGALGS_EXTENSION', 'CertificateRequest without signature_algorithms');
+    const certificateRequest = readCertificateRequest(message.body);
+    // RFC 8446 §4.3.2: the context is empty in a request made during the handshake.
+    if (certificateRequest.context.length !== 0) throw new ProtocolError('ILLEGAL_PARAMETER', 'CertificateRequest has a context during the handshake');
     this.io.transcript.add(message.raw);
-    const certificateRequest = { context: request.certificateRequestContext, schemes: decodeSignatureSchemes(schemes) };
     return new ExpectCertificate(this.io, this.offer, this.negotiated, certificateRequest);
   }
 }
@@ -498,7 +490,7 @@ class ExpectFinished implements HandshakeState {
     private readonly scheme: SignatureSchemeName,
   ) {}
 
-  handle(message: HandshakeMessage): null {
+  handle(message: HandshakeMessage): HandshakeState | null {
     expectType(message, this.name, HandshakeType.finished);
     const { io, negotiated } = this;
     const { suite, schedule } = negotiated;
@@ -516,8 +508,19 @@ class ExpectFinished implements HandshakeState {
     io.logSecret('EXPORTER_SECRET', random, exporter);
     io.setReadSecret(suite, serverTraffic);
 
-    // Our second flight, under the client handshake keys.
-    if (this.request !== undefined) this.#authenticate(this.request);
+    // Our second flight, under the client handshake keys: our certificate when asked (the choice may wait for an
+    // asynchronous callback), then Finished.
+    const request = this.request;
+    if (request === undefined) return this.#finish(clientTraffic, serverTraffic, exporter);
+    return answerCertificateRequest(io, request, false, (choice) => {
+      sendClientCertificate(io, request, choice);
+      return this.#finish(clientTraffic, serverTraffic, exporter);
+    });
+  }
+
+  #finish(clientTraffic: Uint8Array, serverTraffic: Uint8Array, exporter: Uint8Array): null {
+    const { io, negotiated } = this;
+    const { suite, schedule } = negotiated;
     sendFinished(io, suite, negotiated.clientSecret);
     io.setWriteSecret(suite, clientTraffic);
 
@@ -536,13 +539,5 @@ class ExpectFinished implements HandshakeState {
       helloRetried: negotiated.helloRetried,
     });
     return null;
-  }
-
-  /** RFC 8446 §4.4.2: our Certificate (empty when we have none that fits) and, with one, CertificateVerify. */
-  #authenticate(request: CertificateRequest): void {
-    const { io } = this;
-    const choice = chooseCertifiedKey(io.provider, io.context.certifiedKeys, io.context.signatureSchemes, request.schemes, undefined);
-    sendCertificate(io, request.context, choice?.certified);
-    if (choice !== undefined) sendCertificateVerify(io, 'client', choice.scheme, choice.certified);
   }
 }

@@ -2,10 +2,9 @@
  * The TLS 1.2 server handshake (RFC 5246 §7.3, RFC 8422, RFC 7627, RFC 5746), entered when the ClientHello settles
  * on TLS 1.2. One state per message awaited:
  *
- *   ClientHello ─(ServerHello, Certificate, ServerKeyExchange, ServerHelloDone)─▶ ExpectClientKeyExchange
+ *   ClientHello ─(ServerHello, Certificate, ServerKeyExchange, [CertificateRequest], ServerHelloDone)─▶
+ *       [ExpectClientCertificate] ─▶ ExpectClientKeyExchange ─▶ [ExpectClientCertificateVerify] (client-auth12.ts)
  *       ─▶ ExpectChangeCipherSpec ─▶ ExpectFinished ─(ChangeCipherSpec, Finished)─▶ ExpectTraffic12
- *
- * Client certificates in TLS 1.2 are not requested yet (a later milestone).
  */
 import { ProtocolError } from '@tlsbio/errors';
 import type { CertifiedKey } from '../context.js';
@@ -48,6 +47,8 @@ import {
   type Keys12,
 } from './common12.js';
 import { chooseAlpn, readAlpn, readServerName } from './server13.js';
+import { ExpectClientCertificate12, ExpectClientCertificateVerify12, sendCertificateRequest12, type ClientCertificate12, type SentCertificateRequest12 } from './client-auth12.js';
+import type { ClientIdentity } from './client-auth13.js';
 import type { HandshakeIO, HandshakeState } from './state.js';
 import { markDowngrade } from './version.js';
 
@@ -64,6 +65,8 @@ interface Flight12 {
   readonly ems: boolean;
   readonly alpn: string | undefined;
   readonly serverName: string | undefined;
+  /** What the client proved, when we asked (client-auth12.ts). */
+  readonly client?: ClientIdentity;
 }
 
 /**
@@ -125,6 +128,9 @@ export function startServer12(io: HandshakeIO, message: HandshakeMessage, hello:
   const alpn = chooseAlpn(io, { alpn: readAlpn(hello) });
 
   const { suite, certified, scheme } = chosen;
+  // RFC 5246 §7.4.8: a client's CertificateVerify signs the handshake messages themselves, so keep them.
+  const requesting = context.verifyMode !== 'none';
+  if (requesting) io.transcript.retainMessages();
   io.transcript.selectHash(provider.hashes[suite.hash]!);
   io.transcript.add(message.raw);
   const serverRandom = markDowngrade(context, provider.randomBytes(32));
@@ -154,8 +160,9 @@ export function startServer12(io: HandshakeIO, message: HandshakeMessage, hello:
     HandshakeType.server_key_exchange,
     encodeServerKeyExchangeEcdhe({ namedGroup: group.id, publicKey: exchange.publicKey, scheme: scheme.id, signature }),
   );
+  const request = requesting ? sendCertificateRequest12(io) : undefined;
   io.sendHandshake(HandshakeType.server_hello_done, new Uint8Array(0));
-  return new ExpectClientKeyExchange(io, {
+  const flight: Flight12 = {
     clientRandom: hello.random,
     serverRandom,
     suite,
@@ -165,7 +172,9 @@ export function startServer12(io: HandshakeIO, message: HandshakeMessage, hello:
     ems: emsData !== undefined,
     alpn,
     serverName,
-  });
+  };
+  const keyExchange = (client: ClientCertificate12 | undefined) => new ExpectClientKeyExchange(io, flight, request, client);
+  return request === undefined ? keyExchange(undefined) : new ExpectClientCertificate12(io, keyExchange);
 }
 
 class ExpectClientKeyExchange extends State12 {
@@ -173,6 +182,8 @@ class ExpectClientKeyExchange extends State12 {
   constructor(
     io: HandshakeIO,
     private readonly flight: Flight12,
+    private readonly request: SentCertificateRequest12 | undefined,
+    private readonly client: ClientCertificate12 | undefined,
   ) {
     super(io, 'server');
   }
@@ -184,7 +195,11 @@ class ExpectClientKeyExchange extends State12 {
     const preMasterSecret = flight.exchange.complete(decodeClientKeyExchangeEcdhe(message.body));
     io.transcript.add(message.raw);
     const keys = deriveKeys12(io, flight.suite, preMasterSecret, flight.clientRandom, flight.serverRandom, flight.ems);
-    return new ExpectChangeCipherSpec(io, flight, keys);
+    const client = this.client;
+    const next = new ExpectChangeCipherSpec(io, client === undefined ? flight : { ...flight, client: client.identity }, keys);
+    // RFC 5246 §7.4.8: a client that sent a certificate proves its key right after ClientKeyExchange.
+    if (client?.key === undefined || this.request === undefined) return next;
+    return new ExpectClientCertificateVerify12(io, this.request, client.key, () => next);
   }
 }
 
@@ -232,8 +247,8 @@ class ExpectFinished extends State12 {
       signatureScheme: flight.scheme.name,
       alpn: flight.alpn,
       serverName: flight.serverName,
-      peerCertificates: [],
-      peerVerified: false,
+      peerCertificates: flight.client?.chain ?? [],
+      peerVerified: flight.client?.verified ?? false,
       helloRetried: false,
       tls12: { masterSecret: keys.masterSecret, clientRandom: flight.clientRandom, serverRandom: flight.serverRandom, extendedMasterSecret: keys.extendedMasterSecret },
     });

@@ -4,7 +4,7 @@
  *   ExpectClientHello ──(no usable key share)──▶ HelloRetryRequest ─▶ ExpectClientHello (second, checked against the first)
  *          │ (ServerHello … Finished sent)
  *          ▼
- *   ExpectClientFinished ──▶ done
+ *   [ExpectClientCertificate ─▶ ExpectClientCertificateVerify (client-auth13.ts)] ─▶ ExpectClientFinished ──▶ done
  */
 import { ProtocolError } from '@tlsbio/errors';
 import type { TLSContext } from '../context.js';
@@ -27,6 +27,7 @@ import {
   encodeAlpn,
   encodeCookie,
   decodeCookie,
+  expectEmptyExtension,
   decodeRecordSizeLimit,
   encodeRecordSizeLimit,
   encodeSupportedGroups,
@@ -43,6 +44,7 @@ import {
 import type { HandshakeMessage } from '../record/index.js';
 import type { CipherSuite } from '../suites.js';
 import { chooseCertifiedKey, expectType, receiveFinished, sendCertificate, sendCertificateVerify, sendFinished, wireList } from './common13.js';
+import { ExpectClientCertificate, NO_CLIENT_IDENTITY, requestsClientCertificate, sendCertificateRequest, type ClientIdentity } from './client-auth13.js';
 import { startServer12 } from './server12.js';
 import type { HandshakeIO, HandshakeState } from './state.js';
 import { negotiateServerVersion } from './version.js';
@@ -77,6 +79,8 @@ interface Offer {
   /** The client's record_size_limit (RFC 8449), when it sent one. */
   readonly recordSizeLimit: number | undefined;
   readonly cookie: Uint8Array | undefined;
+  /** The client offered post_handshake_auth (RFC 8446 §4.2.6). */
+  readonly postHandshakeAuth: boolean;
 }
 
 class ExpectClientHello implements HandshakeState {
@@ -164,6 +168,8 @@ class ExpectClientHello implements HandshakeState {
       encrypted.push({ type: ExtensionType.application_layer_protocol_negotiation, data: encodeAlpn([textEncoder.encode(alpn)]) });
     }
     io.sendHandshake(HandshakeType.encrypted_extensions, encodeEncryptedExtensions({ extensions: encrypted }));
+    // RFC 8446 §4.3.2: a CertificateRequest, when we authenticate clients, goes between EncryptedExtensions and Certificate.
+    const request = requestsClientCertificate(io) ? sendCertificateRequest(io, new Uint8Array(0)) : undefined;
     sendCertificate(io, new Uint8Array(0), certificate.certified);
     sendCertificateVerify(io, 'server', certificate.scheme, certificate.certified);
     sendFinished(io, suite, serverSecret);
@@ -179,7 +185,7 @@ class ExpectClientHello implements HandshakeState {
     io.logSecret('EXPORTER_SECRET', hello.random, exporter);
     io.setWriteSecret(suite, serverTraffic);
 
-    return new ExpectClientFinished(io, {
+    const flight: ServerFlight = {
       peerCipherSuites: hello.cipherSuites,
       suite,
       groupName: choice.group.name,
@@ -193,7 +199,10 @@ class ExpectClientHello implements HandshakeState {
       serverTraffic,
       exporter,
       helloRetried: this.retried !== undefined,
-    });
+      postHandshakeAuth: offer.postHandshakeAuth,
+    };
+    const finished = (identity: ClientIdentity) => new ExpectClientFinished(io, flight, identity);
+    return request === undefined ? finished(NO_CLIENT_IDENTITY) : new ExpectClientCertificate(io, request, finished);
   }
 
   /** RFC 8446 §4.1.4: ask for a share in `group`. The transcript restarts from a hash of the first ClientHello. */
@@ -249,6 +258,8 @@ function readOffer(hello: ClientHello): Offer {
   const certificateSchemes = findExtension(hello.extensions, ExtensionType.signature_algorithms_cert);
   const recordSizeLimit = findExtension(hello.extensions, ExtensionType.record_size_limit);
   const cookie = findExtension(hello.extensions, ExtensionType.cookie);
+  const postHandshakeAuth = findExtension(hello.extensions, ExtensionType.post_handshake_auth);
+  if (postHandshakeAuth !== undefined) expectEmptyExtension(postHandshakeAuth, 'post_handshake_auth');
   const offer: Offer = {
     hello,
     serverName: readServerName(hello),
@@ -261,6 +272,7 @@ function readOffer(hello: ClientHello): Offer {
     // only never sends more than 2^14 (RFC 8449 §4: "A server MUST NOT enforce this restriction").
     recordSizeLimit: recordSizeLimit === undefined ? undefined : decodeRecordSizeLimit(recordSizeLimit),
     cookie: cookie === undefined ? undefined : decodeCookie(cookie),
+    postHandshakeAuth: postHandshakeAuth !== undefined,
   };
   for (const share of offer.shares) {
     // RFC 8446 §4.2.8: each share must be for a group the client lists in supported_groups.
@@ -396,6 +408,7 @@ interface ServerFlight {
   readonly serverTraffic: Uint8Array;
   readonly exporter: Uint8Array;
   readonly helloRetried: boolean;
+  readonly postHandshakeAuth: boolean;
 }
 
 class ExpectClientFinished implements HandshakeState {
@@ -403,6 +416,7 @@ class ExpectClientFinished implements HandshakeState {
   constructor(
     private readonly io: HandshakeIO,
     private readonly flight: ServerFlight,
+    private readonly client: ClientIdentity,
   ) {}
 
   handle(message: HandshakeMessage): null {
@@ -417,13 +431,14 @@ class ExpectClientFinished implements HandshakeState {
       signatureScheme: flight.scheme.name,
       alpn: flight.alpn,
       serverName: flight.serverName,
-      peerCertificates: [],
-      peerVerified: false,
+      peerCertificates: this.client.chain,
+      peerVerified: this.client.verified,
       clientTrafficSecret: flight.clientTraffic,
       serverTrafficSecret: flight.serverTraffic,
       exporterMasterSecret: flight.exporter,
       resumptionMasterSecret: flight.schedule.resumptionMasterSecret(io.transcript.current()),
       helloRetried: flight.helloRetried,
+      peerPostHandshakeAuth: flight.postHandshakeAuth,
     });
     return null;
   }

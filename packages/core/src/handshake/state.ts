@@ -25,6 +25,14 @@ export interface HandshakeState {
    * connection drops the middlebox-compatibility change_cipher_spec for them (RFC 8446 §5).
    */
   handleChangeCipherSpec?(): HandshakeState;
+  /**
+   * Present on a state that waits for the application (an asynchronous certificate callback), not for the peer:
+   * the connection calls it before reading anything, and it throws `WantX509LookupError` until `settled` has
+   * resolved, then returns the next state (`null`: the handshake is complete).
+   */
+  resume?(): HandshakeState | null;
+  /** With `resume`: resolves once the state can go on. */
+  readonly settled?: Promise<void>;
 }
 
 /** Facts of a completed handshake, and the secrets the connection needs afterwards. */
@@ -55,6 +63,8 @@ export interface HandshakeResult {
     readonly extendedMasterSecret: boolean;
   };
   readonly helloRetried: boolean;
+  /** Server, TLS 1.3: the client offered post_handshake_auth (RFC 8446 §4.2.6). */
+  readonly peerPostHandshakeAuth?: boolean;
 }
 
 export interface HandshakeIO {

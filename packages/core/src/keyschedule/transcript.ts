@@ -110,6 +110,20 @@ export class Transcript {
   }
 
   /**
+   * An independent copy that goes on from here: post-handshake authentication hashes the handshake's transcript
+   * followed by its own messages, once per request (RFC 8446 §4.4.1, §4.6.2).
+   * @throws ProtocolError (`INTERNAL_ERROR`, local) before {@link selectHash}.
+   */
+  fork(): Transcript {
+    const hash = this.#selected('fork');
+    const copy = new Transcript();
+    copy.#hash = hash;
+    copy.#running = this.#running!.fork();
+    copy.#count = this.#count;
+    return copy;
+  }
+
+  /**
    * HelloRetryRequest (RFC 8446 §4.4.1): replaces ClientHello1 with the synthetic message
    * `message_hash(254) || 00 00 Hash.length || Hash(ClientHello1)`. Call it after adding ClientHello1, with the hash
    * selected, and before adding the HelloRetryRequest.
