@@ -60,7 +60,7 @@ import {
   type RecordSealer,
 } from './record/index.js';
 import type { CipherSuite } from './suites.js';
-import { certificateToDict, type Certificate, type PeerCertificateDict } from './x509/index.js';
+import { certificateToDict, parseCertificate, type Certificate, type PeerCertificateDict } from './x509/index.js';
 
 const CHANGE_CIPHER_SPEC = new Uint8Array([0x14, 0x03, 0x03, 0x00, 0x01, 0x01]);
 
@@ -122,8 +122,13 @@ export class TLSConnection {
   /** The negotiated version: TLS 1.3 unless the handshake settled on TLS 1.2. */
   #version: number = TLSVersion.TLSv1_3;
   #started = false;
-  #result: HandshakeResult | undefined;
+  /** The completed handshake's facts and secrets; the peer's chain is kept apart, as DER (see #completeHandshake). */
+  #result: Omit<HandshakeResult, 'peerCertificates'> | undefined;
+  /** The peer's chain as received, leaf first (DER); parsed again only when asked for as a dictionary. */
+  #peerChain: readonly Uint8Array[] = NO_CERTIFICATES;
   #verifiedChain: readonly Certificate[] | undefined;
+  /** The verified path as DER, once the handshake has completed. */
+  #verifiedDer: readonly Uint8Array[] | undefined;
   #readSecret: Uint8Array | undefined;
   #writeSecret: Uint8Array | undefined;
   #plaintext: Uint8Array[] = [];
@@ -312,8 +317,11 @@ export class TLSConnection {
     this.#guard(() => {
       this.#flush();
       this.#state = requestPostHandshakeAuth(this.#forkIO(), this.#result!.suite, () => this.#readSecret!, (identity) => {
-        this.#result = { ...this.#result!, peerCertificates: identity.chain, peerVerified: identity.verified };
-        if (!identity.verified) this.#verifiedChain = undefined;
+        const verified = identity.verified ? this.#verifiedChain : undefined;
+        this.#peerChain = identity.chain.length === 0 ? NO_CERTIFICATES : identity.chain.map((cert) => sharedDer(cert, verified));
+        this.#verifiedDer = verified?.map((cert) => cert.der);
+        this.#verifiedChain = undefined;
+        this.#result = { ...this.#result!, peerVerified: identity.verified };
       });
       this.#flushAvailable();
     });
@@ -372,10 +380,11 @@ export class TLSConnection {
   getPeerCertificate(options: { readonly binary: true }): Uint8Array | null;
   getPeerCertificate(options?: { readonly binary?: false }): PeerCertificateDict | Record<string, never> | null;
   getPeerCertificate(options: { readonly binary?: boolean } = {}): Uint8Array | PeerCertificateDict | Record<string, never> | null {
-    const leaf = this.#result?.peerCertificates[0];
+    const leaf = this.#peerChain[0];
     if (leaf === undefined) return null;
-    if (options.binary === true) return leaf.der.slice();
-    return this.#result!.peerVerified ? certificateToDict(leaf) : {};
+    if (options.binary === true) return leaf.slice();
+    // It parsed during the handshake, so it parses again: kept as DER, it costs its bytes only.
+    return this.#result!.peerVerified ? certificateToDict(parseCertificate(leaf, 'peer')) : {};
   }
 
   /**
@@ -383,8 +392,8 @@ export class TLSConnection {
    * `null` before the handshake completes or when the peer sent no certificate.
    */
   getPeerCertChain(): Uint8Array[] | null {
-    const chain = this.#result?.peerCertificates;
-    return chain === undefined || chain.length === 0 ? null : chain.map((cert: Certificate) => cert.der.slice());
+    const chain = this.#peerChain;
+    return chain.length === 0 ? null : chain.map((der) => der.slice());
   }
 
   /**
@@ -395,8 +404,7 @@ export class TLSConnection {
    * const [leaf, ...issuers] = connection.getVerifiedChain() ?? [];
    */
   getVerifiedChain(): Uint8Array[] | null {
-    if (this.#result === undefined || this.#verifiedChain === undefined) return null;
-    return this.#verifiedChain.map((cert) => cert.der.slice());
+    return this.#verifiedDer?.map((der) => der.slice()) ?? null;
   }
 
   /**
@@ -514,7 +522,7 @@ export class TLSConnection {
     if (this.#result !== undefined) return;
     if (!this.#started) {
       this.#started = true;
-      this.#state = this.serverSide ? startServer(this.#io) : startClient(this.#io);
+      this.#state = this.serverSide ? startServer(this.#io!) : startClient(this.#io!);
       this.#flushAvailable();
     }
     while (this.#result === undefined) {
@@ -787,7 +795,8 @@ export class TLSConnection {
   }
 
   /** What the handshake states see of this connection. */
-  readonly #io: HandshakeIO = {
+  /** What the handshake states see of this connection; dropped with them when the handshake completes. */
+  #io: HandshakeIO | undefined = {
     connection: this,
     get context() {
       return this.connection.context;
@@ -858,9 +867,7 @@ export class TLSConnection {
       this.#output.push(this.#sealer.seal(ContentType.alert, encodeAlert(AlertLevel.warning, description)));
     },
     callback: (run) => this.#callback(run),
-    complete: (result) => {
-      this.#result = result;
-    },
+    complete: (result) => this.#completeHandshake(result),
   };
 
   /** The handshake's IO with a fork of its transcript, for one post-handshake authentication (RFC 8446 §4.6.2). */
@@ -871,7 +878,29 @@ export class TLSConnection {
       transcript.add(message);
       this.#flight.push(message);
     };
-    return Object.create(this.#io, { transcript: { value: transcript }, sendHandshake: { value: sendHandshake } }) as HandshakeIO;
+    return Object.create(this.#io!, { transcript: { value: transcript }, sendHandshake: { value: sendHandshake } }) as HandshakeIO;
+  }
+
+  /**
+   * Enters the traffic phase, keeping only what it needs (an idle connection should cost little): the negotiated
+   * facts and the secrets RFC 8446 §7.1 keeps past the handshake (application traffic, exporter and resumption
+   * master secrets, or TLS 1.2's master secret), and the peer's chain as DER. The running transcript hash and the
+   * handshake IO (with the states, which the caller drops) go; a parsed certificate is ~5 KiB of objects against its
+   * ~0.5–1.5 KiB of DER, and a verified path's certificates are the context's interned copies, whose DER is shared.
+   */
+  #completeHandshake(result: HandshakeResult): void {
+    const { peerCertificates, ...rest } = result;
+    const verified = this.#verifiedChain;
+    this.#peerChain = peerCertificates.length === 0 ? NO_CERTIFICATES : peerCertificates.map((cert) => sharedDer(cert, verified));
+    this.#verifiedDer = verified?.map((cert) => cert.der);
+    this.#verifiedChain = undefined;
+    this.#result = rest;
+    // Post-handshake authentication (RFC 8446 §4.6.2) hashes its messages onto this transcript and reuses the
+    // handshake IO: both stay while it may still happen (TLS 1.3, a client that offered it or a server whose client did).
+    const postHandshakeAuth = this.#version === TLSVersion.TLSv1_3 && (this.serverSide ? rest.peerPostHandshakeAuth === true : this.#context.postHandshakeAuth);
+    if (postHandshakeAuth) return;
+    this.#transcript.release();
+    this.#io = undefined;
   }
 
   #callback<T>(run: () => T): T {
@@ -887,6 +916,24 @@ export class TLSConnection {
       this.#inCallback = false;
     }
   }
+}
+
+const NO_CERTIFICATES: readonly Uint8Array[] = Object.freeze([]);
+
+/**
+ * `cert`'s DER to keep: the verified path's copy when it has the same bytes (the context's interned certificate,
+ * shared by every connection that saw it), else its own (parseCertificate copied it out of the message: it holds
+ * nothing else).
+ */
+function sharedDer(cert: Certificate, verified: readonly Certificate[] | undefined): Uint8Array {
+  const shared = verified?.find((other) => other === cert || equalBytes(other.der, cert.der));
+  return (shared ?? cert).der;
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function concatBytes(parts: readonly Uint8Array[]): Uint8Array {

@@ -161,7 +161,7 @@ export function secure(transport: Transport, context: TLSContext, options: Secur
   const wrapOptions: { serverHostname?: string; appData?: unknown } = { appData: options.appData };
   if (options.serverHostname !== undefined) wrapOptions.serverHostname = options.serverHostname;
   const connection = context.wrapBio(incoming, outgoing, wrapOptions);
-  return new Driver(transport, connection, incoming, outgoing).stream;
+  return new Driver(transport, connection, incoming, outgoing);
 }
 
 function checkLimit(name: string, value: number | undefined, fallback: number, minimum: number): number {
@@ -172,8 +172,16 @@ function checkLimit(name: string, value: number | undefined, fallback: number, m
   return value;
 }
 
+const RESOLVED: Promise<void> = Promise.resolve();
+
+interface Deferred<T> {
+  readonly promise: Promise<T>;
+  readonly resolve: (value: T) => void;
+  readonly reject: (error: unknown) => void;
+}
+
 /** A promise with its settle functions, already marked handled so an unobserved rejection is not reported. */
-function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (error: unknown) => void } {
+function deferred<T>(): Deferred<T> {
   let resolve!: (value: T) => void;
   let reject!: (error: unknown) => void;
   const promise = new Promise<T>((res, rej) => {
@@ -191,8 +199,13 @@ function transportError(operation: string, error: unknown): SysCallError {
   return new SysCallError(`transport ${operation} failed: ${detail}`, { cause: error });
 }
 
-class Driver {
-  readonly stream: SecureStream;
+/**
+ * The driver is the stream it returns: one object per connection. The streams are made on first use of `readable`
+ * and `writable` (an idle connection whose streams nobody touched costs no stream machinery), in the state the
+ * connection has reached by then: errored after a failure.
+ */
+class Driver implements SecureStream {
+  readonly connection: TLSConnection;
 
   readonly #transport: Transport;
   readonly #connection: TLSConnection;
@@ -200,7 +213,7 @@ class Driver {
   readonly #outgoing: MemoryBIO;
 
   /** Every transport.write(), in order. Never rejects: a failure is recorded through #fail. */
-  #sendChain: Promise<void> = Promise.resolve();
+  #sendChain: Promise<void> = RESOLVED;
   /** The transport.read() in flight, shared by whoever needs bytes. */
   #filling: Promise<void> | undefined;
   /** Received bytes that did not fit in the incoming BIO yet. */
@@ -209,12 +222,16 @@ class Driver {
 
   readonly #handshake = deferred<SecureInfo>();
   readonly #closed = deferred<void>();
-  /** Settles once the readable is done: the peer's close_notify, or a failure. */
-  readonly #readFinished = deferred<void>();
-  /** Rejects with the first failure or abandonment: whoever waits on the transport stops waiting. */
-  readonly #dead = deferred<never>();
-  #readableController!: ReadableStreamDefaultController<Uint8Array>;
-  #writableController!: WritableStreamDefaultController;
+  /** Settles once the readable is done (the peer's close_notify, or a failure); made when someone waits for it. */
+  #readFinished: Deferred<void> | undefined;
+  /** The first failure or abandonment, once it happened: whoever waits on the transport stops waiting (#orDeath). */
+  #death: { readonly error: unknown } | undefined;
+  /** Rejecters of the waits in progress on the transport (#orDeath). */
+  #waiters: Set<(error: unknown) => void> | undefined;
+  #readable: ReadableStream<Uint8Array> | undefined;
+  #writable: WritableStream<Uint8Array> | undefined;
+  #readableController: ReadableStreamDefaultController<Uint8Array> | undefined;
+  #writableController: WritableStreamDefaultController | undefined;
 
   /** The first failure; every later operation throws it. */
   #error: unknown;
@@ -223,21 +240,55 @@ class Driver {
   #closeNotifyQueued = false;
   #closingWrite: Promise<void> | undefined;
   /** The sink write in progress, so that an internal close waits for it. */
-  #writing: Promise<void> = Promise.resolve();
+  #writing: Promise<void> = RESOLVED;
   #writeDone = false;
   #readDone = false;
   #finished = false;
 
   constructor(transport: Transport, connection: TLSConnection, incoming: MemoryBIO, outgoing: MemoryBIO) {
+    this.connection = connection;
     this.#transport = transport;
     this.#connection = connection;
     this.#incoming = incoming;
     this.#outgoing = outgoing;
+    void this.#runHandshake();
+  }
 
-    const readable = new ReadableStream<Uint8Array>(
+  get readable(): ReadableStream<Uint8Array> {
+    return (this.#readable ??= this.#makeReadable());
+  }
+
+  get writable(): WritableStream<Uint8Array> {
+    return (this.#writable ??= this.#makeWritable());
+  }
+
+  get opened(): Promise<SecureInfo> {
+    return this.#handshake.promise;
+  }
+
+  get closed(): Promise<void> {
+    return this.#closed.promise;
+  }
+
+  close(): Promise<void> {
+    return this.#closeBoth();
+  }
+
+  info(): SecureInfo {
+    return this.#info();
+  }
+
+  keyUpdate(options?: { readonly requestPeer?: boolean }): Promise<void> {
+    return this.#keyUpdate(options);
+  }
+
+  #makeReadable(): ReadableStream<Uint8Array> {
+    return new ReadableStream<Uint8Array>(
       {
         start: (controller) => {
           this.#readableController = controller;
+          // Made after a failure or an abandonment: it reports it, as it would have had it existed then.
+          if (this.#error !== undefined) controller.error(this.#error);
         },
         pull: (controller) => this.#pull(controller),
         cancel: (reason) => this.#abandon(reason, 'readable'),
@@ -245,10 +296,17 @@ class Driver {
       // Zero: pull only while a consumer waits, so an idle reader means no transport reads (the backpressure).
       { highWaterMark: 0 },
     );
-    const writable = new WritableStream<Uint8Array>(
+  }
+
+  #makeWritable(): WritableStream<Uint8Array> {
+    return new WritableStream<Uint8Array>(
       {
         start: (controller) => {
           this.#writableController = controller;
+          if (this.#error !== undefined) {
+            controller.error(this.#error);
+            return;
+          }
           // WHATWG streams: abort() waits for the write in flight, which backpressure may hold for ever. The
           // controller's signal fires at once, so an abort always reaches the transport.
           const signal = (controller as { readonly signal?: AbortSignal }).signal;
@@ -264,18 +322,48 @@ class Driver {
       },
       { highWaterMark: 1 },
     );
+  }
 
-    this.stream = {
-      readable,
-      writable,
-      opened: this.#handshake.promise,
-      closed: this.#closed.promise,
-      close: () => this.#closeBoth(readable),
-      connection,
-      info: () => this.#info(),
-      keyUpdate: (options) => this.#keyUpdate(options),
-    };
-    void this.#runHandshake();
+  /**
+   * `work`'s outcome, unless the connection fails or is abandoned first: then that error. Nothing of the wait stays
+   * on the driver once it settles (racing every read and write against one long-lived promise would leave a
+   * reaction on it per call, growing for as long as the connection lives).
+   */
+  #orDeath<T>(work: Promise<T>): Promise<T> {
+    const death = this.#death;
+    if (death !== undefined) {
+      work.catch(() => {});
+      return Promise.reject(death.error);
+    }
+    return new Promise<T>((resolve, reject) => {
+      const waiters = (this.#waiters ??= new Set());
+      waiters.add(reject);
+      work.then(
+        (value) => {
+          waiters.delete(reject);
+          resolve(value);
+        },
+        (error: unknown) => {
+          waiters.delete(reject);
+          reject(error);
+        },
+      );
+    });
+  }
+
+  /** The connection is dead (failed or abandoned): every wait on the transport rejects with `error`. */
+  #die(error: unknown): void {
+    this.#death = { error };
+    const waiters = this.#waiters;
+    this.#waiters = undefined;
+    for (const reject of waiters ?? []) reject(error);
+  }
+
+  /** Settles once the readable is done: its end after the peer's close_notify, or the failure. */
+  #readableDone(): Promise<void> {
+    if (this.#readDone) return RESOLVED;
+    if (this.#error !== undefined) return Promise.reject(this.#error);
+    return (this.#readFinished ??= deferred<void>()).promise;
   }
 
   #info(): SecureInfo {
@@ -360,7 +448,7 @@ class Driver {
 
   /** Waits until the transport took everything sent so far; throws the failure if the connection died meanwhile. */
   async #sent(): Promise<void> {
-    await Promise.race([this.#sendChain, this.#dead.promise]);
+    await this.#orDeath(this.#sendChain);
     this.#throwIfFailed();
   }
 
@@ -390,7 +478,7 @@ class Driver {
   #fill(): Promise<void> {
     // Raced with the connection's death: a transport whose halves fail apart (a split transport's writer) may never
     // answer the read in flight, and whoever waits on it must hear of the failure.
-    this.#filling ??= Promise.race([this.#readTransport(), this.#dead.promise]).finally(() => {
+    this.#filling ??= this.#orDeath(this.#readTransport()).finally(() => {
       this.#filling = undefined;
     });
     return this.#filling;
@@ -447,7 +535,7 @@ class Driver {
         if (this.#error !== undefined) return;
         controller.close();
         this.#readDone = true;
-        this.#readFinished.resolve();
+        this.#readFinished?.resolve();
         void this.#finishIfDone();
         return;
       }
@@ -549,8 +637,9 @@ class Driver {
 
   // ---- closing ----
 
-  async #closeBoth(readable: ReadableStream<Uint8Array>): Promise<void> {
+  async #closeBoth(): Promise<void> {
     await this.#closeWrite();
+    const readable = this.readable;
     if (!readable.locked) {
       // Nobody reads: take (and drop) the peer's data until its close_notify, so that the close is a clean one.
       const reader = readable.getReader();
@@ -560,7 +649,7 @@ class Driver {
         reader.releaseLock();
       }
     } else {
-      await this.#readFinished.promise;
+      await this.#readableDone();
     }
     await this.#closed.promise;
   }
@@ -597,10 +686,10 @@ class Driver {
           });
     this.#error = error;
     this.#handshake.reject(error);
-    this.#readFinished.reject(error);
-    this.#dead.reject(error);
-    if (side === 'readable') this.#writableController.error(error);
-    else this.#readableController.error(error);
+    this.#readFinished?.reject(error);
+    this.#die(error);
+    if (side === 'readable') this.#writableController?.error(error);
+    else this.#readableController?.error(error);
     try {
       await this.#transport.close();
     } catch {
@@ -617,10 +706,10 @@ class Driver {
     if (this.#failing !== undefined) return this.#failing;
     if (this.#error !== undefined) return Promise.resolve(); // abandoned or closed already
     this.#error = error;
-    this.#readableController.error(error);
-    this.#writableController.error(error);
-    this.#readFinished.reject(error);
-    this.#dead.reject(error);
+    this.#readableController?.error(error);
+    this.#writableController?.error(error);
+    this.#readFinished?.reject(error);
+    this.#die(error);
     // The engine queued its alert (if any) when it failed: move it to the send chain, then close.
     try {
       this.#takeOutput();

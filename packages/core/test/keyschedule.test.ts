@@ -679,5 +679,16 @@ describe.each(providers)('%s provider', (_name, create) => {
       transcript.add(h(s3.handshake_messages['server_hello']!));
       expect(hex(transcript.current())).toBe(s3.transcript_hashes['through_server_hello']);
     });
+
+    it('Transcript.release ends the transcript: every later use is an internal error, not a wrong hash', () => {
+      const transcript = new Transcript(sha256);
+      transcript.add(h(s3.handshake_messages['client_hello']!));
+      transcript.release();
+      internal(() => transcript.current());
+      internal(() => transcript.currentWith(EMPTY, sha256));
+      internal(() => transcript.add(h(s3.handshake_messages['server_hello']!)));
+      internal(() => transcript.selectHash(sha256));
+      internal(() => transcript.messages());
+    });
   });
 });

@@ -37,6 +37,7 @@ export class Transcript {
   #count = 0;
   /** Every message, kept once {@link retainMessages} asks (TLS 1.2 CertificateVerify signs them, not their hash). */
   #retained: Uint8Array[] | undefined;
+  #released = false;
 
   constructor(hash?: HashAlgorithm) {
     if (hash !== undefined) this.selectHash(hash);
@@ -58,6 +59,7 @@ export class Transcript {
    * @throws ProtocolError (`INTERNAL_ERROR`, local) when a different hash was already chosen.
    */
   selectHash(hash: HashAlgorithm): void {
+    this.#live('selectHash');
     if (this.#hash !== undefined) {
       if (this.#hash === hash || this.#hash.name === hash.name) return;
       throw misuse(`the hash is already ${this.#hash.name}, cannot switch to ${hash.name}`);
@@ -69,8 +71,23 @@ export class Transcript {
     this.#running = running;
   }
 
-  /** Adds a full handshake message, 4-byte header included (RFC 8446 §4.4.1). */
+  /**
+   * The handshake is over: frees the running hash and any messages held. An idle connection then keeps no hash
+   * state (a native hash context with the node provider). Every later use is engine misuse.
+   */
+  release(): void {
+    this.#released = true;
+    this.#running = undefined;
+    this.#pending = [];
+    this.#retained = undefined;
+  }
+
+  /**
+   * Adds a full handshake message, 4-byte header included (RFC 8446 §4.4.1).
+   * @throws ProtocolError (`INTERNAL_ERROR`, local) after {@link release}.
+   */
   add(rawMessage: Uint8Array): void {
+    this.#live('add');
     if (this.#running !== undefined) this.#running.update(rawMessage);
     else this.#pending.push(rawMessage.slice());
     this.#retained?.push(this.#running === undefined ? this.#pending[this.#pending.length - 1]! : rawMessage.slice());
@@ -90,6 +107,7 @@ export class Transcript {
 
   /** The concatenation of every message since {@link retainMessages}. */
   messages(): Uint8Array {
+    this.#live('messages');
     const parts = this.#retained ?? [];
     const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
     let offset = 0;
@@ -162,6 +180,7 @@ export class Transcript {
     if (!(extra instanceof Uint8Array)) {
       throw new InvalidArgumentError('extra', 'INVALID_ARGUMENT', 'must be a Uint8Array');
     }
+    this.#live('currentWith');
     if (this.#running !== undefined) {
       if (hash !== undefined && hash !== this.#hash && hash.name !== this.#hash!.name) {
         throw misuse(`currentWith() with ${hash.name}, but the transcript hash is ${this.#hash!.name}`);
@@ -177,7 +196,12 @@ export class Transcript {
     return running.digest();
   }
 
+  #live(method: string): void {
+    if (this.#released) throw misuse(`${method}() after release()`);
+  }
+
   #selected(method: string): HashAlgorithm {
+    this.#live(method);
     if (this.#hash === undefined) throw misuse(`${method}() before selectHash()`);
     return this.#hash;
   }

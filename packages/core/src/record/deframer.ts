@@ -208,7 +208,9 @@ export class RecordDeframer {
     if (this.#head === chunks.length) {
       chunks.length = 0;
       this.#head = 0;
-      // The staged chunk, if it was last, is gone: later small chunks start a new view.
+      // Nothing buffered: the staging buffer goes too (views handed out keep what they need), so that an idle
+      // connection holds no 4 KiB of it. The next small chunk starts a new one.
+      this.#staging = null;
       this.#stagedStart = -1;
     } else if (this.#head >= COMPACT_AFTER && this.#head * 2 >= chunks.length) {
       chunks.splice(0, this.#head);

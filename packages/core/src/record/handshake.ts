@@ -49,8 +49,8 @@ export class HandshakeReassembler {
   #queue: HandshakeMessage[] = [];
   #queueHead = 0;
   #queuedBytes = 0;
-  /** Header bytes of a message whose header is split across fragments. */
-  readonly #header = new Uint8Array(HEADER_LENGTH);
+  /** Header bytes of a message whose header is split across fragments (made when one is: rare, and idle costs). */
+  #header: Uint8Array | null = null;
   #headerFilled = 0;
   /** The message being assembled once its header is known (header included), and how much of it is filled. */
   #partial: Uint8Array | null = null;
@@ -116,13 +116,14 @@ export class HandshakeReassembler {
       if (this.#headerFilled > 0 || end - pos < HEADER_LENGTH) {
         // A header split across fragments: collect its bytes first.
         const take = Math.min(HEADER_LENGTH - this.#headerFilled, end - pos);
-        this.#header.set(fragment.subarray(pos, pos + take), this.#headerFilled);
+        const header = (this.#header ??= new Uint8Array(HEADER_LENGTH));
+        header.set(fragment.subarray(pos, pos + take), this.#headerFilled);
         this.#headerFilled += take;
         pos += take;
         if (this.#headerFilled === HEADER_LENGTH) {
-          const length = this.#checkLength(this.#header, 0);
+          const length = this.#checkLength(header, 0);
           this.#headerFilled = 0;
-          this.#startPartial(this.#header, length);
+          this.#startPartial(header, length);
         }
         continue;
       }
