@@ -220,3 +220,26 @@ describe.concurrent('TLS 1.2: openssl s_client -tls1_2 against tlsbio server --v
     expect(await serverRecord(server)).toMatchObject({ reason: 'PEER_DID_NOT_RETURN_A_CERTIFICATE', alert: 'handshake_failure' });
   });
 });
+
+describe.concurrent('GnuTLS: gnutls-cli --x509certfile against tlsbio server --verify-client required', () => {
+  for (const [version, priority] of [
+    ['TLS 1.3', 'NORMAL:-VERS-ALL:+VERS-TLS1.3'],
+    ['TLS 1.2', 'NORMAL:-VERS-ALL:+VERS-TLS1.2'],
+  ] as const) {
+    it(`${version}: gnutls-cli's RSA certificate is verified`, async ({ onTestFinished }) => {
+      const scope = testScope(onTestFinished);
+      const { proc: server, port } = await startOurServer([...OUR_ECDSA, '--verify-client', 'required'], { scope });
+      const client = await runWithInput(
+        spawnProc(
+          'gnutls-cli',
+          ['--priority', priority, '--x509cafile', CA, '--x509certfile', pki('client-rsa.pem'), '--x509keyfile', pki('client-rsa.key'), '-p', String(port), 'localhost'],
+          { scope },
+        ),
+        'tgnutls\n',
+      );
+      expect(client.exit?.code, `${client.describe()}\n${server.describe()}`).toBe(0);
+      expect(client.stdoutText).toContain('tgnutls\n');
+      expect(await serverRecord(server)).toMatchObject({ version: version === 'TLS 1.3' ? 'TLSv1.3' : 'TLSv1.2', verify: 'ok', peer_subject: 'O=tlsbio, CN=tlsbio Test Client RSA' });
+    });
+  }
+});
