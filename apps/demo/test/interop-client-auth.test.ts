@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type Proc,
   assertBuilt,
+  freePort,
   jsonLines,
   killAll,
   pki,
@@ -16,6 +17,7 @@ import {
   startOurServer,
   testScope,
   tlsbio,
+  waitForListen,
 } from './interop-harness.js';
 
 const CA = pki('ca.pem');
@@ -240,6 +242,31 @@ describe.concurrent('GnuTLS: gnutls-cli --x509certfile against tlsbio server --v
       expect(client.exit?.code, `${client.describe()}\n${server.describe()}`).toBe(0);
       expect(client.stdoutText).toContain('tgnutls\n');
       expect(await serverRecord(server)).toMatchObject({ version: version === 'TLS 1.3' ? 'TLSv1.3' : 'TLSv1.2', verify: 'ok', peer_subject: 'O=tlsbio, CN=tlsbio Test Client RSA' });
+    });
+  }
+});
+
+describe.concurrent('GnuTLS: tlsbio client --cert against gnutls-serv --require-client-cert', () => {
+  for (const [version, priority] of [
+    ['TLS 1.3', 'NORMAL:-VERS-ALL:+VERS-TLS1.3'],
+    ['TLS 1.2', 'NORMAL:-VERS-ALL:+VERS-TLS1.2'],
+  ] as const) {
+    it(`${version}: gnutls-serv requires and verifies our Ed25519 certificate`, async ({ onTestFinished }) => {
+      const scope = testScope(onTestFinished);
+      const port = await freePort();
+      const server = spawnProc(
+        'gnutls-serv',
+        ['--echo', '--require-client-cert', '--priority', priority, '--x509cafile', CA, '--x509certfile', pki('server-ecdsa-chain.pem'), '--x509keyfile', pki('server-ecdsa.key'), '-p', String(port)],
+        { scope },
+      );
+      await waitForListen(port);
+      const client = await runWithInput(
+        tlsbio(['client', '--connect', `127.0.0.1:${port}`, '--servername', 'localhost', '--CAfile', CA, '--json', '--cert', pki('client-ed25519.pem'), '--key', pki('client-ed25519.key')], { scope }),
+        'tgnutls-serv\n',
+      );
+      expect(client.exit, `${client.describe()}\n${server.describe()}`).toEqual({ code: 0, signal: null });
+      expect(client.stdoutText).toBe('tgnutls-serv\n');
+      expect(jsonLines(client.stderr)[0]).toMatchObject({ version: version === 'TLS 1.3' ? 'TLSv1.3' : 'TLSv1.2', verify: 'ok' });
     });
   }
 });
