@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type Proc,
   assertBuilt,
+  freePort,
   jsonLines,
   killAll,
   pki,
@@ -16,6 +17,7 @@ import {
   startOurServer,
   testScope,
   tlsbio,
+  waitForListen,
 } from './interop-harness.js';
 
 const CA = pki('ca.pem');
@@ -219,4 +221,52 @@ describe.concurrent('TLS 1.2: openssl s_client -tls1_2 against tlsbio server --v
     client.end();
     expect(await serverRecord(server)).toMatchObject({ reason: 'PEER_DID_NOT_RETURN_A_CERTIFICATE', alert: 'handshake_failure' });
   });
+});
+
+describe.concurrent('GnuTLS: gnutls-cli --x509certfile against tlsbio server --verify-client required', () => {
+  for (const [version, priority] of [
+    ['TLS 1.3', 'NORMAL:-VERS-ALL:+VERS-TLS1.3'],
+    ['TLS 1.2', 'NORMAL:-VERS-ALL:+VERS-TLS1.2'],
+  ] as const) {
+    it(`${version}: gnutls-cli's RSA certificate is verified`, async ({ onTestFinished }) => {
+      const scope = testScope(onTestFinished);
+      const { proc: server, port } = await startOurServer([...OUR_ECDSA, '--verify-client', 'required'], { scope });
+      const client = await runWithInput(
+        spawnProc(
+          'gnutls-cli',
+          ['--priority', priority, '--x509cafile', CA, '--x509certfile', pki('client-rsa.pem'), '--x509keyfile', pki('client-rsa.key'), '-p', String(port), 'localhost'],
+          { scope },
+        ),
+        'tgnutls\n',
+      );
+      expect(client.exit?.code, `${client.describe()}\n${server.describe()}`).toBe(0);
+      expect(client.stdoutText).toContain('tgnutls\n');
+      expect(await serverRecord(server)).toMatchObject({ version: version === 'TLS 1.3' ? 'TLSv1.3' : 'TLSv1.2', verify: 'ok', peer_subject: 'O=tlsbio, CN=tlsbio Test Client RSA' });
+    });
+  }
+});
+
+describe.concurrent('GnuTLS: tlsbio client --cert against gnutls-serv --require-client-cert', () => {
+  for (const [version, priority] of [
+    ['TLS 1.3', 'NORMAL:-VERS-ALL:+VERS-TLS1.3'],
+    ['TLS 1.2', 'NORMAL:-VERS-ALL:+VERS-TLS1.2'],
+  ] as const) {
+    it(`${version}: gnutls-serv requires and verifies our Ed25519 certificate`, async ({ onTestFinished }) => {
+      const scope = testScope(onTestFinished);
+      const port = await freePort();
+      const server = spawnProc(
+        'gnutls-serv',
+        ['--echo', '--require-client-cert', '--priority', priority, '--x509cafile', CA, '--x509certfile', pki('server-ecdsa-chain.pem'), '--x509keyfile', pki('server-ecdsa.key'), '-p', String(port)],
+        { scope },
+      );
+      await waitForListen(port);
+      const client = await runWithInput(
+        tlsbio(['client', '--connect', `127.0.0.1:${port}`, '--servername', 'localhost', '--CAfile', CA, '--json', '--cert', pki('client-ed25519.pem'), '--key', pki('client-ed25519.key')], { scope }),
+        'tgnutls-serv\n',
+      );
+      expect(client.exit, `${client.describe()}\n${server.describe()}`).toEqual({ code: 0, signal: null });
+      expect(client.stdoutText).toBe('tgnutls-serv\n');
+      expect(jsonLines(client.stderr)[0]).toMatchObject({ version: version === 'TLS 1.3' ? 'TLSv1.3' : 'TLSv1.2', verify: 'ok' });
+    });
+  }
 });

@@ -111,7 +111,8 @@ export interface CertificateRequestInfo {
   readonly certificateAuthorities: readonly Uint8Array[];
   /**
    * The chains loaded with `loadCertChain()` whose key can sign with a scheme the server accepts: the one the client
-   * would choose by itself first, then the others in load order. Return one of these.
+   * would choose by itself first, then the others — those issued under a CA in `certificateAuthorities` before the
+   * rest, each group in load order. Return one of these.
    */
   readonly candidates: readonly CertifiedKey[];
   /** True for a request after the handshake (post-handshake authentication, RFC 8446 §4.6.2). */

@@ -127,6 +127,13 @@ export interface SecureStream {
    * @throws {InvalidArgumentError} (as a rejection) after close_notify was sent; the connection's error after a failure.
    */
   keyUpdate(options?: { readonly requestPeer?: boolean }): Promise<void>;
+  /**
+   * Server, TLS 1.3: asks the client for a certificate now (post-handshake authentication, RFC 8446 §4.6.2; see
+   * `TLSConnection.verifyClientPostHandshake`). Resolves once the transport took the request; the client's answer is
+   * taken by the readable, after which `connection.getPeerCertificate()` describes it.
+   * @throws {InvalidArgumentError} (as a rejection) when the connection cannot ask (see the engine's method).
+   */
+  verifyClientPostHandshake(): Promise<void>;
 }
 
 /**
@@ -280,6 +287,10 @@ class Driver implements SecureStream {
 
   keyUpdate(options?: { readonly requestPeer?: boolean }): Promise<void> {
     return this.#keyUpdate(options);
+  }
+
+  verifyClientPostHandshake(): Promise<void> {
+    return this.#verifyClientPostHandshake();
   }
 
   #makeReadable(): ReadableStream<Uint8Array> {
@@ -632,6 +643,14 @@ class Driver implements SecureStream {
     // The engine orders the KeyUpdate after every record it already produced; a full BIO makes it wait its turn.
     await this.#drive(() => this.#connection.keyUpdate({ requestPeer: options.requestPeer === true }));
     this.#flushEngine(); // a KeyUpdate record that did not fit in the BIO yet
+    await this.#sent();
+  }
+
+  async #verifyClientPostHandshake(): Promise<void> {
+    await this.#handshake.promise;
+    this.#throwIfFailed();
+    await this.#drive(() => this.#connection.verifyClientPostHandshake());
+    this.#flushEngine(); // a request that did not fit in the BIO yet
     await this.#sent();
   }
 

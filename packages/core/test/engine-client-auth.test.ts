@@ -125,6 +125,14 @@ describe.each(providers)('TLS 1.3 client authentication, %s provider', (_name, m
     expect(pair.server.getPeerCertificate()).toMatchObject({ subject: [[['organizationName', 'tlsbio']], [['commonName', 'tlsbio Test Client RSA']]] });
   });
 
+  it('the client prefers the chain issued under a CA the server names in certificate_authorities', () => {
+    const context = client('self-signed'); // loaded first, and fits the schemes as well: only the CA names decide
+    context.loadCertChain(pki('client.pem'), pki('client.key'));
+    const pair = new ConnectionPair(context, server('required'));
+    pair.handshake();
+    expect(pair.server.getPeerCertificate()).toMatchObject({ subjectAltName: [['email', 'client@tlsbio.test']] });
+  });
+
   it('a client whose only key cannot sign with the requested schemes sends an empty Certificate', () => {
     const pair = new ConnectionPair(client('client-ed25519'), server('optional', { signatureSchemes: ['ecdsa_secp256r1_sha256', 'rsa_pss_rsae_sha256'] }));
     pair.handshake();

@@ -6,6 +6,8 @@
 import { AlertError, InvalidArgumentError, ProtocolError, WantReadError, WantX509LookupError } from '@tlsbio/errors';
 import { describe, expect, it } from 'vitest';
 import type { CertifiedKey, TLSContext, TLSContextOptions } from '../src/context.js';
+import { splitTransport } from '../src/split-transport.js';
+import { secure } from '../src/stream.js';
 import { ConnectionPair, caught, clientContext, pki, readOrNull, serverContext } from './helpers/pair.js';
 import { providers } from './helpers/providers.js';
 
@@ -147,5 +149,31 @@ describe.each(providers)('post-handshake authentication, %s provider', (_name, m
     const pair = new ConnectionPair(client(), server({ postHandshakeAuth: false }));
     pair.handshake();
     expect(pair.server.getPeerCertificate()).toMatchObject(CN('tlsbio Test Client'));
+  });
+});
+
+describe('post-handshake authentication through the async driver', () => {
+  it('stream.verifyClientPostHandshake() sends the request; the readable takes the answer', { timeout: 10_000 }, async () => {
+    const provider = providers[0]![1]();
+    const serverCtx = serverContext(provider, { verifyMode: 'required', postHandshakeAuth: true });
+    serverCtx.loadVerifyLocations({ cadata: pki('ca.pem') });
+    const clientCtx = clientContext(provider, { postHandshakeAuth: true });
+    clientCtx.loadCertChain(pki('client-rsa.pem'), pki('client-rsa.key'));
+    const up = new TransformStream<Uint8Array, Uint8Array>();
+    const down = new TransformStream<Uint8Array, Uint8Array>();
+    const client = secure(splitTransport({ reader: down.readable, writer: up.writable }), clientCtx, { serverHostname: 'localhost' });
+    const server = secure(splitTransport({ reader: up.readable, writer: down.writable }), serverCtx, {});
+    await Promise.all([client.opened, server.opened]);
+    expect(server.connection.getPeerCertificate()).toBeNull();
+    const clientReader = client.readable.getReader();
+    const serverReader = server.readable.getReader();
+    // (A TransformStream's write settles only once its other end reads: the client reads while the request goes out.)
+    const clientRead = clientReader.read();
+    await server.verifyClientPostHandshake();
+    // The client answers while reading; its data comes after the answer, and the server's read takes both.
+    const [, received] = await Promise.all([client.writable.getWriter().write(new Uint8Array([42])), serverReader.read()]);
+    expect(received.value).toEqual(new Uint8Array([42]));
+    expect(server.connection.getPeerCertificate()).toMatchObject(CN('tlsbio Test Client RSA'));
+    void clientRead.catch(() => {});
   });
 });

@@ -40,6 +40,8 @@ const FIXTURES: Record<string, Expected> = {
   'server-p384.pem': { issuer: 'ca.pem', algorithm: S.ecdsaWithSHA256, scheme: 'ecdsa_secp256r1_sha256' },
   'server-deep.pem': { issuer: 'ca-int2.pem', algorithm: S.ecdsaWithSHA256, scheme: 'ecdsa_secp256r1_sha256' },
   'client.pem': { issuer: 'ca.pem', algorithm: S.ecdsaWithSHA256, scheme: 'ecdsa_secp256r1_sha256' },
+  'client-rsa.pem': { issuer: 'ca.pem', algorithm: S.ecdsaWithSHA256, scheme: 'ecdsa_secp256r1_sha256' },
+  'client-ed25519.pem': { issuer: 'ca.pem', algorithm: S.ecdsaWithSHA256, scheme: 'ecdsa_secp256r1_sha256' },
   'expired.pem': { issuer: 'ca.pem', algorithm: S.ecdsaWithSHA256, scheme: 'ecdsa_secp256r1_sha256' },
   'not-yet-valid.pem': { issuer: 'ca.pem', algorithm: S.ecdsaWithSHA256, scheme: 'ecdsa_secp256r1_sha256' },
   'wrong-host.pem': { issuer: 'ca.pem', algorithm: S.ecdsaWithSHA256, scheme: 'ecdsa_secp256r1_sha256' },

@@ -18,6 +18,8 @@ import {
   findExtension,
 } from '../msgs/index.js';
 import type { HandshakeMessage } from '../record/index.js';
+import { equalBytes } from '../crypto/bytes.js';
+import { parseCertificate } from '../x509/index.js';
 import { chooseCertifiedKey, schemeById, sendCertificate, sendCertificateVerify } from './common13.js';
 import type { HandshakeIO, HandshakeState } from './state.js';
 
@@ -66,11 +68,14 @@ export function answerCertificateRequest(
   const { context, provider } = io;
   const fit = (candidates: readonly CertifiedKey[]) =>
     chooseCertifiedKey(provider, candidates, context.signatureSchemes, request.schemes, undefined, request.certificateSchemes);
+  // RFC 8446 §4.2.4: chains issued under a CA the server names go first (the choice among equals keeps this order).
+  const named = context.certifiedKeys.filter((certified) => issuedUnder(certified, request.authorities));
+  const ordered = [...named, ...context.certifiedKeys.filter((certified) => !named.includes(certified))];
   const callback = context.clientCertificateCallback;
-  if (callback === undefined) return then(fit(context.certifiedKeys));
+  if (callback === undefined) return then(fit(ordered));
 
-  const best = fit(context.certifiedKeys)?.certified;
-  const others = context.certifiedKeys.filter((certified) => certified !== best && fit([certified]) !== undefined);
+  const best = fit(ordered)?.certified;
+  const others = ordered.filter((certified) => certified !== best && fit([certified]) !== undefined);
   const info: CertificateRequestInfo = Object.freeze({
     signatureSchemes: request.schemes.map((id) => schemeById(provider, id)?.name).filter((name): name is SignatureSchemeName => name !== undefined),
     certificateAuthorities: request.authorities.map((name) => name.slice()),
@@ -87,6 +92,21 @@ export function answerCertificateRequest(
   };
   if (!isPromiseLike(answer)) return then(settle(answer));
   return new AwaitCertificateChoice(answer, (value) => then(settle(value)));
+}
+
+/** Whether a certificate of the chain was issued by one of `authorities` (DER names), or is one of them. */
+function issuedUnder(certified: CertifiedKey, authorities: readonly Uint8Array[]): boolean {
+  if (authorities.length === 0) return false;
+  const names = [certified.leaf.issuer.der];
+  for (const der of certified.chain.slice(1)) {
+    try {
+      const cert = parseCertificate(der, 'local');
+      names.push(cert.issuer.der, cert.subject.der);
+    } catch {
+      // an intermediate we cannot parse names nothing
+    }
+  }
+  return names.some((name) => authorities.some((authority) => equalBytes(authority, name)));
 }
 
 /** Sends our Certificate (empty without a choice) and, with a chain, its CertificateVerify (RFC 8446 §4.4.2, §4.4.3). */

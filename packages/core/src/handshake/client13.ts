@@ -409,8 +409,6 @@ class ExpectEncryptedExtensions implements HandshakeState {
   }
 }
 
-type CertificateRequest = ReceivedCertificateRequest;
-
 class ExpectCertificateOrRequest implements HandshakeState {
   readonly name = 'ExpectCertificateOrCertificateRequest';
   constructor(
@@ -438,7 +436,7 @@ class ExpectCertificate implements HandshakeState {
     private readonly io: HandshakeIO,
     private readonly offer: Offer,
     private readonly negotiated: Negotiated,
-    private readonly request: CertificateRequest | undefined,
+    private readonly request: ReceivedCertificateRequest | undefined,
   ) {}
 
   handle(message: HandshakeMessage): HandshakeState {
@@ -468,7 +466,7 @@ class ExpectCertificateVerify implements HandshakeState {
     private readonly io: HandshakeIO,
     private readonly offer: Offer,
     private readonly negotiated: Negotiated,
-    private readonly request: CertificateRequest | undefined,
+    private readonly request: ReceivedCertificateRequest | undefined,
     private readonly peer: PeerIdentity,
   ) {}
 
@@ -485,7 +483,7 @@ class ExpectFinished implements HandshakeState {
     private readonly io: HandshakeIO,
     private readonly offer: Offer,
     private readonly negotiated: Negotiated,
-    private readonly request: CertificateRequest | undefined,
+    private readonly request: ReceivedCertificateRequest | undefined,
     private readonly peer: PeerIdentity,
     private readonly scheme: SignatureSchemeName,
   ) {}
