@@ -181,22 +181,28 @@ function checkLimit(name: string, value: number | undefined, fallback: number, m
 
 const RESOLVED: Promise<void> = Promise.resolve();
 
-interface Deferred<T> {
-  readonly promise: Promise<T>;
-  readonly resolve: (value: T) => void;
-  readonly reject: (error: unknown) => void;
-}
+const ignore = (): void => {};
 
-/** A promise with its settle functions, already marked handled so an unobserved rejection is not reported. */
-function deferred<T>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  promise.catch(() => {});
-  return { promise, resolve, reject };
+/**
+ * A promise with its settle functions. A rejection is marked handled as it happens, so an unobserved one is not
+ * reported (a handler attached up front would cost a promise and a reaction per connection for nothing).
+ */
+class Deferred<T> {
+  readonly promise: Promise<T>;
+  resolve!: (value: T) => void;
+  #reject!: (error: unknown) => void;
+
+  constructor() {
+    this.promise = new Promise<T>((resolve, reject) => {
+      this.resolve = resolve;
+      this.#reject = reject;
+    });
+  }
+
+  reject(error: unknown): void {
+    this.promise.catch(ignore);
+    this.#reject(error);
+  }
 }
 
 /** A transport's failure as the error every caller sees: `SysCallError` with the original as `cause`. */
@@ -227,8 +233,8 @@ class Driver implements SecureStream {
   #carry: Uint8Array | undefined;
   #transportEnded = false;
 
-  readonly #handshake = deferred<SecureInfo>();
-  readonly #closed = deferred<void>();
+  readonly #handshake = new Deferred<SecureInfo>();
+  readonly #closed = new Deferred<void>();
   /** Settles once the readable is done (the peer's close_notify, or a failure); made when someone waits for it. */
   #readFinished: Deferred<void> | undefined;
   /** The first failure or abandonment, once it happened: whoever waits on the transport stops waiting (#orDeath). */
@@ -374,7 +380,7 @@ class Driver implements SecureStream {
   #readableDone(): Promise<void> {
     if (this.#readDone) return RESOLVED;
     if (this.#error !== undefined) return Promise.reject(this.#error);
-    return (this.#readFinished ??= deferred<void>()).promise;
+    return (this.#readFinished ??= new Deferred<void>()).promise;
   }
 
   #info(): SecureInfo {

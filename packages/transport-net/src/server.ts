@@ -147,13 +147,18 @@ export function createServer(options: ServerOptions, onSecureConnection: (stream
       return;
     }
     rememberSocket(stream, socket);
-    const timer =
+    let timer =
       handshakeTimeoutMs > 0
         ? setTimeout(() => {
             socket.destroy(Object.assign(new Error(`no TLS handshake within ${handshakeTimeoutMs} ms`), { code: 'ETIMEDOUT' }));
           }, handshakeTimeoutMs).unref()
         : undefined;
-    void stream.opened.catch(() => {}).finally(() => clearTimeout(timer));
+    void stream.opened
+      .catch(() => {})
+      .finally(() => {
+        clearTimeout(timer);
+        timer = undefined; // `report` shares this scope and lives as long as the connection: let the timer go
+      });
     // Handshake failures and later fatal errors all reject `closed` (after the alert went out).
     stream.closed.catch(report);
     stream.opened.then(
