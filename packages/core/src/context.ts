@@ -694,7 +694,21 @@ export class TLSContext {
    * {@link CERTIFICATE_CACHE_SIZE} distinct certificates. @internal (called by the handshake's verification)
    */
   internCertificate(cert: Certificate): Certificate {
-    const key = toHex(cert.der);
+    return this.#intern(toHex(cert.der), cert);
+  }
+
+  /**
+   * A certificate the peer sent, parsed — or the context's parsed copy of the same DER, so that a busy client or
+   * server parses each intermediate (and a returning peer's leaf) once, not per handshake. @internal (called by the
+   * handshake when a Certificate message arrives)
+   * @throws {ProtocolError} `BAD_CERTIFICATE`-family errors of {@link parseCertificate} for DER it cannot parse.
+   */
+  parsePeerCertificate(der: Uint8Array): Certificate {
+    const key = toHex(der);
+    return this.#intern(key, this.#seenCertificates.get(key) ?? parseCertificate(der, 'peer'));
+  }
+
+  #intern(key: string, cert: Certificate): Certificate {
     const known = this.#seenCertificates.get(key);
     this.#seenCertificates.delete(key);
     this.#seenCertificates.set(key, known ?? cert);

@@ -6,7 +6,7 @@ import { rootCertificates } from 'node:tls';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AlertError, CertVerificationError, InvalidArgumentError, X509VerifyCode } from '@tlsbio/errors';
+import { AlertError, CertVerificationError, InvalidArgumentError, X509VerifyCode, ProtocolError } from '@tlsbio/errors';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodePem } from '../src/asn1/pem.js';
 import { CERTIFICATE_CACHE_SIZE, TLSContext, createDefaultContext } from '../src/context.js';
@@ -94,6 +94,21 @@ describe('loadVerifyLocations and loadDefaultCerts', () => {
 });
 
 describe('the context certificate cache', () => {
+  it('parses a peer certificate once: the same DER again gives the interned copy, bad DER a bad_certificate error', () => {
+    const context = new TLSContext('client');
+    const bytes = der('ca-int.pem');
+    const first = context.parsePeerCertificate(bytes);
+    expect(context.parsePeerCertificate(bytes.slice())).toBe(first);
+    expect(context.internCertificate(parseCertificate(bytes))).toBe(first);
+    let error: unknown;
+    try {
+      context.parsePeerCertificate(bytes.subarray(0, 40));
+    } catch (caught) {
+      error = caught;
+    }
+    expect(ProtocolError.isInstance(error) && [error.alert?.name, error.fault]).toEqual(['bad_certificate', 'remote']);
+  });
+
   it('interns peer certificates by DER, keeping the most recent CERTIFICATE_CACHE_SIZE', () => {
     const context = new TLSContext('client');
     const first = parseCertificate(der('ca-int.pem'));

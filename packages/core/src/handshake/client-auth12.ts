@@ -9,7 +9,6 @@ import { AlertDescription, ProtocolError } from '@tlsbio/errors';
 import type { PublicKey, SignatureSchemeName } from '../crypto/provider.js';
 import { ClientCertificateType, HandshakeType, decodeCertificate12, decodeCertificateVerify, encodeCertificateRequest12 } from '../msgs/index.js';
 import type { HandshakeMessage } from '../record/index.js';
-import { parseCertificate } from '../x509/index.js';
 import { NO_CLIENT_IDENTITY, certificateAuthorities, type ClientIdentity } from './client-auth13.js';
 import { State12, scheme12ById } from './common12.js';
 import { importPeerKey, verifyPeerChain } from './common13.js';
@@ -60,7 +59,7 @@ export class ExpectClientCertificate12 extends State12 {
       throw new ProtocolError('UNEXPECTED_MESSAGE', `${this.name}: unexpected handshake message type ${message.type}`);
     }
     const { io } = this;
-    const chain = decodeCertificate12(message.body, { maxEntries: io.context.limits.maxCertificateChainLength }).map((der) => parseCertificate(der, 'peer'));
+    const chain = decodeCertificate12(message.body, { maxEntries: io.context.limits.maxCertificateChainLength }).map((der) => io.context.parsePeerCertificate(der));
     io.transcript.add(message.raw);
     const [leaf] = chain;
     if (leaf === undefined) {

@@ -40,7 +40,7 @@ import {
 } from '../msgs/index.js';
 import { MAX_PLAINTEXT_LENGTH, type HandshakeMessage } from '../record/index.js';
 import { suite12ById, type CipherSuite12 } from '../suites.js';
-import { parseCertificate, type Certificate } from '../x509/index.js';
+import type { Certificate } from '../x509/index.js';
 import { checkReceivedExtensions, importPeerKey, verifyPeerChain } from './common13.js';
 import {
   ExpectTraffic12,
@@ -210,7 +210,7 @@ class ExpectCertificate extends State12 {
     if (message.type !== HandshakeType.certificate) throw unexpected(this.name, message);
     const { io } = this;
     const ders = decodeCertificate12(message.body, { maxEntries: io.context.limits.maxCertificateChainLength });
-    const chain = ders.map((der) => parseCertificate(der, 'peer'));
+    const chain = ders.map((der) => io.context.parsePeerCertificate(der));
     const [leaf] = chain;
     if (leaf === undefined) throw new ProtocolError('NO_CERTIFICATES_RETURNED', 'the server sent an empty Certificate');
     const verified = verifyPeerChain(io, chain, 'serverAuth');

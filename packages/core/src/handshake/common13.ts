@@ -135,7 +135,7 @@ export function receiveCertificate(io: HandshakeIO, message: HandshakeMessage): 
       throw new ProtocolError('UNSOLICITED_EXTENSION', 'certificate entry carries an extension we did not request');
     }
   }
-  const chain = decoded.entries.map((entry) => parseCertificate(entry.certData, 'peer'));
+  const chain = decoded.entries.map((entry) => io.context.parsePeerCertificate(entry.certData));
   io.transcript.add(message.raw);
   return { requestContext: decoded.certificateRequestContext, chain };
 }
