@@ -97,6 +97,9 @@ export interface DefaultContextOptions {
   readonly key?: string | Uint8Array;
   /** False when no SNI is sent: the name is then checked after the handshake. */
   readonly checkHostname: boolean;
+  /** `TLSVersion` values; the context's defaults (TLS 1.2 to 1.3) when absent. */
+  readonly minimumVersion?: number;
+  readonly maximumVersion?: number;
 }
 
 /** The client context `connect()` builds when none is given. @internal */
@@ -105,7 +108,13 @@ export function defaultClientContext(options: DefaultContextOptions): TLSContext
   const alpn = options.alpnProtocols ?? [];
   const checkHostname = verify && options.checkHostname;
   const make = () => {
-    const context = new TLSContext('client', { verifyMode: verify ? 'required' : 'none', checkHostname, alpnProtocols: alpn });
+    const context = new TLSContext('client', {
+      verifyMode: verify ? 'required' : 'none',
+      checkHostname,
+      alpnProtocols: alpn,
+      ...(options.minimumVersion === undefined ? {} : { minimumVersion: options.minimumVersion }),
+      ...(options.maximumVersion === undefined ? {} : { maximumVersion: options.maximumVersion }),
+    });
     if (options.ca !== undefined) for (const cadata of [options.ca].flat()) context.loadVerifyLocations({ cadata });
     else if (verify) loadNodeRoots(context);
     if (options.cert !== undefined || options.key !== undefined) {
@@ -116,7 +125,7 @@ export function defaultClientContext(options: DefaultContextOptions): TLSContext
   };
   const text = (value: string | Uint8Array | undefined) => (value === undefined || typeof value === 'string' ? value ?? null : Buffer.from(value).toString('base64'));
   const anchors = options.ca === undefined ? null : [options.ca].flat().map(text);
-  const key = JSON.stringify([verify, checkHostname, alpn, anchors, text(options.cert), text(options.key)]);
+  const key = JSON.stringify([verify, checkHostname, alpn, anchors, text(options.cert), text(options.key), options.minimumVersion, options.maximumVersion]);
   let context = defaultContexts.get(key);
   if (context === undefined) {
     context = make();

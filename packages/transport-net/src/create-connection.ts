@@ -26,7 +26,7 @@ export interface CreateConnectionOptions {
   readonly rejectUnauthorized?: boolean;
   /** Protocols to offer, as strings or their bytes. */
   readonly ALPNProtocols?: readonly (string | Uint8Array)[];
-  /** `'TLSv1.2'` or `'TLSv1.3'`; the engine speaks TLS 1.3 today, so the range must include it. */
+  /** `'TLSv1.2'` or `'TLSv1.3'`: the context's version range (both allowed when absent). */
   readonly minVersion?: string;
   readonly maxVersion?: string;
   /** Accepted for compatibility and ignored: session resumption is a later issue, every connection is a full handshake. */
@@ -53,7 +53,7 @@ const VERSIONS: Readonly<Record<string, number>> = { 'TLSv1.2': TLSVersion.TLSv1
  * @example
  * https.get('https://localhost:8443/', { createConnection, ca: caPem }, (res) => res.pipe(process.stdout));
  *
- * @throws {InvalidArgumentError} synchronously for unusable options (a bad port, a version range without TLS 1.3,
+ * @throws {InvalidArgumentError} synchronously for unusable options (a bad port, an unknown or empty version range,
  *   `context` next to options that configure the default context). Connection failures are `'error'` events:
  *   `SysCallError` with the socket error as `cause`, or the handshake's error.
  */
@@ -91,10 +91,11 @@ export function createConnection(options: CreateConnectionOptions, callback?: ()
 }
 
 function contextFrom(options: CreateConnectionOptions, checkHostname: boolean): TLSContext {
-  checkVersionRange(options.minVersion, options.maxVersion);
+  const versions = versionRange(options.minVersion, options.maxVersion);
   const alpnProtocols = options.ALPNProtocols?.map((name) => (typeof name === 'string' ? name : new TextDecoder().decode(name)));
   return defaultClientContext({
     checkHostname,
+    ...versions,
     ...(options.ca === undefined ? {} : { ca: options.ca }),
     ...(options.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: options.rejectUnauthorized }),
     ...(alpnProtocols === undefined ? {} : { alpnProtocols }),
@@ -103,20 +104,18 @@ function contextFrom(options: CreateConnectionOptions, checkHostname: boolean): 
   });
 }
 
-/**
- * Checks Node's version names against what the engine speaks: TLS 1.3 only today, so a range must include it, and
- * every range that does means TLS 1.3 (the default contexts' range). When TLS 1.2 lands, this maps onto the context.
- */
-function checkVersionRange(minVersion: string | undefined, maxVersion: string | undefined): void {
-  const read = (name: string, value: string | undefined, fallback: number) => {
-    if (value === undefined) return fallback;
+/** Node's version names (`'TLSv1.2'`, `'TLSv1.3'`) as the context's version range; absent ones keep its defaults. */
+function versionRange(minVersion: string | undefined, maxVersion: string | undefined): { minimumVersion?: number; maximumVersion?: number } {
+  const read = (name: string, value: string | undefined) => {
+    if (value === undefined) return undefined;
     const version = VERSIONS[value];
     if (version === undefined) throw new InvalidArgumentError(name, 'UNSUPPORTED_PROTOCOL', `must be 'TLSv1.2' or 'TLSv1.3', got ${String(value)}`);
     return version;
   };
-  const min = read('minVersion', minVersion, TLSVersion.TLSv1_2);
-  const max = read('maxVersion', maxVersion, TLSVersion.TLSv1_3);
-  if (min > TLSVersion.TLSv1_3 || max < TLSVersion.TLSv1_3) {
-    throw new InvalidArgumentError(max < TLSVersion.TLSv1_3 ? 'maxVersion' : 'minVersion', 'UNSUPPORTED_PROTOCOL', 'the engine speaks TLS 1.3 only (TLS 1.2 is a later issue)');
+  const min = read('minVersion', minVersion);
+  const max = read('maxVersion', maxVersion);
+  if (min !== undefined && max !== undefined && min > max) {
+    throw new InvalidArgumentError('minVersion', 'NO_PROTOCOLS_AVAILABLE', `${minVersion} is above maxVersion ${maxVersion}`);
   }
+  return { ...(min === undefined ? {} : { minimumVersion: min }), ...(max === undefined ? {} : { maximumVersion: max }) };
 }

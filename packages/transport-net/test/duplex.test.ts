@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { CertVerificationError, SysCallError } from '@tlsbio/errors';
+import { CertVerificationError, SysCallError, isTLSError } from '@tlsbio/errors';
 import { TLSContext, type SecureStream } from '@tlsbio/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect, createConnection, createServer, toDuplex, type SecureSocket } from '../src/index.js';
@@ -271,9 +271,29 @@ describe('the Duplex as a socket', () => {
   it('refuses option mixes that cannot work, synchronously', () => {
     const context = new TLSContext('client');
     expect(() => createConnection({ port: 1, context, ca: pki('ca.pem') })).toThrow(/configure the default context/);
-    expect(() => createConnection({ port: 1, maxVersion: 'TLSv1.2' })).toThrow(/TLS 1.3 only/);
+    expect(() => createConnection({ port: 1, minVersion: 'TLSv1.3', maxVersion: 'TLSv1.2' })).toThrow(/above maxVersion/);
     expect(() => createConnection({ port: 1, minVersion: 'SSLv3' })).toThrow(/TLSv1.2/);
     expect(() => createConnection({ port: 0 })).toThrow(/port/);
+  });
+
+  it('maxVersion TLSv1.2 speaks TLS 1.2 to a Node https server that offers both; minVersion TLSv1.3 refuses a 1.2-only one', async () => {
+    const native = createHttpsServer({ key: pki('server-ecdsa.key'), cert: pki('server-ecdsa-chain.pem') }, (_req, res) => res.end('over 1.2'));
+    native.listen(0, '127.0.0.1');
+    await once(native, 'listening');
+    cleanups.push(() => new Promise((resolve) => native.close(() => resolve())));
+    const { port } = native.address() as { port: number };
+    const { response, body, socket } = await getThroughUs(`https://localhost:${port}/`, { maxVersion: 'TLSv1.2' });
+    expect(response.statusCode).toBe(200);
+    expect(Buffer.from(body).toString()).toBe('over 1.2');
+    expect(socket.getProtocol()).toBe('TLSv1.2');
+
+    const only12 = createHttpsServer({ key: pki('server-ecdsa.key'), cert: pki('server-ecdsa-chain.pem'), maxVersion: 'TLSv1.2' }, (_req, res) => res.end());
+    only12.listen(0, '127.0.0.1');
+    await once(only12, 'listening');
+    cleanups.push(() => new Promise((resolve) => only12.close(() => resolve())));
+    const refused = createConnection({ host: '127.0.0.1', port: (only12.address() as { port: number }).port, servername: 'localhost', ca: pki('ca.pem'), minVersion: 'TLSv1.3' });
+    const [error] = (await once(refused, 'error')) as [unknown];
+    expect(isTLSError(error)).toBe(true);
   });
 
   it('accepts minVersion TLSv1.2 and a session (ignored: resumption is a later issue)', async () => {
