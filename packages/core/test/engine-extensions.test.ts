@@ -180,6 +180,15 @@ describe.each(providers)('engine options, %s provider', (_name, makeProvider) =>
       expect(handshake).toContain(SignatureSchemeId.rsa_pss_rsae_sha256);
     });
 
+    it('a TLS 1.2-only hello carries none of the TLS 1.3 extensions, post_handshake_auth included', () => {
+      const only12 = { minimumVersion: TLSVersion.TLSv1_2, maximumVersion: TLSVersion.TLSv1_2, postHandshakeAuth: true };
+      const types = clientHelloOf(client(only12), server()).extensions.map((e) => e.type);
+      for (const type of [ExtensionType.supported_versions, ExtensionType.key_share, ExtensionType.psk_key_exchange_modes, ExtensionType.post_handshake_auth]) {
+        expect(types).not.toContain(type);
+      }
+      expect(clientHelloOf(client({ postHandshakeAuth: true }), server()).extensions.map((e) => e.type)).toContain(ExtensionType.post_handshake_auth);
+    });
+
     it('keeps RSASSA-PKCS1-v1_5 in signature_algorithms while TLS 1.2 is in range (a ServerKeyExchange may use it)', () => {
       const hello = clientHelloOf(client({ minimumVersion: TLSVersion.TLSv1_2 }), server());
       expect(schemesOf(hello, ExtensionType.signature_algorithms)).toContain(SignatureSchemeId.rsa_pkcs1_sha256);

@@ -71,7 +71,9 @@ const textDecoder = new TextDecoder();
 export function fitClientHelloToVersions(context: TLSContext, provider: CryptoProvider, hello: ClientHello): ClientHello {
   if (!allowsVersion(context, TLSVersion.TLSv1_2)) return hello;
   const with13 = allowsVersion(context, TLSVersion.TLSv1_3);
-  const drop13 = new Set<number>(with13 ? [] : [ExtensionType.supported_versions, ExtensionType.key_share, ExtensionType.psk_key_exchange_modes]);
+  const drop13 = new Set<number>(
+    with13 ? [] : [ExtensionType.supported_versions, ExtensionType.key_share, ExtensionType.psk_key_exchange_modes, ExtensionType.post_handshake_auth],
+  );
   const extensions = hello.extensions
     .filter((extension) => !drop13.has(extension.type))
     .map((extension) => {
