@@ -149,7 +149,9 @@ export function verifyPeerChain(io: HandshakeIO, chain: readonly Certificate[], 
   if (context.verifyMode === 'none') return false;
   const hostname = purpose === 'serverAuth' && context.checkHostname ? io.serverHostname : undefined;
   const callback = context.verifyCallback;
-  const verified = verifyCertificateChain(chain.map((cert) => context.internCertificate(cert)), {
+  // `chain` came through context.parsePeerCertificate: already the context's interned copies, whose keys and checked
+  // signatures are cached.
+  const verified = verifyCertificateChain(chain, {
     provider: io.provider,
     trustAnchors: context.trustStore,
     ...(hostname === undefined ? {} : { hostname }),
