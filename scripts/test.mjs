@@ -27,6 +27,8 @@ if (!step('build', run('pnpm', ['exec', 'turbo', 'run', 'build', '--output-logs=
   process.exit(1);
 }
 step('typecheck', run('pnpm', ['exec', 'turbo', 'run', 'typecheck', '--output-logs=errors-only']));
+// The repository-level tests (packaging, browser entry, Chromium) are outside every package's typecheck.
+step('typecheck root tests', run('pnpm', ['exec', 'tsc', '-p', 'test/tsconfig.json']));
 
 const outDir = mkdtempSync(join(tmpdir(), 'tlsbio-test-'));
 const report = join(outDir, 'vitest.json');

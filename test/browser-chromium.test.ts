@@ -25,6 +25,8 @@ import { createRelay, type Relay, type RelayLogEntry } from '../packages/transpo
 import { createWsTlsServer, type WsTlsServer } from '../packages/transport-ws/dist/server.js';
 import { PAGE_HTML } from '../apps/demo/src/browser/html.js';
 import { startBrowserDemo, type BrowserDemo } from '../apps/demo/src/browser/serve.js';
+// For its `window.tlsbioResult` declaration: what the page leaves for the test to read.
+import type {} from '../apps/demo/src/browser/page.js';
 
 const root = resolve(import.meta.dirname, '..');
 const pki = (name: string) => readFileSync(join(root, 'packages/core/test/fixtures/pki', name), 'utf8');
