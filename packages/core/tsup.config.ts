@@ -11,10 +11,10 @@ const keepNames = false;
 
 export default defineConfig([
   // ESM keeps @noble external so applications share one copy with their other dependencies.
-  { entry, format: ['esm'], dts: true, sourcemap: true, clean: true, target: 'es2022', platform: 'neutral', keepNames },
+  { entry, format: ['esm'], dts: { compilerOptions: { stripInternal: true } }, sourcemap: true, clean: true, target: 'es2022', platform: 'neutral', keepNames },
   // @noble 2.x ships ESM only: the CJS build carries it inside so `require` works everywhere.
   {
-    entry, format: ['cjs'], dts: true, sourcemap: true, clean: false, target: 'es2022', platform: 'neutral', keepNames,
+    entry, format: ['cjs'], dts: { compilerOptions: { stripInternal: true } }, sourcemap: true, clean: false, target: 'es2022', platform: 'neutral', keepNames,
     noExternal: [/^@noble\//],
   },
 ]);

@@ -4,7 +4,7 @@ export default defineConfig({
   // `index` is the browser-safe client (no `ws`, no Node built-in); `relay` and `server` are Node only.
   entry: { index: 'src/index.ts', relay: 'src/relay.ts', server: 'src/server.ts' },
   format: ['esm', 'cjs'],
-  dts: true,
+  dts: { compilerOptions: { stripInternal: true } },
   sourcemap: true,
   clean: true,
   target: 'es2022',
