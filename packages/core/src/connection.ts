@@ -599,8 +599,14 @@ export class TLSConnection {
     if (!duringHandshake || record.fragment.length !== 1 || record.fragment[0] !== 1) {
       throw new ProtocolError('UNEXPECTED_CCS_MESSAGE', 'change_cipher_spec outside the handshake or malformed');
     }
-    this.#countEmptyRecord();
+    // RFC 8446 §D.4: a peer in compatibility mode sends one, once (before its second flight or after a
+    // HelloRetryRequest); a second is no middlebox's doing.
+    if (this.#compatibilityCcsSeen) throw new ProtocolError('UNEXPECTED_CCS_MESSAGE', 'a second change_cipher_spec in the handshake');
+    this.#compatibilityCcsSeen = true;
   }
+
+  /** TLS 1.3: whether the peer's one middlebox-compatibility change_cipher_spec has been dropped. */
+  #compatibilityCcsSeen = false;
 
   /** Whether the peer has sent a protected record yet. */
   #peerProtected = false;
