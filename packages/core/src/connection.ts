@@ -546,6 +546,7 @@ export class TLSConnection {
     if (this.#state?.resume !== undefined) {
       // Waiting for a certificate callback's Promise, not for the peer: nothing is read until it has settled.
       this.#state = this.#state.resume() ?? undefined;
+      this.#dispatchHandshakeMessages();
       this.#flushAvailable();
       return true;
     }
@@ -636,7 +637,18 @@ export class TLSConnection {
   #handleHandshakeFragment(fragment: Uint8Array): void {
     this.#emptyRecords = 0; // a record with content ends a run of empty ones
     this.#reassembler.push(fragment);
-    for (let message = this.#reassembler.next(); message !== null; message = this.#reassembler.next()) {
+    this.#dispatchHandshakeMessages();
+  }
+
+  /**
+   * Hands every whole buffered handshake message to the state machine. A state that waits for the application (an
+   * asynchronous certificate callback) stops the dispatch: the messages behind it in the same record (a
+   * ServerHelloDone, a NewSessionTicket) stay queued until it has gone on.
+   */
+  #dispatchHandshakeMessages(): void {
+    while (this.#state?.resume === undefined) {
+      const message = this.#reassembler.next();
+      if (message === null) return;
       this.#transcriptStarted = true;
       // A TLS 1.3 KeyUpdate may come while a post-handshake authentication is under way: it is not part of it.
       const keyUpdate13 = this.#result !== undefined && this.#version === TLSVersion.TLSv1_3 && message.type === HandshakeType.key_update;

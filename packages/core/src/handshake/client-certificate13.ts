@@ -142,7 +142,7 @@ export class AwaitCertificateChoice implements HandshakeState {
   }
 
   handle(message: HandshakeMessage): HandshakeState {
-    // resume() runs before any record is read, so only a message queued behind the one that got us here lands here.
+    // Unreachable through the connection, which dispatches no message to a state that waits (it calls resume()).
     throw new ProtocolError('UNEXPECTED_MESSAGE', `${this.name}: unexpected handshake message type ${message.type}`);
   }
 
