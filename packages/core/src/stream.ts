@@ -418,8 +418,10 @@ class Driver implements SecureStream {
   async #runHandshake(): Promise<void> {
     try {
       await this.#drive(() => this.#connection.doHandshake());
-      // The last flight (a client's Finished) is on its way: report success once the transport has taken it.
-      await this.#sent();
+      // The last flight (a client's Finished) is on its way: report success once the transport has taken it. A
+      // server's flight went out before the client's Finished could arrive; what it sends on completion are
+      // NewSessionTickets, post-handshake messages that a transport may hold until the client reads: not waited for.
+      if (!this.#connection.serverSide) await this.#sent();
       this.#handshake.resolve(this.#info());
     } catch (error) {
       // RFC 8446 §6.2: the alert goes out before the failure is reported.
