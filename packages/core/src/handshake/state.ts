@@ -42,7 +42,8 @@ export interface HandshakeResult {
   /** The negotiated protocol version (`TLSVersion`); TLS 1.3 when absent. */
   readonly version?: number;
   readonly suite: CipherSuite;
-  readonly group: GroupName;
+  /** The key exchange group; none in a resumed TLS 1.2 session (RFC 5246 §7.3: no key exchange). */
+  readonly group: GroupName | undefined;
   readonly signatureScheme: SignatureSchemeName | undefined;
   readonly alpn: string | undefined;
   readonly serverName: string | undefined;
@@ -63,6 +64,8 @@ export interface HandshakeResult {
     readonly extendedMasterSecret: boolean;
   };
   readonly helloRetried: boolean;
+  /** A session was resumed (TLS 1.2: the abbreviated handshake of RFC 5077 §3.4). */
+  readonly resumed?: boolean;
   /** Server, TLS 1.3: the client offered post_handshake_auth (RFC 8446 §4.2.6). */
   readonly peerPostHandshakeAuth?: boolean;
 }
