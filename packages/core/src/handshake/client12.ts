@@ -66,7 +66,8 @@ import {
   verifyServerParams,
   type Keys12,
 } from './common12.js';
-import { keepSession12, offeredSession12, type ClientSession12 } from './session12.js';
+import type { TLSSession } from '../session/session.js';
+import { chainDer, offeredSession12, sessionFromTicket12 } from './session12.js';
 import { allowsVersion, checkServerChoseTls12 } from './version.js';
 import type { HandshakeIO, HandshakeState } from './state.js';
 
@@ -353,7 +354,7 @@ interface Ending12 {
   readonly peer: Peer12;
   readonly exchange: Pick<KeyExchange12, 'group' | 'scheme'> | undefined;
   /** The session resumed, or undefined on a full handshake. */
-  readonly resumed: ClientSession12 | undefined;
+  readonly resumed: TLSSession | undefined;
 }
 
 /**
@@ -363,16 +364,16 @@ interface Ending12 {
  * @throws {ProtocolError} `ILLEGAL_PARAMETER` (another suite than the session's), `EXTENDED_MASTER_SECRET_REQUIRED`
  *   (handshake_failure: the session used it, this ServerHello does not).
  */
-function resumeSession12(io: HandshakeIO, hello: Hello12, session: ClientSession12, message: HandshakeMessage): HandshakeState {
+function resumeSession12(io: HandshakeIO, hello: Hello12, session: TLSSession, message: HandshakeMessage): HandshakeState {
   // RFC 5246 §7.4.1.3: a resumed session keeps its cipher suite.
   if (hello.suite.id !== session.cipherSuite) throw new ProtocolError('ILLEGAL_PARAMETER', 'the server resumed our session with another cipher suite');
   // RFC 7627 §5.3: the session used the extended master secret (we keep no other); the ServerHello must say so too.
   if (!hello.ems) throw new ProtocolError('EXTENDED_MASTER_SECRET_REQUIRED', 'the server resumed our session without the extended master secret (RFC 7627 §5.3)');
   io.transcript.selectHash(io.provider.hashes[hello.suite.hash]!);
   io.transcript.add(message.raw);
-  const keys = keysFromMasterSecret12(io, hello.suite, session.masterSecret, hello.offer.hello.random, hello.serverRandom, true);
-  const chain = session.peerChain.map((der) => io.context.parsePeerCertificate(der));
-  const ending: Ending12 = { hello, keys, peer: { chain, verified: session.peerVerified }, exchange: undefined, resumed: session };
+  const keys = keysFromMasterSecret12(io, hello.suite, session.state.secret, hello.offer.hello.random, hello.serverRandom, true);
+  // The server's chain is the session's (completion hands it over as resumedPeerChain): no Certificate message here.
+  const ending: Ending12 = { hello, keys, peer: { chain: [], verified: session.peerVerified }, exchange: undefined, resumed: session };
   return hello.ticketPromised ? new ExpectNewSessionTicket(io, ending) : new ExpectChangeCipherSpec(io, ending, undefined);
 }
 
@@ -441,9 +442,18 @@ class ExpectFinished extends State12 {
       sendFinished12(io, hello.suite, keys, 'client');
     }
     const serverName = hello.serverNameAcknowledged ? io.serverHostname : undefined;
-    if (this.ticket !== undefined) {
-      keepSession12(io, this.ticket, { suite: hello.suite, masterSecret: keys.masterSecret, peer, alpn: hello.alpn });
-    }
+    const peerDer = resumed === undefined ? chainDer(peer.chain) : resumed.state.peerCertificates;
+    const newSession =
+      this.ticket === undefined
+        ? undefined
+        : sessionFromTicket12(io, this.ticket, {
+            suite: hello.suite,
+            masterSecret: keys.masterSecret,
+            alpn: hello.alpn,
+            serverName: io.serverHostname,
+            peerCertificates: peerDer,
+            peerVerified: peer.verified,
+          });
     io.complete({
       version: TLS12,
       suite: hello.suite,
@@ -454,7 +464,8 @@ class ExpectFinished extends State12 {
       peerCertificates: peer.chain,
       peerVerified: peer.verified,
       helloRetried: false,
-      resumed: resumed !== undefined,
+      ...(resumed === undefined ? {} : { resumedPeerChain: peerDer }),
+      ...(newSession === undefined ? {} : { newSession }),
       tls12: { masterSecret: keys.masterSecret, clientRandom: hello.offer.hello.random, serverRandom: hello.serverRandom, extendedMasterSecret: keys.extendedMasterSecret },
     });
     return new ExpectTraffic12(io, 'client');

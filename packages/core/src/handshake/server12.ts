@@ -61,7 +61,8 @@ import {
 import { chooseAlpn, readAlpn, readServerName } from './server13.js';
 import { ExpectClientCertificate12, ExpectClientCertificateVerify12, sendCertificateRequest12, type ClientCertificate12, type SentCertificateRequest12 } from './client-auth12.js';
 import type { ClientIdentity } from './client-auth13.js';
-import { openTicket12, sealTicket12, sessionTicketsEnabled, type ServerSession12 } from './session12.js';
+import type { SessionState } from '../session/ticket-state.js';
+import { chainDer, openTicket12, sealTicket12 } from './session12.js';
 import type { HandshakeIO, HandshakeState } from './state.js';
 import { markDowngrade } from './version.js';
 
@@ -78,8 +79,8 @@ interface Settled12 {
   readonly client?: ClientIdentity;
   /** We answered session_ticket: a NewSessionTicket goes before our ChangeCipherSpec (RFC 5077 §3.3). */
   readonly issueTicket: boolean;
-  /** Whether this is the abbreviated handshake (RFC 5246 §7.3). */
-  readonly resumed: boolean;
+  /** The abbreviated handshake (RFC 5246 §7.3): the client's chain as the session recorded it (DER). */
+  readonly resumed: readonly Uint8Array[] | undefined;
   /** The key exchange of a full handshake: the group and our signature scheme. */
   readonly negotiated: { readonly group: GroupName; readonly scheme: SignatureSchemeName } | undefined;
 }
@@ -128,7 +129,7 @@ export function startServer12(io: HandshakeIO, message: HandshakeMessage, hello:
   // RFC 5077 §3.4: a ticket that opens to a session we may resume means the abbreviated handshake; one that does not
   // (forged, stale, another key, another context) means a full handshake, never an error.
   const ticketData = findExtension(extensions, ExtensionType.session_ticket);
-  const ticket = ticketData === undefined || !sessionTicketsEnabled(io) ? undefined : decodeSessionTicket(ticketData);
+  const ticket = ticketData === undefined || !context.sessionTickets ? undefined : decodeSessionTicket(ticketData);
   const session = ticket === undefined || ticket.length === 0 ? undefined : openTicket12(io, ticket);
   if (session !== undefined && resumable(io, session, hello, serverName)) {
     // RFC 7627 §5.3: a session made with the extended master secret (ours all are) is not resumed without it.
@@ -209,7 +210,7 @@ export function startServer12(io: HandshakeIO, message: HandshakeMessage, hello:
     alpn,
     serverName,
     issueTicket,
-    resumed: false,
+    resumed: undefined,
     negotiated: { group: exchange.group, scheme: scheme.name },
   };
   const keyExchange = (client: ClientCertificate12 | undefined) => new ExpectClientKeyExchange(io, flight, request, client);
@@ -246,7 +247,7 @@ class ExpectClientKeyExchange extends State12 {
  * Whether an opened ticket's session may be resumed here (RFC 5246 §7.4.1.2, RFC 6066 §3): the client offers its
  * suite, which we still enable, and asks for the same server name. Otherwise: a full handshake.
  */
-function resumable(io: HandshakeIO, session: ServerSession12, hello: ClientHello, serverName: string | undefined): boolean {
+function resumable(io: HandshakeIO, session: SessionState, hello: ClientHello, serverName: string | undefined): boolean {
   if (!hello.cipherSuites.includes(session.cipherSuite)) return false;
   if (!io.context.tls12CipherSuites.some((suite) => suite.id === session.cipherSuite)) return false;
   return session.serverName === serverName;
@@ -261,7 +262,7 @@ function resumeSession12(
   io: HandshakeIO,
   message: HandshakeMessage,
   hello: ClientHello,
-  session: ServerSession12,
+  session: SessionState,
   offer: { readonly serverName: string | undefined; readonly formats: boolean },
 ): HandshakeState {
   const { context, provider } = io;
@@ -289,20 +290,19 @@ function resumeSession12(
       extensions: answer,
     }),
   );
-  const keys = keysFromMasterSecret12(io, suite, session.masterSecret, hello.random, serverRandom, true);
+  const keys = keysFromMasterSecret12(io, suite, session.secret, hello.random, serverRandom, true);
   io.sendChangeCipherSpec();
   io.setTls12Keys('write', suite, keys.serverWriteKey, keys.serverWriteIv);
   sendFinished12(io, suite, keys, 'server');
-  const client: ClientIdentity = { chain: session.peerChain.map((der) => context.parsePeerCertificate(der)), verified: session.peerVerified };
   const settled: Settled12 = {
     clientRandom: hello.random,
     serverRandom,
     suite,
     alpn,
     serverName: offer.serverName,
-    client,
+    client: { chain: [], verified: session.peerVerified },
     issueTicket: false,
-    resumed: true,
+    resumed: session.peerCertificates,
     negotiated: undefined,
   };
   return new ExpectChangeCipherSpec(io, settled, keys);
@@ -342,14 +342,15 @@ class ExpectFinished extends State12 {
     if (message.type !== HandshakeType.finished) throw unexpected(this.name, message);
     const { io, agreed, keys } = this;
     receiveFinished12(io, message, agreed.suite, keys, 'client');
-    if (!agreed.resumed) {
+    if (agreed.resumed === undefined) {
       if (agreed.issueTicket) {
         const ticket = sealTicket12(io, {
           suite: agreed.suite,
           masterSecret: keys.masterSecret,
           alpn: agreed.alpn,
           serverName: agreed.serverName,
-          client: agreed.client,
+          peerCertificates: chainDer(agreed.client?.chain ?? []),
+          peerVerified: agreed.client?.verified ?? false,
         });
         io.sendHandshake(HandshakeType.new_session_ticket, encodeNewSessionTicket12(ticket));
       }
@@ -367,7 +368,7 @@ class ExpectFinished extends State12 {
       peerCertificates: agreed.client?.chain ?? [],
       peerVerified: agreed.client?.verified ?? false,
       helloRetried: false,
-      resumed: agreed.resumed,
+      ...(agreed.resumed === undefined ? {} : { resumedPeerChain: agreed.resumed }),
       tls12: { masterSecret: keys.masterSecret, clientRandom: agreed.clientRandom, serverRandom: agreed.serverRandom, extendedMasterSecret: keys.extendedMasterSecret },
     });
     return new ExpectTraffic12(io, 'server');

@@ -65,8 +65,6 @@ export interface HandshakeResult {
     readonly extendedMasterSecret: boolean;
   };
   readonly helloRetried: boolean;
-  /** A session was resumed (TLS 1.2: the abbreviated handshake of RFC 5077 §3.4). */
-  readonly resumed?: boolean;
   /** Server, TLS 1.3: the client offered post_handshake_auth (RFC 8446 §4.2.6). */
   readonly peerPostHandshakeAuth?: boolean;
   /**
