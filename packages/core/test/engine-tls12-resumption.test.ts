@@ -166,6 +166,31 @@ describe.each(providers)('TLS 1.2 session tickets, %s provider', (_name, makePro
     expect((pair.server.getPeerCertificate() as { subject?: unknown }).subject).toBeDefined();
   });
 
+  it('key rotation: a ticket sealed under a previous key resumes and is renewed under the current one (RFC 5077 §3.3)', () => {
+    const [k1, k2] = [new Uint8Array(32).fill(1), new Uint8Array(32).fill(2)];
+    const withKeys = (keys: Uint8Array[]) => {
+      const context = server();
+      context.setTicketKeys(keys);
+      return context;
+    };
+    const clientCtx = client();
+    const { session } = first(clientCtx, withKeys([k1]));
+    // Same key still current: resumed, no new ticket.
+    const same = resume(clientCtx, withKeys([k1, k2]), session);
+    expect([same.client.sessionReused, same.client.sessions]).toEqual([true, []]);
+    // Rotated: k2 current, k1 kept for opening. The abbreviated handshake carries a NewSessionTicket under k2.
+    const rotated = resume(clientCtx, withKeys([k2, k1]), session);
+    expect([rotated.client.sessionReused, rotated.server.sessionReused]).toEqual([true, true]);
+    const renewed = rotated.client.session!;
+    expect(rotated.client.sessions).toEqual([renewed]);
+    expect(renewed.ticket).not.toEqual(session.ticket);
+    expect(renewed.masterSecret).toEqual(session.masterSecret);
+    expect(renewed.lifetime).toBeLessThanOrEqual(session.lifetime);
+    // k1 dropped: the old ticket means a full handshake, the renewed one still resumes.
+    expect(resume(clientCtx, withKeys([k2]), session).client.sessionReused).toBe(false);
+    expect(resume(clientCtx, withKeys([k2]), renewed).client.sessionReused).toBe(true);
+  });
+
   it('a ticket that does not open (another key, altered, another context) means a full handshake', () => {
     const clientCtx = client();
     const serverCtx = server();

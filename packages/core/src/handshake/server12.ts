@@ -9,10 +9,13 @@
  * and when the ClientHello's session_ticket opens to a session we may resume, the abbreviated handshake (RFC 5077
  * §3.4, RFC 5246 §7.3):
  *
- *   ClientHello ─(ServerHello, ChangeCipherSpec, Finished)─▶ ExpectChangeCipherSpec ─▶ ExpectFinished ─▶ ExpectTraffic12
+ *   ClientHello ─(ServerHello, [NewSessionTicket], ChangeCipherSpec, Finished)─▶ ExpectChangeCipherSpec ─▶ ExpectFinished
+ *       ─▶ ExpectTraffic12
  *
  * A NewSessionTicket goes out on a full handshake whose client sent session_ticket (empty or not) and used the
- * extended master secret (RFC 7627 §5.3: we keep no session without it); a resumed session keeps its ticket.
+ * extended master secret (RFC 7627 §5.3: we keep no session without it); a resumed session keeps its ticket, unless
+ * that ticket was sealed under a previous ticket key: then a fresh one, under the current key, comes right after the
+ * ServerHello (RFC 5077 §3.3).
  */
 import { ProtocolError } from '@tlsbio/errors';
 import type { CertifiedKey } from '../context.js';
@@ -42,6 +45,7 @@ import {
   findExtension,
   type ClientHello,
   type Extension,
+  type NewSessionTicket12,
 } from '../msgs/index.js';
 import type { HandshakeMessage } from '../record/index.js';
 import { suite12ById, type CipherSuite12 } from '../suites.js';
@@ -62,7 +66,7 @@ import { chooseAlpn, readAlpn, readServerName } from './server13.js';
 import { ExpectClientCertificate12, ExpectClientCertificateVerify12, sendCertificateRequest12, type ClientCertificate12, type SentCertificateRequest12 } from './client-auth12.js';
 import type { ClientIdentity } from './client-auth13.js';
 import type { SessionState } from '../session/ticket-state.js';
-import { chainDer, openTicket12, sealTicket12 } from './session12.js';
+import { chainDer, openTicket12, renewedTicket12, sealTicket12 } from './session12.js';
 import type { HandshakeIO, HandshakeState } from './state.js';
 import { markDowngrade } from './version.js';
 
@@ -134,7 +138,7 @@ export function startServer12(io: HandshakeIO, message: HandshakeMessage, hello:
   if (session !== undefined && resumable(io, session, hello, serverName)) {
     // RFC 7627 §5.3: a session made with the extended master secret (ours all are) is not resumed without it.
     if (emsData === undefined) throw new ProtocolError('INCONSISTENT_EXTMS', 'the client resumes an extended-master-secret session without the extension (RFC 7627 §5.3)');
-    return resumeSession12(io, message, hello, session, { serverName, formats: formats !== undefined });
+    return resumeSession12(io, message, hello, session, { serverName, formats: formats !== undefined, renewal: renewedTicket12(io, ticket!, session) });
   }
   // RFC 5077 §3.2: a client that sent session_ticket takes a ticket; RFC 7627 §5.3: only an EMS session is kept.
   const issueTicket = ticket !== undefined && emsData !== undefined;
@@ -263,7 +267,7 @@ function resumeSession12(
   message: HandshakeMessage,
   hello: ClientHello,
   session: SessionState,
-  offer: { readonly serverName: string | undefined; readonly formats: boolean },
+  offer: { readonly serverName: string | undefined; readonly formats: boolean; readonly renewal: NewSessionTicket12 | undefined },
 ): HandshakeState {
   const { context, provider } = io;
   const suite = suite12ById(session.cipherSuite)!;
@@ -278,6 +282,8 @@ function resumeSession12(
   if (offer.formats) answer.push({ type: ExtensionType.ec_point_formats, data: encodeEcPointFormats([EcPointFormat.uncompressed]) });
   // RFC 6066 §3: no server_name in the ServerHello of a resumed session.
   if (alpn !== undefined) answer.push({ type: ExtensionType.application_layer_protocol_negotiation, data: encodeAlpn([textEncoder.encode(alpn)]) });
+  // RFC 5077 §3.3: a renewed ticket is announced here and sent before our ChangeCipherSpec.
+  if (offer.renewal !== undefined) answer.push({ type: ExtensionType.session_ticket, data: encodeSessionTicket() });
   io.sendHandshake(
     HandshakeType.server_hello,
     encodeServerHello({
@@ -290,6 +296,7 @@ function resumeSession12(
       extensions: answer,
     }),
   );
+  if (offer.renewal !== undefined) io.sendHandshake(HandshakeType.new_session_ticket, encodeNewSessionTicket12(offer.renewal));
   const keys = keysFromMasterSecret12(io, suite, session.secret, hello.random, serverRandom, true);
   io.sendChangeCipherSpec();
   io.setTls12Keys('write', suite, keys.serverWriteKey, keys.serverWriteIv);

@@ -68,6 +68,18 @@ export function sealTicket12(io: HandshakeIO, facts: SessionFacts12): NewSession
   return { lifetimeHint: lifetime, ticket: context.ticketKeys.seal(encodeTicketState(stateOf(io, facts, lifetime))) };
 }
 
+/**
+ * A fresh ticket for a session resumed from a ticket sealed under a previous key (RFC 5077 §3.3 lets a server renew
+ * a ticket in the abbreviated handshake), or `undefined` when the ticket names the current key. The session keeps
+ * its age: the new ticket expires when the old one would have, and the hint says how long that is.
+ */
+export function renewedTicket12(io: HandshakeIO, ticket: Uint8Array, state: SessionState): NewSessionTicket12 | undefined {
+  const { context } = io;
+  if (context.ticketKeys.isCurrent(ticket)) return undefined;
+  const remaining = Math.ceil((state.createdAt + state.lifetime * 1000 - context.now().getTime()) / 1000);
+  return { lifetimeHint: Math.max(remaining, 1), ticket: context.ticketKeys.seal(encodeTicketState(state)) };
+}
+
 /** The peer's chain as a session keeps it. */
 export function chainDer(chain: readonly Certificate[]): Uint8Array[] {
   return chain.map((cert) => cert.der);
