@@ -61,6 +61,7 @@ import {
   wireList,
 } from './common13.js';
 import { acceptServerHello12, fitClientHelloToVersions } from './client12.js';
+import { offeredSession12 } from './session12.js';
 import { answerCertificateRequest, readCertificateRequest, sendClientCertificate, type ReceivedCertificateRequest } from './client-certificate13.js';
 import { allowsVersion } from './version.js';
 import { bindClientHello, clientPsk, pskPlaceholder, type ClientPsk } from './psk13.js';
@@ -96,7 +97,8 @@ export function startClient(io: HandshakeIO): HandshakeState {
     shares.set(group.id, group.start());
   }
   const random = provider.randomBytes(32);
-  const sessionId = context.middleboxCompatibility ? provider.randomBytes(32) : new Uint8Array(0);
+  // A TLS 1.2 ticket needs a session id for the server to echo (RFC 5077 §3.4).
+  const sessionId = context.middleboxCompatibility || offeredSession12(io) !== undefined ? provider.randomBytes(32) : new Uint8Array(0);
   const parts = helloParts(io);
   const psk = clientPsk(io);
   const hello = buildClientHello(io, parts, random, sessionId, shares, undefined, psk);
@@ -192,7 +194,7 @@ function buildClientHello(
   // RFC 8446 §4.2.11: pre_shared_key goes last; its binder is filled in once the rest is final.
   if (psk !== undefined) extensions.push(pskPlaceholder(io, psk));
   // TLS 1.2 in the version range changes the offer (client12.ts).
-  const hello: ClientHello = fitClientHelloToVersions(context, io.provider, {
+  const hello: ClientHello = fitClientHelloToVersions(io, {
     legacyVersion: ProtocolVersion.TLS1_2,
     random,
     legacySessionId: sessionId,

@@ -80,6 +80,14 @@ export class TicketKeys {
   }
 
   /**
+   * Whether `ticket` names the current key (the one {@link seal} uses). A ticket that opened under a previous key is
+   * worth replacing: TLS 1.2 renews it in the abbreviated handshake (RFC 5077 §3.3), before that key is dropped.
+   */
+  isCurrent(ticket: Uint8Array): boolean {
+    return ticket.length >= KEY_NAME_LENGTH && sameName(this.#keys[0]!.name, ticket);
+  }
+
+  /**
    * The plaintext of a ticket one of our keys sealed, or `undefined` for anything else: too short, an unknown key
    * name (a rotated-out key, another server's), or a tag that does not verify (forged, truncated, altered).
    */
