@@ -21,6 +21,7 @@ import { currentTrustSource } from './trust-source.js';
 import type { TLSConnection } from './connection.js';
 import { createConnection } from './connection.js';
 import { wireList } from './handshake/common13.js';
+import { EarlyDataAntiReplay } from './anti-replay.js';
 
 export type Role = 'client' | 'server';
 export type VerifyMode = 'none' | 'optional' | 'required';
@@ -45,6 +46,14 @@ export interface TLSLimits {
    * there. Lower it to rekey more often (the engine's tests lower it to watch the KeyUpdate happen).
    */
   readonly maxRecordsPerKey: number;
+  /**
+   * Server: 0-RTT bytes skipped when it rejects the client's early data (RFC 8446 §4.2.10: records that do not
+   * decrypt, or after a HelloRetryRequest every application_data record) before it gives up with unexpected_message.
+   * The larger of this and `maxEarlyData` applies. Skipped records are counted by their ciphertext less the tag and
+   * content type byte. Default 16384, OpenSSL's `recv_max_early_data`, so that a server that never enables 0-RTT
+   * still completes handshakes with clients that try it.
+   */
+  readonly maxSkippedEarlyData: number;
 }
 
 /** How many distinct peer certificates a context keeps parsed (see {@link TLSContext.internCertificate}). */
@@ -58,6 +67,7 @@ export const DEFAULT_LIMITS: TLSLimits = Object.freeze({
   maxWarningAlerts: 4,
   maxKeyUpdates: 32,
   maxRecordsPerKey: DEFAULT_GCM_RECORD_LIMIT,
+  maxSkippedEarlyData: 16384,
 });
 
 /** A certificate chain with its private key, as {@link TLSContext.loadCertChain} loaded it. */
@@ -211,6 +221,19 @@ export interface TLSContextOptions {
    */
   readonly postHandshakeAuth?: boolean;
   /**
+   * Server: the most 0-RTT application data (RFC 8446 §4.2.10) a client may send on a resumed connection, in bytes
+   * (0..2^32-1). Announced in each NewSessionTicket's early_data extension; 0 (the default) turns 0-RTT off: no
+   * ticket allows it and every attempt is rejected (its records skipped, up to `limits.maxSkippedEarlyData`).
+   * Early data can be replayed by an attacker (RFC 8446 §8, §E.5): accept it only for requests that are safe to
+   * repeat. Accepted data is read with `connection.readEarlyData()`, apart from 1-RTT data.
+   */
+  readonly maxEarlyData?: number;
+  /**
+   * Server: the anti-replay register 0-RTT is checked against (see {@link EarlyDataAntiReplay}): pass one object to
+   * several contexts to protect them together. By default each context makes its own when 0-RTT is on.
+   */
+  readonly earlyDataAntiReplay?: EarlyDataAntiReplay;
+  /**
    * @internal Test seam, not for applications (the name says so, after Go's `testingOnly…` hooks): lists as they go
    * on the wire, holding codepoints this library does not implement and never negotiates, so that a test can
    * reproduce another implementation's messages byte for byte (RFC 8448's traces come from NSS, whose hello offers
@@ -288,6 +311,8 @@ export class TLSContext {
   #retryForPreferredGroup: boolean;
   #clientHelloPadding: boolean;
   #postHandshakeAuth: boolean;
+  #maxEarlyData: number;
+  #antiReplay: EarlyDataAntiReplay | undefined;
   #wireCodepoints: WireCodepoints;
   #helloRetryCookieCallback: HelloRetryCookieCallback | undefined;
   #certifiedKeys: CertifiedKey[] = [];
@@ -337,6 +362,11 @@ export class TLSContext {
     this.#retryForPreferredGroup = options.retryForPreferredGroup ?? false;
     this.#clientHelloPadding = options.clientHelloPadding ?? false;
     this.#postHandshakeAuth = options.postHandshakeAuth ?? false;
+    this.#maxEarlyData = checkMaxEarlyData(options.maxEarlyData ?? 0);
+    if (options.earlyDataAntiReplay !== undefined && !(options.earlyDataAntiReplay instanceof EarlyDataAntiReplay)) {
+      throw new InvalidArgumentError('earlyDataAntiReplay', 'INVALID_ARGUMENT', 'must be an EarlyDataAntiReplay');
+    }
+    this.#antiReplay = options.earlyDataAntiReplay;
     this.#wireCodepoints = options.testingOnlyWireCodepoints ?? {};
     const wireGroups = this.#wireCodepoints.supportedGroups;
     if (wireGroups !== undefined) wireList('supportedGroups', this.#groups.map((name) => this.provider.groups[name]!.id), wireGroups);
@@ -433,6 +463,14 @@ export class TLSContext {
     return this.#postHandshakeAuth;
   }
   /** @internal see {@link TLSContextOptions.testingOnlyWireCodepoints} */
+  /** Server: the 0-RTT bytes a resumed client may send (see {@link TLSContextOptions.maxEarlyData}); 0 = off. */
+  get maxEarlyData(): number {
+    return this.#maxEarlyData;
+  }
+  /** Server: the anti-replay register 0-RTT is checked against, made on first use unless one was given. */
+  get earlyDataAntiReplay(): EarlyDataAntiReplay {
+    return (this.#antiReplay ??= new EarlyDataAntiReplay());
+  }
   get testingOnlyWireCodepoints(): WireCodepoints {
     return this.#wireCodepoints;
   }
@@ -854,6 +892,14 @@ function checkRecordSizeLimit(value: number): number {
   // RFC 8449 §4: at least 64; in TLS 1.3 at most 2^14 + 1 (the content type byte counts).
   if (!(Number.isInteger(value) && value >= 64 && value <= MAX_RECORD_SIZE_LIMIT)) {
     throw new InvalidArgumentError('recordSizeLimit', 'INVALID_ARGUMENT', `must be an integer in 64..${MAX_RECORD_SIZE_LIMIT}, got ${value}`);
+  }
+  return value;
+}
+
+function checkMaxEarlyData(value: number): number {
+  // RFC 8446 §4.2.10: max_early_data_size is a uint32.
+  if (!(Number.isSafeInteger(value) && value >= 0 && value <= 0xffffffff)) {
+    throw new InvalidArgumentError('maxEarlyData', 'INVALID_ARGUMENT', `must be an integer in 0..2^32-1, got ${value}`);
   }
   return value;
 }
