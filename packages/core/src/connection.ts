@@ -59,6 +59,8 @@ import {
   type RecordOpener,
   type RecordSealer,
 } from './record/index.js';
+import type { TLSSession } from './session/session.js';
+import { sessionFromTicket13 } from './session/tickets13.js';
 import type { CipherSuite } from './suites.js';
 import { certificateToDict, parseCertificate, type Certificate, type PeerCertificateDict } from './x509/index.js';
 
@@ -68,6 +70,7 @@ const CHANGE_CIPHER_SPEC = new Uint8Array([0x14, 0x03, 0x03, 0x00, 0x01, 0x01]);
 export interface ConnectionOptions {
   readonly serverHostname: string | undefined;
   readonly appData: unknown;
+  readonly session?: TLSSession | undefined;
 }
 
 /** Creates a connection; applications use `context.wrapBio()`. @internal */
@@ -167,6 +170,11 @@ export class TLSConnection {
   /** Server: accepted early data not yet taken by readEarlyData(). */
   #earlyData: Uint8Array[] = [];
   #earlyDataBytes = 0;
+  /** Client: the session offered to the server (wrapBio's `session`). */
+  readonly #offeredSession: TLSSession | undefined;
+  /** Client: sessions received, oldest first, the last {@link MAX_KEPT_SESSIONS}. */
+  #sessions: TLSSession[] = [];
+  #sessionReused = false;
 
   /** @internal use {@link TLSContext.wrapBio} */
   constructor(context: TLSContext, incoming: MemoryBIO, outgoing: MemoryBIO, options: ConnectionOptions) {
@@ -176,6 +184,7 @@ export class TLSConnection {
     this.serverSide = context.role === 'server';
     this.serverHostname = options.serverHostname;
     this.appData = options.appData;
+    this.#offeredSession = options.session;
     this.#reassembler = new HandshakeReassembler({ maxMessageSize: context.limits.maxHandshakeMessageSize });
     // The client's first ClientHello goes out with legacy_record_version 0x0301 for old middleboxes (RFC 8446 §5.1).
     if (!this.serverSide) this.#sealer = new PlaintextSealer({ legacyRecordVersion: TLSVersion.TLSv1 });
@@ -479,9 +488,38 @@ export class TLSConnection {
     return this.#result?.helloRetried ?? false;
   }
 
-  /** NewSessionTicket messages received (kept for resumption, a later milestone). */
+  /** TLS 1.3 NewSessionTicket messages received, as decoded (the first eight). */
   get sessionTickets(): readonly NewSessionTicket13[] {
     return this.#tickets;
+  }
+
+  /**
+   * Client: the newest resumable session this connection received, else (on a resumed connection) the session it
+   * resumed, else `undefined`. Pass it to `wrapBio(…, { session })` to resume. In TLS 1.3 sessions come in
+   * NewSessionTicket messages, which the server sends after the handshake, whenever it likes: right after
+   * `doHandshake()` there may be none yet — it appears once a `read()` has taken the ticket (the context's session
+   * callback is told at that moment). A server has no sessions of its own: `undefined`.
+   * @example
+   * conn.doHandshake(); conn.read(); // the server's answer, and tickets sent before it
+   * const session = conn.session;
+   */
+  get session(): TLSSession | undefined {
+    return this.#sessions[this.#sessions.length - 1] ?? (this.#sessionReused ? this.#offeredSession : undefined);
+  }
+
+  /** Client: every resumable session received so far, oldest first (the last eight kept). */
+  get sessions(): readonly TLSSession[] {
+    return [...this.#sessions];
+  }
+
+  /** The session `wrapBio` was given to offer. @internal (the handshake reads it) */
+  get offeredSession(): TLSSession | undefined {
+    return this.#offeredSession;
+  }
+
+  /** True once the handshake has completed by resuming a session (a PSK in TLS 1.3, a ticket in TLS 1.2). */
+  get sessionReused(): boolean {
+    return this.#sessionReused;
   }
 
   /**
@@ -845,11 +883,22 @@ export class TLSConnection {
       this.#state = answerPostHandshakeRequest(this.#forkIO(), message, this.#result!.suite, () => this.#writeSecret!) ?? undefined;
       return;
     }
-    if (message.type === HandshakeType.new_session_ticket && !this.serverSide) {
-      if (this.#tickets.length < 8) this.#tickets.push(decodeNewSessionTicket13(message.body));
+    if (message.type === HandshakeType.new_session_ticket && !this.serverSide && this.#version === TLSVersion.TLSv1_3) {
+      const ticket = decodeNewSessionTicket13(message.body);
+      if (this.#tickets.length < MAX_KEPT_SESSIONS) this.#tickets.push(ticket);
+      const session = sessionFromTicket13(this.#context, this.#result!, this.serverHostname, this.#peerChain, ticket);
+      if (session !== undefined) this.#addSession(session);
       return;
     }
     throw new ProtocolError('UNEXPECTED_MESSAGE', `handshake message ${message.type} after the handshake`);
+  }
+
+  /** Keeps a new session and tells the application (the context's session callback). */
+  #addSession(session: TLSSession): void {
+    this.#sessions.push(session);
+    if (this.#sessions.length > MAX_KEPT_SESSIONS) this.#sessions.shift();
+    const callback = this.#context.sessionCallback;
+    if (callback !== undefined) this.#callback(() => callback(this, session));
   }
 
   #sendKeyUpdate(requestPeer: boolean): void {
@@ -941,6 +990,9 @@ export class TLSConnection {
     },
     get serverHostname() {
       return this.connection.serverHostname;
+    },
+    get session() {
+      return this.connection.offeredSession;
     },
     transcript: this.#transcript,
     sendHandshake: (type, body) => {
@@ -1072,12 +1124,18 @@ export class TLSConnection {
    * ~0.5–1.5 KiB of DER, and a verified path's certificates are the context's interned copies, whose DER is shared.
    */
   #completeHandshake(result: HandshakeResult): void {
-    const { peerCertificates, ...rest } = result;
+    const { peerCertificates, newSession, ...rest } = result;
     const verified = this.#verifiedChain;
     this.#peerChain = peerCertificates.length === 0 ? NO_CERTIFICATES : peerCertificates.map((cert) => sharedDer(cert, verified));
+    if (rest.resumedPeerChain !== undefined) {
+      // A resumption carries no Certificate message: the chain is the one the session recorded.
+      this.#sessionReused = true;
+      this.#peerChain = rest.resumedPeerChain.length === 0 ? NO_CERTIFICATES : rest.resumedPeerChain;
+    }
     this.#verifiedDer = verified?.map((cert) => cert.der);
     this.#verifiedChain = undefined;
     this.#result = rest;
+    if (newSession !== undefined) this.#addSession(newSession);
     // Post-handshake authentication (RFC 8446 §4.6.2) hashes its messages onto this transcript and reuses the
     // handshake IO: both stay while it may still happen (TLS 1.3, a client that offered it or a server whose client did).
     const postHandshakeAuth = this.#version === TLSVersion.TLSv1_3 && (this.serverSide ? rest.peerPostHandshakeAuth === true : this.#context.postHandshakeAuth);
@@ -1102,6 +1160,8 @@ export class TLSConnection {
 }
 
 const NO_CERTIFICATES: readonly Uint8Array[] = Object.freeze([]);
+/** Sessions (and decoded tickets) a client connection keeps: a server that sends more only replaces the oldest. */
+const MAX_KEPT_SESSIONS = 8;
 
 /** Takes up to `n` bytes from the front of a queue of chunks (a view when one chunk suffices); reports how many. */
 function takeChunks(queue: Uint8Array[], n: number, available: number, taken: (count: number) => void): Uint8Array {

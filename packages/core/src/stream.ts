@@ -38,6 +38,7 @@ import {
 import { MemoryBIO } from './bio/memory-bio.js';
 import type { TLSConnection } from './connection.js';
 import type { TLSContext } from './context.js';
+import type { TLSSession } from './session/session.js';
 import type { Transport, TransportInfo } from './transport.js';
 
 /** RFC 8446 §5.2: a protected record is at most 2^14 + 256 bytes of fragment behind a 5-byte header. */
@@ -53,6 +54,8 @@ export interface SecureOptions {
   readonly serverHostname?: string;
   /** The application's own object, reachable from every context callback as `connection.appData`. */
   readonly appData?: unknown;
+  /** A client's session to resume (see `WrapBioOptions.session`). */
+  readonly session?: TLSSession;
   /**
    * Most received ciphertext bytes handed to the engine at once: the incoming MemoryBIO's limit. A larger transport
    * chunk is fed in parts. Default 64 KiB.
@@ -83,6 +86,16 @@ export interface SecureInfo {
   readonly serverName: string | null;
   /** The peer's certificate as DER, or `null` when it sent none. */
   readonly peerCertificate: Uint8Array | null;
+  /** Whether the handshake resumed a session. */
+  readonly sessionReused: boolean;
+  /**
+   * Client: the newest resumable session (see `TLSConnection.session`). TLS 1.3 tickets arrive after the handshake,
+   * read along with application data: `opened`'s info may have none yet, a later `info()` does; the context's
+   * session callback hears of each as it arrives.
+   */
+  readonly session: TLSSession | undefined;
+  /** Client: every session received so far, oldest first. */
+  readonly sessions: readonly TLSSession[];
   /** The transport's own facts (addresses, kind). */
   readonly transport: TransportInfo;
 }
@@ -165,8 +178,9 @@ export function secure(transport: Transport, context: TLSContext, options: Secur
   const outgoingLimit = checkLimit('outgoingLimit', options.outgoingLimit, DEFAULT_OUTGOING_LIMIT, MAX_RECORD);
   const incoming = new MemoryBIO({ limit: incomingLimit });
   const outgoing = new MemoryBIO({ limit: outgoingLimit });
-  const wrapOptions: { serverHostname?: string; appData?: unknown } = { appData: options.appData };
+  const wrapOptions: { serverHostname?: string; appData?: unknown; session?: TLSSession } = { appData: options.appData };
   if (options.serverHostname !== undefined) wrapOptions.serverHostname = options.serverHostname;
+  if (options.session !== undefined) wrapOptions.session = options.session;
   const connection = context.wrapBio(incoming, outgoing, wrapOptions);
   return new Driver(transport, connection, incoming, outgoing);
 }
@@ -392,6 +406,9 @@ class Driver implements SecureStream {
       alpn: connection.selectedAlpnProtocol(),
       serverName: connection.requestedServerName() ?? connection.serverHostname ?? null,
       peerCertificate: connection.getPeerCertificate({ binary: true }),
+      sessionReused: connection.sessionReused,
+      session: connection.session,
+      sessions: connection.sessions,
       transport: this.#transport.info(),
     };
   }

@@ -12,6 +12,7 @@ import type { CryptoProvider, GroupName, SignatureSchemeName } from '../crypto/p
 import type { Transcript } from '../keyschedule/index.js';
 import type { HandshakeMessage } from '../record/index.js';
 import type { CipherSuite } from '../suites.js';
+import type { TLSSession } from '../session/session.js';
 import type { Certificate } from '../x509/index.js';
 
 export interface HandshakeState {
@@ -65,6 +66,16 @@ export interface HandshakeResult {
   readonly helloRetried: boolean;
   /** Server, TLS 1.3: the client offered post_handshake_auth (RFC 8446 §4.2.6). */
   readonly peerPostHandshakeAuth?: boolean;
+  /**
+   * Present when the handshake resumed a session: the peer's chain as the session recorded it (DER, leaf first),
+   * which stands for the Certificate message a resumption does not carry. `peerCertificates` is then empty and
+   * `peerVerified` says whether the chain was verified when the session was made.
+   */
+  readonly resumedPeerChain?: readonly Uint8Array[];
+  /** Server: the client accepts tickets for psk_dhe_ke resumption (RFC 8446 §4.2.9), so NewSessionTickets are useful. */
+  readonly peerAcceptsTickets?: boolean;
+  /** Client: a session the handshake itself made (TLS 1.2 tickets, RFC 5077), handed to the application. */
+  readonly newSession?: TLSSession;
 }
 
 export interface HandshakeIO {
@@ -73,6 +84,8 @@ export interface HandshakeIO {
   readonly provider: CryptoProvider;
   readonly connection: TLSConnection;
   readonly serverHostname: string | undefined;
+  /** Client: the session `wrapBio` was given to resume, if any (checked against the context already). */
+  readonly session: TLSSession | undefined;
   readonly transcript: Transcript;
   /** Encodes, adds to the transcript and queues a handshake message under the current write protection. */
   sendHandshake(type: number, body: Uint8Array): void;
