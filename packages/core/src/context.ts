@@ -147,8 +147,9 @@ export type ClientCertificateCallback = (
 /**
  * Receives NSS key log lines (`<label> <client random> <secret>` in hex, without newline), as `SSLKEYLOGFILE` holds
  * them: TLS 1.3 `CLIENT_HANDSHAKE_TRAFFIC_SECRET`, `SERVER_HANDSHAKE_TRAFFIC_SECRET`, `CLIENT_TRAFFIC_SECRET_0`,
- * `SERVER_TRAFFIC_SECRET_0`, `EXPORTER_SECRET`, and with 0-RTT `CLIENT_EARLY_TRAFFIC_SECRET`, `EARLY_EXPORTER_SECRET`; TLS 1.2 `CLIENT_RANDOM` (the master secret). Whoever has them can
- * decrypt the session: for debugging only.
+ * `SERVER_TRAFFIC_SECRET_0`, `EXPORTER_SECRET`, and with 0-RTT `CLIENT_EARLY_TRAFFIC_SECRET`,
+ * `EARLY_EXPORTER_SECRET`; TLS 1.2 `CLIENT_RANDOM` (the master secret). Whoever has them can decrypt the session:
+ * for debugging only.
  */
 export type KeylogCallback = (line: string, connection: TLSConnection) => void;
 
