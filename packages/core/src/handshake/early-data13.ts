@@ -68,14 +68,15 @@ export interface EarlyDataCandidate {
 
 /**
  * Server: whether to accept the 0-RTT data of a ClientHello that offered it, answered without a HelloRetryRequest.
- * Accepts only when the context enables 0-RTT, the PSK is the first identity, its ticket allowed early data, the suite
- * and ALPN protocol are those of the ticket's connection (RFC 8446 §4.2.10), and the anti-replay register finds the
- * ClientHello fresh and new (RFC 8446 §8). The checks that cost nothing go first, so that a ClientHello failing them
- * is not recorded.
+ * Accepts only when the context enables 0-RTT, the PSK is the first identity, its ticket allowed early data (and no
+ * more than the context allows now: a server whose allowance was lowered since, as OpenSSL does, rejects rather than
+ * fail on data the ticket allowed), the suite and ALPN protocol are those of the ticket's connection
+ * (RFC 8446 §4.2.10), and the anti-replay register finds the ClientHello fresh and new (RFC 8446 §8). The checks that
+ * cost nothing go first, so that a ClientHello failing them is not recorded.
  */
 export function acceptsEarlyData(context: TLSContext, candidate: EarlyDataCandidate | undefined): boolean {
   if (candidate === undefined || context.maxEarlyData === 0) return false;
-  if (candidate.selectedIdentity !== 0 || candidate.ticketMaxEarlyData === 0) return false;
+  if (candidate.selectedIdentity !== 0 || candidate.ticketMaxEarlyData === 0 || candidate.ticketMaxEarlyData > context.maxEarlyData) return false;
   if (candidate.ticketSuite !== candidate.suite.id || candidate.ticketAlpn !== candidate.alpn) return false;
   return context.earlyDataAntiReplay.check(candidate.binder, candidate.expectedArrivalMs, context.now().getTime()) === 'fresh';
 }
@@ -87,7 +88,7 @@ export function acceptsEarlyData(context: TLSContext, candidate: EarlyDataCandid
 export function serverEarlyDataPlan(
   io: HandshakeIO,
   offered: boolean,
-  accepted: { readonly schedule: KeySchedule13; readonly suite: CipherSuite; readonly clientRandom: Uint8Array } | undefined,
+  accepted: { readonly schedule: KeySchedule13; readonly suite: CipherSuite; readonly clientRandom: Uint8Array; readonly limit: number } | undefined,
 ): EarlyDataPlan {
   if (!offered) return { action: 'none' };
   if (accepted === undefined) return { action: 'skip-undecryptable', limit: skippedEarlyDataAllowance(io.context) };
@@ -95,7 +96,7 @@ export function serverEarlyDataPlan(
   const secret = accepted.schedule.clientEarlyTrafficSecret(clientHelloHash);
   io.logSecret('CLIENT_EARLY_TRAFFIC_SECRET', accepted.clientRandom, secret);
   io.logSecret('EARLY_EXPORTER_SECRET', accepted.clientRandom, accepted.schedule.earlyExporterMasterSecret(clientHelloHash));
-  return { action: 'accept', suite: accepted.suite, secret, limit: io.context.maxEarlyData };
+  return { action: 'accept', suite: accepted.suite, secret, limit: accepted.limit };
 }
 
 /**
