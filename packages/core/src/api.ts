@@ -43,4 +43,4 @@ export { TLSConnection, type ChannelBindingType, type CipherInfo, type PeerCerti
 export { TLS12_SUITES, TLS13_SUITES, type CipherSuite, type CipherSuite12 } from './suites.js';
 export { secure, type SecureStream, type SecureInfo, type SecureOptions } from './stream.js';
 export { TLSSession } from './session/session.js';
-export { TICKET_KEY_LENGTH } from './session/ticket-keys.js';
+export { TICKET_KEY_LENGTH, type TicketSealer } from './session/ticket-keys.js';

@@ -131,10 +131,10 @@ class ExpectClientHello implements HandshakeState {
       legacySessionIdEcho: hello.legacySessionId,
       cipherSuite: suite.id,
       legacyCompressionMethod: 0,
-      // NSS's order (RFC 8448), as our ClientHello keeps it: key_share, pre_shared_key, then supported_versions.
+      // NSS's order (RFC 8448 §3, §4): pre_shared_key, key_share, then supported_versions.
       extensions: [
-        { type: ExtensionType.key_share, data: encodeKeyShareServer({ group: choice.group.id, keyExchange: publicKey }) },
         ...(psk === undefined ? [] : [{ type: ExtensionType.pre_shared_key, data: encodePreSharedKeyServer(psk.index) }]),
+        { type: ExtensionType.key_share, data: encodeKeyShareServer({ group: choice.group.id, keyExchange: publicKey }) },
         { type: ExtensionType.supported_versions, data: encodeSupportedVersionsServer(ProtocolVersion.TLS1_3) },
       ],
     };

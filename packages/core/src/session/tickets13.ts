@@ -87,8 +87,8 @@ export function newSessionTickets13(
         extendedMasterSecret: false,
       }),
     );
-    // A client chain too long for a ticket<1..2^16-1>: this client resumes with a full handshake instead.
-    if (ticket.length > 0xffff) return [];
+    // A ticket outside ticket<1..2^16-1> (a client chain too long, an application sealer's empty answer): no tickets.
+    if (ticket.length === 0 || ticket.length > 0xffff) return [];
     const extensions = maxEarlyData > 0 ? [{ type: ExtensionType.early_data, data: encodeEarlyDataIndication(maxEarlyData) }] : [];
     tickets.push({ lifetime: context.ticketLifetime, ageAdd, nonce, ticket, extensions });
   }
