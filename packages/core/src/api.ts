@@ -44,4 +44,4 @@ export { EarlyDataAntiReplay, type AntiReplayVerdict, type EarlyDataAntiReplayOp
 export { TLS12_SUITES, TLS13_SUITES, type CipherSuite, type CipherSuite12 } from './suites.js';
 export { secure, type SecureStream, type SecureInfo, type SecureOptions } from './stream.js';
 export { TLSSession } from './session/session.js';
-export { TICKET_KEY_LENGTH } from './session/ticket-keys.js';
+export { TICKET_KEY_LENGTH, type TicketSealer } from './session/ticket-keys.js';

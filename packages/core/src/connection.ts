@@ -36,7 +36,7 @@ import { startServer } from './handshake/server13.js';
 import { answerPostHandshakeRequest, requestPostHandshakeAuth } from './handshake/post-handshake-auth13.js';
 import type { EarlyDataPlan, HandshakeIO, HandshakeResult, HandshakeState } from './handshake/state.js';
 import { Transcript, exportKeyingMaterial12, exportKeyingMaterial13, nextTrafficSecret, trafficKeys } from './keyschedule/index.js';
-import { ContentType, HandshakeType, decodeKeyUpdate, decodeNewSessionTicket13, encodeHandshake, encodeKeyUpdate, type NewSessionTicket13 } from './msgs/index.js';
+import { ContentType, HandshakeType, decodeKeyUpdate, decodeNewSessionTicket13, encodeHandshake, encodeKeyUpdate, encodeNewSessionTicket13, type NewSessionTicket13 } from './msgs/index.js';
 import {
   AlertLevel,
   HandshakeReassembler,
@@ -60,7 +60,7 @@ import {
   type RecordSealer,
 } from './record/index.js';
 import type { TLSSession } from './session/session.js';
-import { sessionFromTicket13 } from './session/tickets13.js';
+import { newSessionTickets13, sessionFromTicket13 } from './session/tickets13.js';
 import type { CipherSuite } from './suites.js';
 import { certificateToDict, parseCertificate, type Certificate, type PeerCertificateDict } from './x509/index.js';
 
@@ -1136,6 +1136,13 @@ export class TLSConnection {
     this.#verifiedChain = undefined;
     this.#result = rest;
     if (newSession !== undefined) this.#addSession(newSession);
+    if (this.serverSide && this.#version === TLSVersion.TLSv1_3) {
+      // RFC 8446 §4.6.1: tickets go out after the client's Finished, under our application traffic keys, outside the
+      // transcript. They travel with the next output (the handshake's caller flushes).
+      for (const ticket of newSessionTickets13(this.#context, rest, this.#peerChain)) {
+        this.#flight.push(encodeHandshake(HandshakeType.new_session_ticket, encodeNewSessionTicket13(ticket)));
+      }
+    }
     // Post-handshake authentication (RFC 8446 §4.6.2) hashes its messages onto this transcript and reuses the
     // handshake IO: both stay while it may still happen (TLS 1.3, a client that offered it or a server whose client did).
     const postHandshakeAuth = this.#version === TLSVersion.TLSv1_3 && (this.serverSide ? rest.peerPostHandshakeAuth === true : this.#context.postHandshakeAuth);

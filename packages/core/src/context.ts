@@ -23,7 +23,7 @@ import { createConnection } from './connection.js';
 import { wireList } from './handshake/common13.js';
 import { EarlyDataAntiReplay } from './anti-replay.js';
 import { TLSSession } from './session/session.js';
-import { TicketKeys } from './session/ticket-keys.js';
+import { TicketKeys, type TicketSealer } from './session/ticket-keys.js';
 import { MAX_SESSION_ID_CONTEXT_LENGTH, MAX_SESSION_LIFETIME } from './session/ticket-state.js';
 import { deriveSessionIdContext } from './session/session-id-context.js';
 
@@ -367,7 +367,7 @@ export class TLSContext {
   #ticketLifetime: number;
   #ticketsPerHandshake: number;
   #sessionIdContext: Uint8Array | undefined;
-  #ticketKeys: TicketKeys | undefined;
+  #ticketSealer: TicketSealer | undefined;
   #frozen = false;
 
   /**
@@ -597,11 +597,29 @@ export class TLSContext {
    * context.setTicketKeys([todayKey, yesterdayKey]);
    */
   setTicketKeys(keys: readonly Uint8Array[]): void {
-    this.#ticketKeys = new TicketKeys(this.provider, keys);
+    this.#ticketSealer = new TicketKeys(this.provider, keys);
   }
-  /** The ticket keys in force (a random one made on first use). @internal */
-  get ticketKeys(): TicketKeys {
-    return (this.#ticketKeys ??= TicketKeys.random(this.provider));
+  /**
+   * Server: replaces the ticket keys with the application's own ticket protection (see {@link TicketSealer}), for
+   * keys held elsewhere or tickets that are only lookup keys into a server-side session cache. May be called at any
+   * time. Whatever `open` returns is parsed strictly; anything it does not recognise means a full handshake.
+   * @throws {InvalidArgumentError} unless `sealer` has `seal` and `open` functions.
+   * @example
+   * const cache = new Map<string, Uint8Array>();
+   * context.setTicketSealer({
+   *   seal: (state) => { const id = crypto.getRandomValues(new Uint8Array(16)); cache.set(hex(id), state); return id; },
+   *   open: (ticket) => cache.get(hex(ticket)),
+   * });
+   */
+  setTicketSealer(sealer: TicketSealer): void {
+    if (typeof sealer?.seal !== 'function' || typeof sealer?.open !== 'function') {
+      throw new InvalidArgumentError('sealer', 'INVALID_ARGUMENT', 'must have seal() and open() functions');
+    }
+    this.#ticketSealer = sealer;
+  }
+  /** The ticket protection in force (random ticket keys made on first use). @internal */
+  get ticketKeys(): TicketSealer {
+    return (this.#ticketSealer ??= TicketKeys.random(this.provider));
   }
 
   get helloRetryCookieCallback(): HelloRetryCookieCallback | undefined {

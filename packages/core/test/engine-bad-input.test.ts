@@ -101,7 +101,8 @@ class Bench {
     options: { client?: TLSContextOptions; server?: TLSContextOptions; kinds?: CertKind[] } = {},
   ) {
     const client = clientContext(provider, { cipherSuites: [SUITE.name], ...options.client });
-    const server = serverContext(provider, options.server, options.kinds);
+    // The bench replays the server's records one by one: it sends no NewSessionTickets (resumption has its own tests).
+    const server = serverContext(provider, { sessionTickets: false, ...options.server }, options.kinds);
     for (const context of [client, server]) {
       context.setKeylogCallback((line) => {
         const [label, , secret] = line.split(' ');

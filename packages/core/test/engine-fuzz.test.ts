@@ -211,8 +211,11 @@ class World {
     this.clientContext = new TLSContext('client', { provider: this.clientProvider.provider, ...scenario.client });
     this.clientContext.loadVerifyLocations({ cadata: pki('ca.pem') });
     // Ed25519 signatures are deterministic (RFC 8032): the whole transcript replays byte for byte.
-    this.serverContext = new TLSContext('server', { provider: this.serverProvider.provider, ...scenario.server });
+    this.serverContext = new TLSContext('server', { provider: this.serverProvider.provider, now: () => new Date(1_767_225_600_000), ...scenario.server });
     this.serverContext.loadCertChain(pki('server-ed25519.pem'), pki('server-ed25519.key'));
+    // NewSessionTickets replay too: a fixed ticket key (a random one would be drawn on the first run only) and a fixed
+    // clock for the time sealed into them.
+    this.serverContext.setTicketKeys([new Uint8Array(32).fill(0x7c)]);
     for (const context of [this.clientContext, this.serverContext]) {
       context.setKeylogCallback((line) => {
         const [label, , secret] = line.split(' ');

@@ -1,6 +1,6 @@
 import { rootCertificates } from 'node:tls';
 import { InvalidArgumentError } from '@tlsbio/errors';
-import { TLSContext, type SecureStream } from '@tlsbio/core';
+import { TLSContext, type SecureStream, type TLSSession } from '@tlsbio/core';
 import { checkDestination, dial, stripBrackets } from './dial.js';
 
 /** Options of {@link connect}. */
@@ -29,6 +29,11 @@ export interface ConnectOptions {
   /** Passed on to {@link secure}. */
   readonly incomingLimit?: number;
   readonly outgoingLimit?: number;
+  /**
+   * A session to resume: an earlier connection's `stream.info().session`, made by `context` or a context of the same
+   * configuration (the default context of the same `ca`/`rejectUnauthorized` is one), for the same server name.
+   */
+  readonly session?: TLSSession;
 }
 
 /**
@@ -65,6 +70,7 @@ export async function connect(options: ConnectOptions): Promise<SecureStream> {
     timeoutMs: options.timeoutMs,
     incomingLimit: options.incomingLimit,
     outgoingLimit: options.outgoingLimit,
+    session: options.session,
   }).stream;
 }
 

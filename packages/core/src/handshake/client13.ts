@@ -6,6 +6,7 @@
  *                               ▼
  *                    ExpectEncryptedExtensions ─▶ ExpectCertificateOrRequest ─▶ [ExpectCertificate]
  *                               ─▶ ExpectCertificateVerify ─▶ ExpectFinished ──(our Finished)──▶ done
+ *                    ExpectEncryptedExtensions ─(the server took our PSK: psk13.ts)─▶ ExpectFinished
  */
 import { ProtocolError, TLSVersion } from '@tlsbio/errors';
 import { equalBytes } from '../crypto/bytes.js';
@@ -22,6 +23,7 @@ import {
   decodeEncryptedExtensions,
   decodeKeyShareHelloRetry,
   decodeKeyShareServer,
+  decodePreSharedKeyServer,
   decodeServerHello,
   decodeServerName,
   decodeSupportedVersionsServer,
@@ -47,6 +49,7 @@ import {
 import type { HandshakeMessage } from '../record/index.js';
 import { suiteById, type CipherSuite } from '../suites.js';
 import { parseIpAddress, type Certificate } from '../x509/index.js';
+import type { TLSSession } from '../session/session.js';
 import {
   allowedInCertificateVerify,
   checkReceivedExtensions,
@@ -62,7 +65,8 @@ import {
 import { acceptServerHello12, fitClientHelloToVersions } from './client12.js';
 import { answerCertificateRequest, readCertificateRequest, sendClientCertificate, type ReceivedCertificateRequest } from './client-certificate13.js';
 import { allowsVersion } from './version.js';
-import { checkEarlyDataAccepted, sendEndOfEarlyData } from './early-data13.js';
+import { checkEarlyDataAccepted, earlyDataOffer, sendEndOfEarlyData, startClientEarlyData, type EarlyDataOffer } from './early-data13.js';
+import { bindClientHello, clientPsk, pskPlaceholder, type ClientPsk } from './psk13.js';
 import type { HandshakeIO, HandshakeState } from './state.js';
 
 const textEncoder = new TextEncoder();
@@ -84,12 +88,8 @@ interface Offer {
   readonly parts: HelloParts;
   /** 0-RTT offered in this ClientHello (never in a second one), with what the early data was sent under. */
   readonly earlyData: EarlyDataOffer | undefined;
-}
-
-/** The session parameters our early data assumes (RFC 8446 §4.2.10): a server that accepts must keep them. */
-interface EarlyDataOffer {
-  readonly suite: number;
-  readonly alpn: string | undefined;
+  /** The session offered for resumption, when the ClientHello carries its PSK. */
+  readonly psk: ClientPsk | undefined;
 }
 
 /** Sends the first ClientHello (RFC 8446 §4.1.2) and returns the state awaiting the server's answer. */
@@ -103,9 +103,13 @@ export function startClient(io: HandshakeIO): HandshakeState {
   const random = provider.randomBytes(32);
   const sessionId = context.middleboxCompatibility ? provider.randomBytes(32) : new Uint8Array(0);
   const parts = helloParts(io);
-  const earlyData: EarlyDataOffer | undefined = undefined; // 0-RTT needs a resumable session: see early-data13.ts
-  const hello = buildClientHello(io, parts, random, sessionId, shares, undefined, earlyData !== undefined);
+  const psk = clientPsk(io);
+  // RFC 8446 §4.2.10: 0-RTT only with a PSK whose ticket allows it, when the application asked for it.
+  const earlyData = psk !== undefined && io.earlyDataRequested ? earlyDataOffer(context, psk.session) : undefined;
+  const hello = buildClientHello(io, parts, random, sessionId, shares, undefined, psk, earlyData !== undefined);
   io.sendHandshake(HandshakeType.client_hello, encodeClientHello(hello));
+  // The early keys hash the ClientHello with the PSK's hash, which the server's suite will have (RFC 8446 §4.2.10).
+  if (earlyData !== undefined) startClientEarlyData(io, psk!.schedule, earlyData, random, io.transcript.currentWith(new Uint8Array(0), psk!.hash));
   const offer: Offer = {
     hello,
     shares,
@@ -116,6 +120,7 @@ export function startClient(io: HandshakeIO): HandshakeState {
     extensionTypes: new Set(hello.extensions.map((e) => e.type)),
     parts,
     earlyData,
+    psk,
   };
   return new ExpectServerHello(io, offer, undefined);
 }
@@ -161,7 +166,7 @@ function helloParts(io: HandshakeIO): HelloParts {
  * A ClientHello, its extensions in one fixed order (NSS's, which RFC 8448's traces show; any order is valid but
  * pre_shared_key, which goes last, RFC 8446 §4.2.11): server_name, supported_groups, ALPN, key_share, early_data,
  * supported_versions, signature_algorithms, signature_algorithms_cert, cookie, psk_key_exchange_modes,
- * record_size_limit, post_handshake_auth, padding.
+ * record_size_limit, post_handshake_auth, padding, pre_shared_key (with `psk`, its binder computed over the rest).
  */
 function buildClientHello(
   io: HandshakeIO,
@@ -170,6 +175,7 @@ function buildClientHello(
   sessionId: Uint8Array,
   shares: ReadonlyMap<number, KeyExchange>,
   cookie: Uint8Array | undefined,
+  psk: ClientPsk | undefined,
   earlyData: boolean,
 ): ClientHello {
   const { context } = io;
@@ -195,6 +201,8 @@ function buildClientHello(
     const at = extra.before === undefined ? -1 : extensions.findIndex((e) => e.type === extra.before);
     extensions.splice(at < 0 ? extensions.length : at, 0, { type: extra.type, data: extra.data });
   }
+  // RFC 8446 §4.2.11: pre_shared_key goes last; its binder is filled in once the rest is final.
+  if (psk !== undefined) extensions.push(pskPlaceholder(io, psk));
   // TLS 1.2 in the version range changes the offer (client12.ts).
   const hello: ClientHello = fitClientHelloToVersions(context, io.provider, {
     legacyVersion: ProtocolVersion.TLS1_2,
@@ -204,13 +212,23 @@ function buildClientHello(
     legacyCompressionMethods: [0],
     extensions,
   });
-  if (!context.clientHelloPadding) return hello;
-  // RFC 7685 with NSS's and BoringSSL's rule: a hello of 256..511 bytes (handshake header included) grows to 512;
-  // the padding extension carries at least one byte, as some servers choke on an empty last extension.
+  const padded = context.clientHelloPadding ? pad(hello) : hello;
+  return psk === undefined ? padded : bindClientHello(io, padded, psk);
+}
+
+/**
+ * RFC 7685 with NSS's and BoringSSL's rule: a hello of 256..511 bytes (handshake header included) grows to 512;
+ * the padding extension carries at least one byte, as some servers choke on an empty last extension. It goes
+ * before pre_shared_key, which stays last.
+ */
+function pad(hello: ClientHello): ClientHello {
   const length = 4 + encodeClientHello(hello).length;
   if (length < 256 || length >= 512) return hello;
-  const padding = Math.max(512 - length, 5) - 4;
-  return { ...hello, extensions: [...hello.extensions, { type: ExtensionType.padding, data: new Uint8Array(padding) }] };
+  const padding = { type: ExtensionType.padding, data: new Uint8Array(Math.max(512 - length, 5) - 4) };
+  const extensions = [...hello.extensions];
+  const last = extensions[extensions.length - 1];
+  extensions.splice(last?.type === ExtensionType.pre_shared_key ? extensions.length - 1 : extensions.length, 0, padding);
+  return { ...hello, extensions };
 }
 
 function keyShareEntries(shares: ReadonlyMap<number, KeyExchange>) {
@@ -265,13 +283,14 @@ class ExpectServerHello implements HandshakeState {
     if (this.retry !== undefined && group !== this.retry.group) {
       throw new ProtocolError('BAD_KEY_SHARE', 'ServerHello key_share differs from the group HelloRetryRequest asked for');
     }
+    const psk = this.#acceptedPsk(hello, suite);
     const sharedSecret = exchange.complete(keyExchange);
 
     const { io } = this;
     const hash = io.provider.hashes[suite.hash]!;
     if (this.retry === undefined) io.transcript.selectHash(hash);
     io.transcript.add(message.raw);
-    const schedule = new KeySchedule13(hash);
+    const schedule = psk?.schedule ?? new KeySchedule13(hash);
     schedule.enterHandshake(sharedSecret);
     const clientSecret = schedule.clientHandshakeTrafficSecret(io.transcript.current());
     const serverSecret = schedule.serverHandshakeTrafficSecret(io.transcript.current());
@@ -292,8 +311,23 @@ class ExpectServerHello implements HandshakeState {
       clientSecret,
       serverSecret,
       helloRetried: this.retry !== undefined,
+      resumed: psk?.session,
     };
     return new ExpectEncryptedExtensions(io, this.offer, keys);
+  }
+
+  /**
+   * The PSK the server took, if its ServerHello has pre_shared_key (RFC 8446 §4.2.11): the identity must be one we
+   * offered (we offer one: index 0) and the suite's hash the PSK's, else illegal_parameter.
+   */
+  #acceptedPsk(hello: ServerHello, suite: CipherSuite): ClientPsk | undefined {
+    const data = findExtension(hello.extensions, ExtensionType.pre_shared_key);
+    if (data === undefined) return undefined;
+    const psk = this.offer.psk;
+    const index = decodePreSharedKeyServer(data);
+    if (psk === undefined || index !== 0) throw new ProtocolError('ILLEGAL_PARAMETER', `the server selected PSK identity ${index}, which we did not offer`);
+    if (psk.hash.name !== suite.hash) throw new ProtocolError('ILLEGAL_PARAMETER', "the server's cipher suite does not fit the PSK's hash (RFC 8446 §4.2.11)");
+    return psk;
   }
 
   /** Checks shared by ServerHello and HelloRetryRequest (RFC 8446 §4.1.3, §4.1.4). Returns the suite. */
@@ -363,14 +397,16 @@ class ExpectServerHello implements HandshakeState {
       io.earlyDataAnswered(false);
       io.setWritePlaintext();
     }
-    // RFC 8446 §4.1.2: the same hello but for the new key share and the cookie (and the padding that follows).
+    // RFC 8446 §4.1.2: the same hello but for the new key share and the cookie (and the padding that follows); a PSK
+    // stays only if the suite's hash is its own (§4.1.4), its age and binder computed anew over the new transcript.
     const cookie = cookieData === undefined ? undefined : decodeCookie(cookieData);
-    const hello2 = buildClientHello(io, offer.parts, offer.hello.random, offer.hello.legacySessionId, shares, cookie, false);
+    const psk = offer.psk !== undefined && offer.psk.hash.name === suite.hash ? offer.psk : undefined;
+    const hello2 = buildClientHello(io, offer.parts, offer.hello.random, offer.hello.legacySessionId, shares, cookie, psk, false);
     // RFC 8446 §D.4: in compatibility mode the client's change_cipher_spec goes before its second ClientHello,
     // unless it went out after the first one already, ahead of early data.
     if (io.context.middleboxCompatibility && !earlyData) io.sendChangeCipherSpec();
     io.sendHandshake(HandshakeType.client_hello, encodeClientHello(hello2));
-    const next: Offer = { ...offer, hello: hello2, shares, extensionTypes: new Set(hello2.extensions.map((e) => e.type)), earlyData: undefined };
+    const next: Offer = { ...offer, hello: hello2, shares, psk, extensionTypes: new Set(hello2.extensions.map((e) => e.type)), earlyData: undefined };
     return new ExpectServerHello(io, next, { suite, group });
   }
 }
@@ -383,6 +419,8 @@ interface HandshakeKeys {
   readonly clientSecret: Uint8Array;
   readonly serverSecret: Uint8Array;
   readonly helloRetried: boolean;
+  /** The session resumed, when the server took our PSK: no certificate messages follow (RFC 8446 §2.2). */
+  readonly resumed: TLSSession | undefined;
 }
 
 /** What EncryptedExtensions settled. */
@@ -437,7 +475,14 @@ class ExpectEncryptedExtensions implements HandshakeState {
     }
     const earlyDataAccepted = this.#earlyDataAnswer(extensions, alpn);
     this.io.transcript.add(message.raw);
-    return new ExpectCertificateOrRequest(this.io, this.offer, { ...this.keys, alpn, serverNameAcknowledged: serverName !== undefined, earlyDataAccepted });
+    const negotiated = { ...this.keys, alpn, serverNameAcknowledged: serverName !== undefined, earlyDataAccepted };
+    const resumed = negotiated.resumed;
+    if (resumed !== undefined) {
+      // The session vouches for the server: its chain stands for a Certificate, and nothing is signed.
+      const peer: PeerIdentity = { chain: [], key: undefined, verified: resumed.peerVerified };
+      return new ExpectFinished(this.io, this.offer, negotiated, undefined, peer, undefined);
+    }
+    return new ExpectCertificateOrRequest(this.io, this.offer, negotiated);
   }
 
   /**
@@ -451,7 +496,8 @@ class ExpectEncryptedExtensions implements HandshakeState {
     const data = findExtension(extensions, ExtensionType.early_data);
     if (data !== undefined) decodeEarlyDataIndication(data, false);
     const accepted = data !== undefined;
-    if (accepted) checkEarlyDataAccepted(0, this.keys.suite, offered.suite, alpn, offered.alpn);
+    // The PSK the server took is our first (and only) identity, or none.
+    if (accepted) checkEarlyDataAccepted(this.keys.resumed !== undefined ? 0 : -1, this.keys.suite, offered.suite.id, alpn, offered.alpn);
     this.io.earlyDataAnswered(accepted);
     if (!accepted) this.io.setWriteSecret(this.keys.suite, this.keys.clientSecret);
     return accepted;
@@ -505,7 +551,8 @@ class ExpectCertificate implements HandshakeState {
 
 interface PeerIdentity {
   readonly chain: readonly Certificate[];
-  readonly key: PublicKey;
+  /** Absent on a resumption: no CertificateVerify to check. */
+  readonly key: PublicKey | undefined;
   readonly verified: boolean;
 }
 
@@ -521,7 +568,7 @@ class ExpectCertificateVerify implements HandshakeState {
 
   handle(message: HandshakeMessage): HandshakeState {
     expectType(message, this.name, HandshakeType.certificate_verify);
-    const scheme = receiveCertificateVerify(this.io, message, 'server', this.peer.key, this.offer.schemes);
+    const scheme = receiveCertificateVerify(this.io, message, 'server', this.peer.key!, this.offer.schemes);
     return new ExpectFinished(this.io, this.offer, this.negotiated, this.request, this.peer, scheme);
   }
 }
@@ -534,7 +581,7 @@ class ExpectFinished implements HandshakeState {
     private readonly negotiated: Negotiated,
     private readonly request: ReceivedCertificateRequest | undefined,
     private readonly peer: PeerIdentity,
-    private readonly scheme: SignatureSchemeName,
+    private readonly scheme: SignatureSchemeName | undefined,
   ) {}
 
   handle(message: HandshakeMessage): HandshakeState | null {
@@ -584,6 +631,7 @@ class ExpectFinished implements HandshakeState {
       serverName: negotiated.serverNameAcknowledged ? io.serverHostname : undefined,
       peerCertificates: this.peer.chain,
       peerVerified: this.peer.verified,
+      ...(negotiated.resumed === undefined ? {} : { resumedPeerChain: negotiated.resumed.state.peerCertificates }),
       clientTrafficSecret: clientTraffic,
       serverTrafficSecret: serverTraffic,
       exporterMasterSecret: exporter,

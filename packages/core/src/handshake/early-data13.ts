@@ -9,27 +9,48 @@
  * otherwise it rejects by skipping the client's 0-RTT records (a 1-RTT answer: records that fail to decrypt; a
  * HelloRetryRequest: application_data records until the second ClientHello), up to a bounded allowance.
  */
-import { ProtocolError } from '@tlsbio/errors';
+import { ProtocolError, TLSVersion } from '@tlsbio/errors';
 import type { TLSContext } from '../context.js';
 import type { KeySchedule13 } from '../keyschedule/index.js';
-import { HandshakeType, decodeEndOfEarlyData, encodeEndOfEarlyData } from '../msgs/index.js';
+import { ExtensionType, HandshakeType, decodeEndOfEarlyData, decodePreSharedKeyClient, encodeEndOfEarlyData, findExtension, type ClientHello } from '../msgs/index.js';
 import type { HandshakeMessage } from '../record/index.js';
+import type { TLSSession } from '../session/session.js';
 import type { CipherSuite } from '../suites.js';
 import { expectType } from './common13.js';
+import type { ServerPsk } from './psk13.js';
 import type { EarlyDataPlan, HandshakeIO, HandshakeState } from './state.js';
 
+/** What a client's 0-RTT data is sent under: the session's suite and ALPN protocol, and its size allowance. */
+export interface EarlyDataOffer {
+  readonly suite: CipherSuite;
+  readonly alpn: string | undefined;
+  readonly limit: number;
+}
+
 /**
- * Client: derives the 0-RTT secrets over the first ClientHello (already in the transcript), logs them, sends the
- * middlebox-compatibility change_cipher_spec where RFC 8446 §D.4 puts it when early data follows (right after the
- * ClientHello), and protects what follows with the client_early_traffic_secret.
+ * Client: the 0-RTT a session allows (RFC 8446 §4.2.10), or `undefined`: a TLS 1.3 ticket with max_early_data_size,
+ * whose cipher suite the context still offers (the early keys use it) and whose ALPN protocol, if any, it still
+ * offers (a server accepts early data only under the session's protocol).
  */
-export function startClientEarlyData(io: HandshakeIO, schedule: KeySchedule13, suite: CipherSuite, clientRandom: Uint8Array, limit: number): void {
-  const clientHelloHash = io.transcript.current();
+export function earlyDataOffer(context: TLSContext, session: TLSSession): EarlyDataOffer | undefined {
+  if (session.version !== TLSVersion.TLSv1_3 || session.maxEarlyData === 0) return undefined;
+  const suite = context.cipherSuites.find((ours) => ours.id === session.cipherSuite);
+  if (suite === undefined) return undefined;
+  if (session.alpn !== undefined && !context.alpnProtocols.includes(session.alpn)) return undefined;
+  return { suite, alpn: session.alpn, limit: session.maxEarlyData };
+}
+
+/**
+ * Client: derives the 0-RTT secrets over the first ClientHello, logs them, sends the middlebox-compatibility
+ * change_cipher_spec where RFC 8446 §D.4 puts it when early data follows (right after the ClientHello), and protects
+ * what follows with the client_early_traffic_secret.
+ */
+export function startClientEarlyData(io: HandshakeIO, schedule: KeySchedule13, offer: EarlyDataOffer, clientRandom: Uint8Array, clientHelloHash: Uint8Array): void {
   const secret = schedule.clientEarlyTrafficSecret(clientHelloHash);
   io.logSecret('CLIENT_EARLY_TRAFFIC_SECRET', clientRandom, secret);
   io.logSecret('EARLY_EXPORTER_SECRET', clientRandom, schedule.earlyExporterMasterSecret(clientHelloHash));
   if (io.context.middleboxCompatibility) io.sendChangeCipherSpec();
-  io.startEarlyData(suite, secret, limit);
+  io.startEarlyData(offer.suite, secret, offer.limit);
 }
 
 /** Client, after the server's Finished when it accepted 0-RTT: EndOfEarlyData under the early keys (RFC 8446 §4.5). */
@@ -64,6 +85,30 @@ export interface EarlyDataCandidate {
   readonly binder: Uint8Array;
   /** When the ClientHello should have arrived: ticket issue time + the client's ticket age, in ms (RFC 8446 §8.3). */
   readonly expectedArrivalMs: number;
+}
+
+/**
+ * Server: the facts of a resumption that decide 0-RTT, from the ClientHello and the PSK selected in it
+ * (RFC 8446 §4.2.11): the identity's binder and, from its obfuscated age, when the ClientHello should have arrived.
+ */
+export function earlyDataCandidate(hello: ClientHello, psk: ServerPsk, suite: CipherSuite, alpn: string | undefined): EarlyDataCandidate | undefined {
+  const data = findExtension(hello.extensions, ExtensionType.pre_shared_key);
+  if (data === undefined) return undefined;
+  const offered = decodePreSharedKeyClient(data);
+  const identity = offered.identities[psk.index]!;
+  const { state } = psk;
+  // RFC 8446 §4.2.11.1: the client's view of the ticket age is the obfuscated age less ticket_age_add, mod 2^32.
+  const clientAge = (identity.obfuscatedTicketAge - state.ticketAgeAdd + 0x1_0000_0000) % 0x1_0000_0000;
+  return {
+    selectedIdentity: psk.index,
+    ticketMaxEarlyData: state.maxEarlyData,
+    ticketSuite: state.cipherSuite,
+    suite,
+    ticketAlpn: state.alpn,
+    alpn,
+    binder: offered.binders[psk.index]!,
+    expectedArrivalMs: state.createdAt + clientAge,
+  };
 }
 
 /**

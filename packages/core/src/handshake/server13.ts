@@ -2,7 +2,7 @@
  * The TLS 1.3 server handshake (RFC 8446 §2, §4), one state per message awaited:
  *
  *   ExpectClientHello ──(no usable key share)──▶ HelloRetryRequest ─▶ ExpectClientHello (second, checked against the first)
- *          │ (ServerHello … Finished sent)
+ *          │ (ServerHello … Finished sent; with a PSK (psk13.ts): no CertificateRequest, Certificate, CertificateVerify)
  *          ▼
  *   [ExpectClientCertificate ─▶ ExpectClientCertificateVerify (client-auth13.ts)] ─▶ ExpectClientFinished ──▶ done
  */
@@ -36,6 +36,7 @@ import {
   encodeEncryptedExtensions,
   encodeKeyShareHelloRetry,
   encodeKeyShareServer,
+  encodePreSharedKeyServer,
   encodeServerHello,
   encodeSupportedVersionsServer,
   findExtension,
@@ -48,9 +49,10 @@ import type { CipherSuite } from '../suites.js';
 import { chooseCertifiedKey, expectType, receiveFinished, sendCertificate, sendCertificateVerify, sendFinished, wireList } from './common13.js';
 import { ExpectClientCertificate, NO_CLIENT_IDENTITY, requestsClientCertificate, sendCertificateRequest, type ClientIdentity } from './client-auth13.js';
 import { startServer12 } from './server12.js';
-import { ExpectEndOfEarlyData, helloRetryEarlyDataPlan, serverEarlyDataPlan } from './early-data13.js';
+import { ExpectEndOfEarlyData, acceptsEarlyData, earlyDataCandidate, helloRetryEarlyDataPlan, serverEarlyDataPlan } from './early-data13.js';
 import type { HandshakeIO, HandshakeState } from './state.js';
 import { negotiateServerVersion } from './version.js';
+import { acceptsPskDheKe, selectServerPsk, type ServerPsk } from './psk13.js';
 
 const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder();
@@ -110,18 +112,16 @@ class ExpectClientHello implements HandshakeState {
       io.callback(() => callback(io.connection, offer.serverName, io.context));
     }
     const context = io.context;
-    const suite = this.retried?.suite ?? chooseSuite(context, hello);
-    const certificate = chooseCertifiedKey(
-      io.provider,
-      context.certifiedKeys,
-      context.signatureSchemes,
-      offer.schemes,
-      offer.serverName,
-      offer.certificateSchemes,
-    );
-    if (certificate === undefined) {
-      throw new ProtocolError('NO_SUITABLE_SIGNATURE_ALGORITHM', 'no loaded certificate can sign with a scheme the client offers');
-    }
+    // RFC 8446 §4.2.11: a PSK fixes the suite's hash; after a HelloRetryRequest the suite is fixed already.
+    const retriedSuite = this.retried?.suite;
+    const pskSuite = (hashName: string) =>
+      retriedSuite !== undefined
+        ? retriedSuite.hash === hashName ? retriedSuite : undefined
+        : context.cipherSuites.find((candidate) => candidate.hash === hashName && hello.cipherSuites.includes(candidate.id));
+    const psk = selectServerPsk(io, message, hello, offer.serverName, pskSuite, true);
+    const suite = retriedSuite ?? psk?.suite ?? chooseSuite(context, hello);
+    // A resumed session is authenticated by its PSK: no certificate is sent (RFC 8446 §2.2).
+    const certificate = psk === undefined ? chooseCertificate(io, offer) : undefined;
     const alpn = chooseAlpn(io, offer);
 
     if (this.retried === undefined) io.transcript.selectHash(io.provider.hashes[suite.hash]!);
@@ -135,15 +135,21 @@ class ExpectClientHello implements HandshakeState {
     const { publicKey, sharedSecret } = choice.group.accept(choice.share.keyExchange);
     // RFC 8446 §4.2.10: 0-RTT is accepted only for a PSK (resumption); otherwise the client's early records are
     // skipped. Decided while the transcript is the ClientHello, which the early secrets hash.
-    const earlyData = serverEarlyDataPlan(io, offer.earlyData, undefined);
+    const accepted = offer.earlyData && psk !== undefined && acceptsEarlyData(context, earlyDataCandidate(hello, psk, suite, alpn));
+    const earlyData = serverEarlyDataPlan(
+      io,
+      offer.earlyData,
+      accepted ? { schedule: psk.schedule, suite, clientRandom: hello.random, limit: psk.state.maxEarlyData } : undefined,
+    );
     const serverHello = {
       legacyVersion: ProtocolVersion.TLS1_2,
       random: io.provider.randomBytes(32),
       legacySessionIdEcho: hello.legacySessionId,
       cipherSuite: suite.id,
       legacyCompressionMethod: 0,
-      // NSS's order (RFC 8448), as our ClientHello keeps it: key_share, then supported_versions.
+      // NSS's order (RFC 8448 §3, §4): pre_shared_key, key_share, then supported_versions.
       extensions: [
+        ...(psk === undefined ? [] : [{ type: ExtensionType.pre_shared_key, data: encodePreSharedKeyServer(psk.index) }]),
         { type: ExtensionType.key_share, data: encodeKeyShareServer({ group: choice.group.id, keyExchange: publicKey }) },
         { type: ExtensionType.supported_versions, data: encodeSupportedVersionsServer(ProtocolVersion.TLS1_3) },
       ],
@@ -153,7 +159,7 @@ class ExpectClientHello implements HandshakeState {
     if (hello.legacySessionId.length > 0 && this.retried === undefined) io.sendChangeCipherSpec();
 
     const hash = io.provider.hashes[suite.hash]!;
-    const schedule = new KeySchedule13(hash);
+    const schedule = psk?.schedule ?? new KeySchedule13(hash);
     schedule.enterHandshake(sharedSecret);
     const clientSecret = schedule.clientHandshakeTrafficSecret(io.transcript.current());
     const serverSecret = schedule.serverHandshakeTrafficSecret(io.transcript.current());
@@ -182,10 +188,13 @@ class ExpectClientHello implements HandshakeState {
     // RFC 8446 §4.2.10: an empty early_data says we accept the client's 0-RTT data.
     if (earlyData.action === 'accept') encrypted.push({ type: ExtensionType.early_data, data: encodeEarlyDataIndication() });
     io.sendHandshake(HandshakeType.encrypted_extensions, encodeEncryptedExtensions({ extensions: encrypted }));
-    // RFC 8446 §4.3.2: a CertificateRequest, when we authenticate clients, goes between EncryptedExtensions and Certificate.
-    const request = requestsClientCertificate(io) ? sendCertificateRequest(io, new Uint8Array(0)) : undefined;
-    sendCertificate(io, new Uint8Array(0), certificate.certified);
-    sendCertificateVerify(io, 'server', certificate.scheme, certificate.certified);
+    // RFC 8446 §4.3.2: a CertificateRequest, when we authenticate clients, goes between EncryptedExtensions and
+    // Certificate — never in a PSK handshake, where the ticket carries the client's identity.
+    const request = certificate !== undefined && requestsClientCertificate(io) ? sendCertificateRequest(io, new Uint8Array(0)) : undefined;
+    if (certificate !== undefined) {
+      sendCertificate(io, new Uint8Array(0), certificate.certified);
+      sendCertificateVerify(io, 'server', certificate.scheme, certificate.certified);
+    }
     sendFinished(io, suite, serverSecret);
 
     // RFC 8446 §7.1: application secrets hash the transcript through our Finished.
@@ -203,8 +212,8 @@ class ExpectClientHello implements HandshakeState {
       peerCipherSuites: hello.cipherSuites,
       suite,
       groupName: choice.group.name,
-      scheme: certificate.scheme,
-      certified: certificate.certified,
+      scheme: certificate?.scheme,
+      psk,
       alpn,
       serverName: offer.serverName,
       schedule,
@@ -214,6 +223,7 @@ class ExpectClientHello implements HandshakeState {
       exporter,
       helloRetried: this.retried !== undefined,
       postHandshakeAuth: offer.postHandshakeAuth,
+      acceptsTickets: acceptsPskDheKe(hello),
     };
     const finished = (identity: ClientIdentity) => new ExpectClientFinished(io, flight, identity);
     const secondFlight = () => (request === undefined ? finished(NO_CLIENT_IDENTITY) : new ExpectClientCertificate(io, request, finished));
@@ -248,6 +258,16 @@ class ExpectClientHello implements HandshakeState {
     if (hello.legacySessionId.length > 0) io.sendChangeCipherSpec();
     return new ExpectClientHello(io, { first: hello, suite, group, cookie: cookie?.slice() });
   }
+}
+
+/** The certificate to send and the scheme to sign with. */
+function chooseCertificate(io: HandshakeIO, offer: Offer): { certified: CertifiedKey; scheme: SignatureScheme } {
+  const context = io.context;
+  const certificate = chooseCertifiedKey(io.provider, context.certifiedKeys, context.signatureSchemes, offer.schemes, offer.serverName, offer.certificateSchemes);
+  if (certificate === undefined) {
+    throw new ProtocolError('NO_SUITABLE_SIGNATURE_ALGORITHM', 'no loaded certificate can sign with a scheme the client offers');
+  }
+  return certificate;
 }
 
 /** Decodes the ClientHello extensions the server acts on, with RFC 8446's presence rules. */
@@ -417,8 +437,10 @@ interface ServerFlight {
   readonly peerCipherSuites: readonly number[];
   readonly suite: CipherSuite;
   readonly groupName: GroupName;
-  readonly scheme: SignatureScheme;
-  readonly certified: CertifiedKey;
+  /** The scheme our CertificateVerify used; absent when a PSK authenticated us. */
+  readonly scheme: SignatureScheme | undefined;
+  /** The resumed session, when the handshake took a PSK. */
+  readonly psk: ServerPsk | undefined;
   readonly alpn: string | undefined;
   readonly serverName: string | undefined;
   readonly schedule: KeySchedule13;
@@ -428,6 +450,8 @@ interface ServerFlight {
   readonly exporter: Uint8Array;
   readonly helloRetried: boolean;
   readonly postHandshakeAuth: boolean;
+  /** The client offered psk_dhe_ke: tickets are of use to it (RFC 8446 §4.2.9). */
+  readonly acceptsTickets: boolean;
 }
 
 class ExpectClientFinished implements HandshakeState {
@@ -443,15 +467,18 @@ class ExpectClientFinished implements HandshakeState {
     const { io, flight } = this;
     receiveFinished(io, message, flight.suite, flight.clientSecret);
     io.setReadSecret(flight.suite, flight.clientTraffic);
+    const resumed = flight.psk?.state;
     io.complete({
       peerCipherSuites: flight.peerCipherSuites,
       suite: flight.suite,
       group: flight.groupName,
-      signatureScheme: flight.scheme.name,
+      signatureScheme: flight.scheme?.name,
       alpn: flight.alpn,
       serverName: flight.serverName,
       peerCertificates: this.client.chain,
-      peerVerified: this.client.verified,
+      peerVerified: resumed?.peerVerified ?? this.client.verified,
+      ...(resumed === undefined ? {} : { resumedPeerChain: resumed.peerCertificates }),
+      peerAcceptsTickets: flight.acceptsTickets,
       clientTrafficSecret: flight.clientTraffic,
       serverTrafficSecret: flight.serverTraffic,
       exporterMasterSecret: flight.exporter,
