@@ -22,18 +22,18 @@
  * which our server sends as the application's cookie), the suite, group and scheme lists. The random source hands
  * out the trace's values in the order the engine draws them (see `draws`), and fails on any other draw.
  *
- * Resumption (issue 6). §3's NewSessionTicket: our server's, opened under the trace's server application key, is the
- * trace's message but for its early_data extension (max_early_data_size 1024), which only a server configured for
- * 0-RTT sends (0-RTT is another branch's work); its ticket bytes come from a TicketSealer seam (a ticket's contents
- * are the server's own format: NSS's here), its ticket_age_add from the random source. Our server's records after
- * the ticket are then byte for byte. Our client turns the trace's ticket into a session whose PSK is §3's
- * resumption PSK. §4 (Resumed 0-RTT): our client resumes that session and sends §4's ClientHello byte for byte
- * (obfuscated age, binder; its early_data offer is the seam's, as 0-RTT is not here), accepts the server's
- * ServerHello, EncryptedExtensions and Finished, and then sends and reads the trace's application data and
- * close_notify records byte for byte; its Finished differs from the trace's, whose client sent 0-RTT data and so
- * EndOfEarlyData first. Our server takes §4's ClientHello (the ticket through the seam, the binder verified) and
- * answers with the trace's ServerHello byte for byte; its handshake keys open the trace's flight, and its own
- * flight is the trace's EncryptedExtensions without early_data, then Finished.
+ * Resumption and 0-RTT (issue 6). §3's NewSessionTicket: our server's (`maxEarlyData: 1024`, hence its early_data
+ * extension), opened under the trace's server application key, is the trace's message byte for byte; its ticket
+ * bytes come from a TicketSealer seam (a ticket's contents are the server's own format: NSS's here), its
+ * ticket_age_add from the random source. Our server's records after the ticket are then byte for byte. Our client
+ * turns the trace's ticket into a session whose PSK is §3's resumption PSK and which allows 1024 bytes of early data.
+ * §4 (Resumed 0-RTT): our client resumes that session with `writeEarlyData("ABCDEF")`, and sends §4's ClientHello
+ * (obfuscated age, binder, early_data) and 0-RTT record byte for byte, logs the trace's early secrets, accepts the
+ * server's flight (early_data accepted), sends EndOfEarlyData and Finished byte for byte, then the trace's
+ * application data and close_notify. Our server takes §4's first flight (the ticket through the seam, the binder
+ * verified, the ClientHello fresh for the anti-replay register at the trace's ticket age): the 0-RTT data is
+ * readable before the client's Finished, and its ServerHello and flight (EncryptedExtensions with early_data,
+ * Finished) are the trace's byte for byte; it takes the client's EndOfEarlyData, Finished and application data.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -44,7 +44,7 @@ import { MemoryBIO } from '../src/bio/memory-bio.js';
 import type { TLSConnection } from '../src/connection.js';
 import { TLSContext, type TLSContextOptions } from '../src/context.js';
 import type { CryptoProvider } from '../src/crypto/provider.js';
-import { ContentType, ExtensionType, HandshakeType, decodeEncryptedExtensions, decodeNewSessionTicket13, encodeEncryptedExtensions, encodeHandshake, encodeNewSessionTicket13 } from '../src/msgs/index.js';
+import { ExtensionType, decodeNewSessionTicket13 } from '../src/msgs/index.js';
 import type { TicketSealer } from '../src/session/ticket-keys.js';
 import { suiteByName } from '../src/suites.js';
 import { caught } from './helpers/pair.js';
@@ -83,6 +83,10 @@ interface ResumedTrace {
   readonly server_x25519_private_key: string;
   readonly ticket_age_ms: number;
   readonly binder: { readonly binder: string };
+  readonly client_early_traffic_secret: string;
+  readonly early_exporter_master_secret: string;
+  readonly early_data: string;
+  readonly early_data_record: { readonly hex: string };
   readonly server_answer: Record<string, string>;
 }
 
@@ -95,8 +99,6 @@ const HRR = load('rfc8448-hrr.json');
 const RESUMED = JSON.parse(readFileSync(join(vectorsDir, 'rfc8448-resumed-0rtt-early.json'), 'utf8')) as ResumedTrace;
 /** Botan's CurrentTimestamp for §3: the ticket arrives (and is issued) at this time; §4 runs ticket_age_ms later. */
 const TICKET_TIME = 1651826546000;
-/** §4's ClientHello offers early_data: a 0-RTT client's extension, which only the seam adds until 0-RTT lands. */
-const EARLY_DATA = { type: ExtensionType.early_data, data: new Uint8Array(0), before: ExtensionType.supported_versions };
 
 // What NSS offers and we do not implement (see the header): inserted by the seam around our own codepoints.
 const NSS_SIGNATURE_ALGORITHMS = [0x0403, 0x0503, 0x0603, 0x0203, 0x0804, 0x0805, 0x0806, 0x0401, 0x0501, 0x0601, 0x0201, 0x0402, 0x0502, 0x0602, 0x0202];
@@ -154,8 +156,8 @@ function serverContext(provider: CryptoProvider, trace: Trace, clock?: () => Dat
     groups: trace === HRR ? ['secp256r1', 'secp384r1', 'x25519'] : ['x25519', 'secp256r1', 'secp384r1'],
     retryForPreferredGroup: true,
     announceGroups: true,
-    // §3's server sends one ticket with a 30-second lifetime; §5's sends none.
-    ...(trace === SIMPLE ? { ticketsPerHandshake: 1, ticketLifetime: 30 } : { sessionTickets: false }),
+    // §3's server sends one ticket with a 30-second lifetime, allowing 1024 bytes of 0-RTT data; §5's sends none.
+    ...(trace === SIMPLE ? { ticketsPerHandshake: 1, ticketLifetime: 30, maxEarlyData: 1024 } : { sessionTickets: false }),
     ...(clock === undefined ? {} : { now: clock }),
     ...(trace === SIMPLE ? { testingOnlyWireCodepoints: { supportedGroups: NSS_GROUPS } } : {}),
   });
@@ -352,10 +354,10 @@ function finishSimpleServer(context: TLSContext, sealer: TraceTicketSealer, rand
   expect(opened.type).toBe(expected.type);
   const ourTicket = decodeNewSessionTicket13(opened.content.subarray(4));
   const traceTicket = decodeNewSessionTicket13(expected.content.subarray(4));
+  // Byte for byte, early_data (max_early_data_size 1024) included: the context's maxEarlyData.
   expect(traceTicket.extensions).toEqual([{ type: ExtensionType.early_data, data: fromHex('00000400') }]);
-  expect(ourTicket.extensions).toEqual([]);
-  expect(hex(opened.content)).toBe(hex(encodeHandshake(HandshakeType.new_session_ticket, encodeNewSessionTicket13({ ...traceTicket, extensions: [] }))));
-  expect(ourTicket).toEqual({ ...traceTicket, extensions: [] });
+  expect(hex(opened.content)).toBe(hex(expected.content));
+  expect(ourTicket).toEqual(traceTicket);
   return server;
 }
 
@@ -400,35 +402,40 @@ describe.each(providers)('RFC 8448 §4 (Resumed), our client, %s provider', (_na
     expectWantRead(() => firstConnection.read());
     const session = firstConnection.session!;
 
-    // §4: another context of the same configuration (its wire lists are §4's: padding, and the early_data offer).
+    // §4: another context of the same configuration (its wire lists are §4's, with padding).
     clock.now += RESUMED.ticket_age_ms;
     const random = fixedRandom(fromHex(RESUMED.client_x25519_private_key), fromHex(RESUMED.client_random));
     const context = clientContext(makeProvider({ random }), SIMPLE, now, {
       clientHelloPadding: true,
-      testingOnlyWireCodepoints: { signatureAlgorithms: NSS_SIGNATURE_ALGORITHMS, supportedGroups: NSS_GROUPS, clientHelloExtensions: [RENEGOTIATION_INFO, EARLY_DATA] },
+      testingOnlyWireCodepoints: { signatureAlgorithms: NSS_SIGNATURE_ALGORITHMS, supportedGroups: NSS_GROUPS, clientHelloExtensions: [RENEGOTIATION_INFO] },
     });
     const secrets = new Map<string, string>();
     context.setKeylogCallback((line) => secrets.set(line.split(' ')[0]!, line.split(' ')[2]!));
     const incoming = new MemoryBIO();
     const outgoing = new MemoryBIO();
     const connection = context.wrapBio(incoming, outgoing, { serverHostname: 'server', session });
+    // 0-RTT: the application's early data makes the ClientHello offer early_data, and follows it.
+    const early = fromHex(RESUMED.early_data);
+    expect(connection.writeEarlyData(early)).toBe(early.length);
+    expect(connection.earlyDataStatus).toBe('pending');
     expectWantRead(() => connection.doHandshake());
-    // The ClientHello byte for byte: pre_shared_key last, obfuscated age fad6aacb, binder over the truncated hello.
-    expect(emitted(outgoing)).toEqual([RESUMED.client_hello_record]);
+    // The ClientHello byte for byte (pre_shared_key last, obfuscated age fad6aacb, binder over the truncated hello),
+    // then the 0-RTT record under the client_early_traffic_secret.
+    expect(emitted(outgoing)).toEqual([RESUMED.client_hello_record, RESUMED.early_data_record.hex]);
     expect(RESUMED.client_hello_record.endsWith(RESUMED.binder.binder)).toBe(true);
     expect(random.remaining).toBe(0);
+    expect(secrets.get('CLIENT_EARLY_TRAFFIC_SECRET')).toBe(RESUMED.client_early_traffic_secret);
+    expect(secrets.get('EARLY_EXPORTER_SECRET')).toBe(RESUMED.early_exporter_master_secret);
 
     const answer = RESUMED.server_answer;
     incoming.write(concat(fromHex(answer.server_hello_record!), fromHex(answer.server_handshake_record!)));
     connection.doHandshake();
     expect(connection.sessionReused).toBe(true);
     expect(connection.getPeerCertificate({ binary: true })).toEqual(fromHex(SIMPLE.server.certificate_der));
-    // Our second flight is Finished alone: the trace's client sent 0-RTT data and so EndOfEarlyData first, which
-    // changes its Finished (0-RTT is not in this branch). It is a Finished under the client handshake key.
-    const suite = suiteByName('TLS_AES_128_GCM_SHA256')!;
-    const [finished] = parseRecords(fromHex(emitted(outgoing)[0]!));
-    const opened = new RecordKeys(makeProvider(), suite, fromHex(secrets.get('CLIENT_HANDSHAKE_TRAFFIC_SECRET')!)).open(0, finished!);
-    expect([opened.type, opened.content[0], opened.content.length]).toEqual([ContentType.handshake, HandshakeType.finished, 36]);
+    expect(connection.earlyDataStatus).toBe('accepted');
+    // The server accepted the early data (early_data in its EncryptedExtensions): EndOfEarlyData under the early
+    // keys, then Finished under the handshake keys, byte for byte.
+    expect(emitted(outgoing).join('')).toBe(answer.client_end_of_early_data_and_finished_records);
     // The application keys hash the transcript through the server's Finished: the trace's records, byte for byte.
     const data = fromHex(answer.client_application_data!);
     expect(connection.write(data)).toBe(data.length);
@@ -452,27 +459,26 @@ describe('RFC 8448 §4 (Resumed), our server, portable provider', () => {
     const incoming = new MemoryBIO();
     const outgoing = new MemoryBIO();
     const server = context.wrapBio(incoming, outgoing);
-    incoming.write(fromHex(RESUMED.client_hello_record));
-    expectWantRead(() => server.doHandshake());
+    incoming.write(concat(fromHex(RESUMED.client_hello_record), fromHex(RESUMED.early_data_record.hex)));
+    // 0-RTT: the early data is readable at once, before the client's Finished.
+    expect(hex(server.readEarlyData())).toBe(RESUMED.early_data);
+    expect(server.earlyDataStatus).toBe('accepted');
+    expect(server.handshakeComplete).toBe(false);
     expect(random.remaining).toBe(0);
+    expect(secrets.get('CLIENT_EARLY_TRAFFIC_SECRET')).toBe(RESUMED.client_early_traffic_secret);
+    expect(secrets.get('EARLY_EXPORTER_SECRET')).toBe(RESUMED.early_exporter_master_secret);
     const answer = RESUMED.server_answer;
-    const [ourHello, ourFlight, ...rest] = emitted(outgoing);
-    expect(rest).toEqual([]);
-    // The binder verified, the ticket opened: the ServerHello byte for byte (pre_shared_key, selected_identity 0).
-    expect(ourHello).toBe(answer.server_hello_record);
-    // Our handshake keys are the trace's: they open the trace's server flight.
-    const suite = suiteByName('TLS_AES_128_GCM_SHA256')!;
-    const keys = new RecordKeys(portable(), suite, fromHex(secrets.get('SERVER_HANDSHAKE_TRAFFIC_SECRET')!));
-    const traceFlight = keys.open(0, parseRecords(fromHex(answer.server_handshake_record!))[0]!);
-    expect(hex(traceFlight.content)).toBe(answer.encrypted_extensions! + answer.server_finished!);
-    // Our flight: EncryptedExtensions without early_data (we accept no 0-RTT yet), then Finished; no certificate.
-    const ourContent = keys.open(0, parseRecords(fromHex(ourFlight!))[0]!).content;
-    const traceExtensions = decodeEncryptedExtensions(fromHex(answer.encrypted_extensions!).subarray(4));
-    const withoutEarlyData = encodeHandshake(
-      HandshakeType.encrypted_extensions,
-      encodeEncryptedExtensions({ extensions: traceExtensions.extensions.filter((e) => e.type !== ExtensionType.early_data) }),
-    );
-    expect(hex(ourContent.subarray(0, withoutEarlyData.length))).toBe(hex(withoutEarlyData));
-    expect([ourContent[withoutEarlyData.length], ourContent.length - withoutEarlyData.length]).toEqual([HandshakeType.finished, 36]);
+    // The binder verified, the ticket opened, the ClientHello fresh and new: the ServerHello (pre_shared_key,
+    // selected_identity 0) and the flight (EncryptedExtensions with early_data, Finished) byte for byte.
+    expect(emitted(outgoing)).toEqual([answer.server_hello_record, answer.server_handshake_record]);
+    // EndOfEarlyData under the early keys, the client's Finished under its handshake keys; then the trace's data.
+    incoming.write(fromHex(answer.client_end_of_early_data_and_finished_records!));
+    expect(hex(server.readEarlyData())).toBe('');
+    // Our server then issues a ticket (the trace's sends none after §4): its ticket_age_add is the one draw left.
+    random.load(new Uint8Array(4));
+    server.doHandshake();
+    expect(server.sessionReused).toBe(true);
+    incoming.write(fromHex(answer.client_application_data_record!));
+    expect(hex(server.read())).toBe(answer.client_application_data);
   });
 });
