@@ -3,23 +3,32 @@
  * and our client against `openssl s_server -early_data`.
  *
  * Sessions come from real first connections: `openssl s_client -sess_out` saves the session (with its ticket's
- * max_early_data_size) and `-sess_in` resumes it with `-early_data FILE`.
+ * max_early_data_size) and `-sess_in` resumes it with `-early_data FILE`; our client keeps `info().session` from a
+ * first connection and resumes it with `secure(…, { session, earlyData })`. Also our client and our server through
+ * the driver over TCP: accepted (the server's `stream.readEarlyData()`), and rejected (the driver resends).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SecureStream } from '@tlsbio/core';
+import { randomBytes } from 'node:crypto';
+import { TLSContext, secure, type SecureStream, type TLSSession } from '@tlsbio/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createServer } from '../src/index.js';
-import { pkiDir, readAll, serverContext } from './helpers.js';
+import { connectTcp, createServer } from '../src/index.js';
+import { pki, pkiDir, readAll, serverContext } from './helpers.js';
 import { freePort, run, type Spawned } from './peers.js';
 
 const OPENSSL_ECDSA = ['-cert', join(pkiDir, 'server-ecdsa.pem'), '-key', join(pkiDir, 'server-ecdsa.key')];
+const enc = new TextEncoder();
 const dec = new TextDecoder();
 
 let tmp: string;
+let chainArgs: string[];
 beforeAll(() => {
   tmp = mkdtempSync(join(tmpdir(), 'tlsbio-early-'));
+  // s_server's -cert takes the leaf only: the intermediate goes in -cert_chain, for our client to verify the chain.
+  const chain = join(tmp, 'chain.pem');
+  writeFileSync(chain, pki('server-ecdsa-chain.pem').split(/(?<=-----END CERTIFICATE-----\n)/)[1] ?? '');
+  chainArgs = ['-cert_chain', chain];
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const cleanups: Array<() => Promise<void>> = [];
@@ -116,6 +125,120 @@ describe('openssl s_client -early_data against our server', () => {
     await waitUntil(() => seen.length === 1);
     expect(errors).toEqual([]);
     expect(seen[0]).toEqual({ status: 'rejected', early: '', data: 'after-hrr\n' });
+  });
+});
+
+describe('openssl s_client -early_data against our server, resuming our own session', () => {
+  it('accepts the early data (readEarlyData) and serves the 1-RTT data apart', async () => {
+    const { port, seen, errors } = await ourServer({ maxEarlyData: 16384 });
+    const session = join(tmp, `ours-${port}.sess`);
+    const first = await sClient(port, ['-sess_out', session], 'first\n');
+    expect(first).toMatch(/Max Early Data: 16384/);
+    const early = join(tmp, 'early-accepted.txt');
+    writeFileSync(early, 'GET /early HTTP/1.0\r\n\r\n');
+    const out = await sClient(port, ['-sess_in', session, '-early_data', early], 'one-rtt\n');
+    expect(out).toMatch(/Reused, TLSv1\.3/);
+    expect(out).toMatch(/Early data was accepted/);
+    await waitUntil(() => seen.length === 2);
+    expect(errors).toEqual([]);
+    expect(seen[1]).toEqual({ status: 'accepted', early: 'GET /early HTTP/1.0\r\n\r\n', data: 'one-rtt\n' });
+  });
+});
+
+describe('our client against openssl s_server -early_data', () => {
+  it('sends 0-RTT data with a session from a first connection; OpenSSL accepts and prints it', async () => {
+    const port = await freePort();
+    const server = run('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-tls1_3', '-early_data', ...OPENSSL_ECDSA, ...chainArgs]);
+    cleanups.push(() => server.kill());
+    await waitFor(server, /ACCEPT/);
+    const context = new TLSContext('client');
+    context.loadVerifyLocations({ cadata: pki('ca.pem') });
+    // First connection: s_server sends a line, read after the tickets, which carry max_early_data 16384.
+    const first = secure(await connectTcp({ host: '127.0.0.1', port }), context, { serverHostname: 'localhost' });
+    await first.opened;
+    server.child.stdin!.write('ticket-time\n');
+    const reader = first.readable.getReader();
+    await reader.read();
+    reader.releaseLock();
+    const session = first.info().session!;
+    expect(session.maxEarlyData).toBe(16384);
+    await first.close().catch(() => {});
+    // Second connection: the request goes as 0-RTT data.
+    const second = secure(await connectTcp({ host: '127.0.0.1', port }), context, {
+      serverHostname: 'localhost',
+      session,
+      earlyData: enc.encode('EARLY-FROM-TLSBIO\n'),
+    });
+    const info = await second.opened;
+    expect(info).toMatchObject({ sessionReused: true, earlyData: 'accepted', earlyDataResent: false });
+    await waitFor(server, /EARLY-FROM-TLSBIO/);
+    expect(server.stdout().toString('latin1')).toMatch(/Early data received/);
+    await second.close().catch(() => {});
+  });
+});
+
+describe('our client and our server over TCP through secure()', () => {
+  async function echoServer(options: Parameters<typeof serverContext>[0], keys: Uint8Array[]) {
+    const seen: Array<{ early: string; data: string }> = [];
+    const context = serverContext(options);
+    context.setTicketKeys(keys);
+    const server = createServer({ context }, (stream) => {
+      void (async () => {
+        let early = '';
+        for (let chunk = await stream.readEarlyData(); chunk.length > 0; chunk = await stream.readEarlyData()) early += dec.decode(chunk);
+        const writer = stream.writable.getWriter();
+        await writer.write(enc.encode('ok'));
+        const reader = stream.readable.getReader();
+        const { value } = await reader.read();
+        seen.push({ early, data: dec.decode(value) });
+        await writer.close();
+      })().catch(() => {});
+    });
+    const { port } = await server.listen(0, '127.0.0.1');
+    cleanups.push(() => server.close({ dropConnections: true }));
+    return { port, seen };
+  }
+
+  async function session(port: number, context: TLSContext): Promise<TLSSession> {
+    const stream = secure(await connectTcp({ host: '127.0.0.1', port }), context, { serverHostname: 'localhost' });
+    const writer = stream.writable.getWriter();
+    await writer.write(enc.encode('first'));
+    const reader = stream.readable.getReader();
+    await reader.read(); // 'ok', after the tickets
+    return stream.info().session!;
+  }
+
+  it('accepted: the server reads the early data through stream.readEarlyData(), the readable only 1-RTT data', async () => {
+    const keys = [randomBytes(32)];
+    const { port, seen } = await echoServer({ maxEarlyData: 1024 }, keys);
+    const context = new TLSContext('client');
+    context.loadVerifyLocations({ cadata: pki('ca.pem') });
+    const resumed = secure(await connectTcp({ host: '127.0.0.1', port }), context, {
+      serverHostname: 'localhost',
+      session: await session(port, context),
+      earlyData: enc.encode('early request'),
+    });
+    expect(await resumed.opened).toMatchObject({ sessionReused: true, earlyData: 'accepted', earlyDataResent: false });
+    const writer = resumed.writable.getWriter();
+    await writer.write(enc.encode('later'));
+    await waitUntil(() => seen.length === 2);
+    expect(seen[1]).toEqual({ early: 'early request', data: 'later' });
+  });
+
+  it('rejected by a server with 0-RTT off: the driver sends the early data again as 1-RTT data, first', async () => {
+    const keys = [randomBytes(32)];
+    const on = await echoServer({ maxEarlyData: 1024 }, keys);
+    const off = await echoServer({}, keys);
+    const context = new TLSContext('client');
+    context.loadVerifyLocations({ cadata: pki('ca.pem') });
+    const resumed = secure(await connectTcp({ host: '127.0.0.1', port: off.port }), context, {
+      serverHostname: 'localhost',
+      session: await session(on.port, context),
+      earlyData: enc.encode('early request'),
+    });
+    expect(await resumed.opened).toMatchObject({ sessionReused: true, earlyData: 'rejected', earlyDataResent: true });
+    await waitUntil(() => off.seen.length === 1);
+    expect(off.seen[0]).toEqual({ early: '', data: 'early request' });
   });
 });
 
