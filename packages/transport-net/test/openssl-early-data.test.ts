@@ -199,7 +199,7 @@ describe('our client and our server over TCP through secure()', () => {
     return { port, seen };
   }
 
-  async function session(port: number, context: TLSContext): Promise<TLSSession> {
+  async function firstSession(port: number, context: TLSContext): Promise<TLSSession> {
     const stream = secure(await connectTcp({ host: '127.0.0.1', port }), context, { serverHostname: 'localhost' });
     const writer = stream.writable.getWriter();
     await writer.write(enc.encode('first'));
@@ -215,7 +215,7 @@ describe('our client and our server over TCP through secure()', () => {
     context.loadVerifyLocations({ cadata: pki('ca.pem') });
     const resumed = secure(await connectTcp({ host: '127.0.0.1', port }), context, {
       serverHostname: 'localhost',
-      session: await session(port, context),
+      session: await firstSession(port, context),
       earlyData: enc.encode('early request'),
     });
     expect(await resumed.opened).toMatchObject({ sessionReused: true, earlyData: 'accepted', earlyDataResent: false });
@@ -233,12 +233,32 @@ describe('our client and our server over TCP through secure()', () => {
     context.loadVerifyLocations({ cadata: pki('ca.pem') });
     const resumed = secure(await connectTcp({ host: '127.0.0.1', port: off.port }), context, {
       serverHostname: 'localhost',
-      session: await session(on.port, context),
+      session: await firstSession(on.port, context),
       earlyData: enc.encode('early request'),
     });
     expect(await resumed.opened).toMatchObject({ sessionReused: true, earlyData: 'rejected', earlyDataResent: true });
     await waitUntil(() => off.seen.length === 1);
     expect(off.seen[0]).toEqual({ early: '', data: 'early request' });
+  });
+
+  it('rejected under another ALPN protocol: not resent (RFC 8446 §4.2.10), reported for the application to decide', async () => {
+    const keys = [randomBytes(32)];
+    const h2 = await echoServer({ maxEarlyData: 1024, alpnProtocols: ['h2'] }, keys);
+    const http11 = await echoServer({ maxEarlyData: 1024, alpnProtocols: ['http/1.1'] }, keys);
+    const context = new TLSContext('client', { alpnProtocols: ['h2', 'http/1.1'] });
+    context.loadVerifyLocations({ cadata: pki('ca.pem') });
+    const session = await firstSession(h2.port, context);
+    expect(session.alpn).toBe('h2');
+    const resumed = secure(await connectTcp({ host: '127.0.0.1', port: http11.port }), context, {
+      serverHostname: 'localhost',
+      session,
+      earlyData: enc.encode('h2 frames'),
+    });
+    expect(await resumed.opened).toMatchObject({ alpn: 'http/1.1', sessionReused: true, earlyData: 'rejected', earlyDataResent: false });
+    const writer = resumed.writable.getWriter();
+    await writer.write(enc.encode('GET / HTTP/1.1'));
+    await waitUntil(() => http11.seen.length === 1);
+    expect(http11.seen[0]).toEqual({ early: '', data: 'GET / HTTP/1.1' });
   });
 });
 
