@@ -8,6 +8,9 @@
  *
  * Records pass through three layers: the deframer (bytes to records), the opener in force (protection removed), and
  * then by content type to the alert handler, the handshake reassembler and state machine, or the plaintext queue.
+ * A TLS 1.3 server keeps accepted 0-RTT data in a queue of its own (`readEarlyData()`), and drops the 0-RTT records
+ * of a client whose early data it rejected, within a bounded allowance (RFC 8446 §4.2.10); a client seals its early
+ * data under the early keys between its ClientHello and the server's answer.
  * Records are read lazily: `read()` stops pulling them once `maxBufferedPlaintext` bytes wait for the application, so
  * a peer cannot make us buffer without bound.
  *
@@ -1061,6 +1064,7 @@ export class TLSConnection {
     },
     setVersion: (version) => {
       this.#version = version;
+      if (version !== TLSVersion.TLSv1_3) this.#earlyOpen = false; // TLS 1.2 has no 0-RTT
     },
     setTls12Keys: (direction, suite, key, iv) => {
       const aead = this.#context.provider.aeads[suite.aead]!;

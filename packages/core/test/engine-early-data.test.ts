@@ -115,6 +115,17 @@ describe.each(providers)('0-RTT the server cannot accept (%s provider)', (_name,
     expect(pair.client.writeEarlyData(enc.encode('GET /'))).toBe(0);
   });
 
+  it('a TLS 1.2 handshake has no early data: readEarlyData() ends once the version is chosen', () => {
+    const pair = new ConnectionPair(clientContext(provider, { maximumVersion: TLSVersion.TLSv1_2 }), serverContext(provider, { maxEarlyData: 1024 }));
+    expect(() => pair.client.doHandshake()).toThrow();
+    pair.transfer();
+    expect(pair.server.readEarlyData()).toEqual(new Uint8Array(0));
+    expect(pair.server.handshakeComplete).toBe(false);
+    pair.handshake();
+    expect(pair.server.version()).toBe('TLSv1.2');
+    expect(pair.server.earlyDataStatus).toBe('not_sent');
+  });
+
   it('early data calls on the wrong side are refused', () => {
     const pair = new ConnectionPair(clientContext(provider), serverContext(provider));
     expect(caught(() => pair.server.writeEarlyData(new Uint8Array(1))).reason).toBe('INVALID_ARGUMENT');
