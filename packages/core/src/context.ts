@@ -21,8 +21,9 @@ import { currentTrustSource } from './trust-source.js';
 import type { TLSConnection } from './connection.js';
 import { createConnection } from './connection.js';
 import { wireList } from './handshake/common13.js';
+import { EarlyDataAntiReplay } from './anti-replay.js';
 import { TLSSession } from './session/session.js';
-import { TicketKeys } from './session/ticket-keys.js';
+import { TicketKeys, type TicketSealer } from './session/ticket-keys.js';
 import { MAX_SESSION_ID_CONTEXT_LENGTH, MAX_SESSION_LIFETIME } from './session/ticket-state.js';
 import { deriveSessionIdContext } from './session/session-id-context.js';
 
@@ -49,6 +50,14 @@ export interface TLSLimits {
    * there. Lower it to rekey more often (the engine's tests lower it to watch the KeyUpdate happen).
    */
   readonly maxRecordsPerKey: number;
+  /**
+   * Server: 0-RTT bytes skipped when it rejects the client's early data (RFC 8446 §4.2.10: records that do not
+   * decrypt, or after a HelloRetryRequest every application_data record) before it gives up with unexpected_message.
+   * The larger of this and `maxEarlyData` applies. Skipped records are counted by their ciphertext less the tag and
+   * content type byte. Default 16384, OpenSSL's `recv_max_early_data`, so that a server that never enables 0-RTT
+   * still completes handshakes with clients that try it.
+   */
+  readonly maxSkippedEarlyData: number;
 }
 
 /** How many distinct peer certificates a context keeps parsed (see {@link TLSContext.internCertificate}). */
@@ -62,6 +71,7 @@ export const DEFAULT_LIMITS: TLSLimits = Object.freeze({
   maxWarningAlerts: 4,
   maxKeyUpdates: 32,
   maxRecordsPerKey: DEFAULT_GCM_RECORD_LIMIT,
+  maxSkippedEarlyData: 16384,
 });
 
 /** A certificate chain with its private key, as {@link TLSContext.loadCertChain} loaded it. */
@@ -137,8 +147,9 @@ export type ClientCertificateCallback = (
 /**
  * Receives NSS key log lines (`<label> <client random> <secret>` in hex, without newline), as `SSLKEYLOGFILE` holds
  * them: TLS 1.3 `CLIENT_HANDSHAKE_TRAFFIC_SECRET`, `SERVER_HANDSHAKE_TRAFFIC_SECRET`, `CLIENT_TRAFFIC_SECRET_0`,
- * `SERVER_TRAFFIC_SECRET_0`, `EXPORTER_SECRET`; TLS 1.2 `CLIENT_RANDOM` (the master secret). Whoever has them can
- * decrypt the session: for debugging only.
+ * `SERVER_TRAFFIC_SECRET_0`, `EXPORTER_SECRET`, and with 0-RTT `CLIENT_EARLY_TRAFFIC_SECRET`,
+ * `EARLY_EXPORTER_SECRET`; TLS 1.2 `CLIENT_RANDOM` (the master secret). Whoever has them can decrypt the session:
+ * for debugging only.
  */
 export type KeylogCallback = (line: string, connection: TLSConnection) => void;
 
@@ -229,6 +240,19 @@ export interface TLSContextOptions {
    * calls `connection.verifyClientPostHandshake()` (and only of clients that offered it). Off by default.
    */
   readonly postHandshakeAuth?: boolean;
+  /**
+   * Server: the most 0-RTT application data (RFC 8446 §4.2.10) a client may send on a resumed connection, in bytes
+   * (0..2^32-1). Announced in each NewSessionTicket's early_data extension; 0 (the default) turns 0-RTT off: no
+   * ticket allows it and every attempt is rejected (its records skipped, up to `limits.maxSkippedEarlyData`).
+   * Early data can be replayed by an attacker (RFC 8446 §8, §E.5): accept it only for requests that are safe to
+   * repeat. Accepted data is read with `connection.readEarlyData()`, apart from 1-RTT data.
+   */
+  readonly maxEarlyData?: number;
+  /**
+   * Server: the anti-replay register 0-RTT is checked against (see {@link EarlyDataAntiReplay}): pass one object to
+   * several contexts to protect them together. By default each context makes its own when 0-RTT is on.
+   */
+  readonly earlyDataAntiReplay?: EarlyDataAntiReplay;
   /**
    * Server: issue session tickets (TLS 1.3 NewSessionTicket, TLS 1.2 RFC 5077 tickets) and resume sessions from
    * them. Default true; false sends none and accepts none, as OpenSSL's `SSL_OP_NO_TICKET` (`-no_ticket`).
@@ -325,6 +349,8 @@ export class TLSContext {
   #retryForPreferredGroup: boolean;
   #clientHelloPadding: boolean;
   #postHandshakeAuth: boolean;
+  #maxEarlyData: number;
+  #antiReplay: EarlyDataAntiReplay | undefined;
   #wireCodepoints: WireCodepoints;
   #helloRetryCookieCallback: HelloRetryCookieCallback | undefined;
   #certifiedKeys: CertifiedKey[] = [];
@@ -341,7 +367,7 @@ export class TLSContext {
   #ticketLifetime: number;
   #ticketsPerHandshake: number;
   #sessionIdContext: Uint8Array | undefined;
-  #ticketKeys: TicketKeys | undefined;
+  #ticketSealer: TicketSealer | undefined;
   #frozen = false;
 
   /**
@@ -380,6 +406,11 @@ export class TLSContext {
     this.#retryForPreferredGroup = options.retryForPreferredGroup ?? false;
     this.#clientHelloPadding = options.clientHelloPadding ?? false;
     this.#postHandshakeAuth = options.postHandshakeAuth ?? false;
+    this.#maxEarlyData = checkMaxEarlyData(options.maxEarlyData ?? 0);
+    if (options.earlyDataAntiReplay !== undefined && !(options.earlyDataAntiReplay instanceof EarlyDataAntiReplay)) {
+      throw new InvalidArgumentError('earlyDataAntiReplay', 'INVALID_ARGUMENT', 'must be an EarlyDataAntiReplay');
+    }
+    this.#antiReplay = options.earlyDataAntiReplay;
     this.#sessionTickets = options.sessionTickets ?? true;
     this.#ticketLifetime = checkInteger('ticketLifetime', options.ticketLifetime ?? DEFAULT_TICKET_LIFETIME, 1, MAX_SESSION_LIFETIME);
     this.#ticketsPerHandshake = checkInteger('ticketsPerHandshake', options.ticketsPerHandshake ?? DEFAULT_TICKETS_PER_HANDSHAKE, 0, MAX_TICKETS_PER_HANDSHAKE);
@@ -480,6 +511,14 @@ export class TLSContext {
     return this.#postHandshakeAuth;
   }
   /** @internal see {@link TLSContextOptions.testingOnlyWireCodepoints} */
+  /** Server: the 0-RTT bytes a resumed client may send (see {@link TLSContextOptions.maxEarlyData}); 0 = off. */
+  get maxEarlyData(): number {
+    return this.#maxEarlyData;
+  }
+  /** Server: the anti-replay register 0-RTT is checked against, made on first use unless one was given. */
+  get earlyDataAntiReplay(): EarlyDataAntiReplay {
+    return (this.#antiReplay ??= new EarlyDataAntiReplay());
+  }
   get testingOnlyWireCodepoints(): WireCodepoints {
     return this.#wireCodepoints;
   }
@@ -558,11 +597,29 @@ export class TLSContext {
    * context.setTicketKeys([todayKey, yesterdayKey]);
    */
   setTicketKeys(keys: readonly Uint8Array[]): void {
-    this.#ticketKeys = new TicketKeys(this.provider, keys);
+    this.#ticketSealer = new TicketKeys(this.provider, keys);
   }
-  /** The ticket keys in force (a random one made on first use). @internal */
-  get ticketKeys(): TicketKeys {
-    return (this.#ticketKeys ??= TicketKeys.random(this.provider));
+  /**
+   * Server: replaces the ticket keys with the application's own ticket protection (see {@link TicketSealer}), for
+   * keys held elsewhere or tickets that are only lookup keys into a server-side session cache. May be called at any
+   * time. Whatever `open` returns is parsed strictly; anything it does not recognise means a full handshake.
+   * @throws {InvalidArgumentError} unless `sealer` has `seal` and `open` functions.
+   * @example
+   * const cache = new Map<string, Uint8Array>();
+   * context.setTicketSealer({
+   *   seal: (state) => { const id = crypto.getRandomValues(new Uint8Array(16)); cache.set(hex(id), state); return id; },
+   *   open: (ticket) => cache.get(hex(ticket)),
+   * });
+   */
+  setTicketSealer(sealer: TicketSealer): void {
+    if (typeof sealer?.seal !== 'function' || typeof sealer?.open !== 'function') {
+      throw new InvalidArgumentError('sealer', 'INVALID_ARGUMENT', 'must have seal() and open() functions');
+    }
+    this.#ticketSealer = sealer;
+  }
+  /** The ticket protection in force (random ticket keys made on first use). @internal */
+  get ticketKeys(): TicketSealer {
+    return (this.#ticketSealer ??= TicketKeys.random(this.provider));
   }
 
   get helloRetryCookieCallback(): HelloRetryCookieCallback | undefined {
@@ -1022,6 +1079,14 @@ function checkRecordSizeLimit(value: number): number {
   // RFC 8449 §4: at least 64; in TLS 1.3 at most 2^14 + 1 (the content type byte counts).
   if (!(Number.isInteger(value) && value >= 64 && value <= MAX_RECORD_SIZE_LIMIT)) {
     throw new InvalidArgumentError('recordSizeLimit', 'INVALID_ARGUMENT', `must be an integer in 64..${MAX_RECORD_SIZE_LIMIT}, got ${value}`);
+  }
+  return value;
+}
+
+function checkMaxEarlyData(value: number): number {
+  // RFC 8446 §4.2.10: max_early_data_size is a uint32.
+  if (!(Number.isSafeInteger(value) && value >= 0 && value <= 0xffffffff)) {
+    throw new InvalidArgumentError('maxEarlyData', 'INVALID_ARGUMENT', `must be an integer in 0..2^32-1, got ${value}`);
   }
   return value;
 }

@@ -22,10 +22,18 @@
  * which our server sends as the application's cookie), the suite, group and scheme lists. The random source hands
  * out the trace's values in the order the engine draws them (see `draws`), and fails on any other draw.
  *
- * Not byte for byte: §3's NewSessionTicket is issued by NSS's server; ours issues none yet (resumption is issue 6),
- * so our server's later records use sequence numbers one lower than the trace's. For those (the application data
- * and the close_notify) the test checks that they open under the trace's server application key at our sequence
- * numbers and carry the trace's content.
+ * Resumption and 0-RTT (issue 6). §3's NewSessionTicket: our server's (`maxEarlyData: 1024`, hence its early_data
+ * extension), opened under the trace's server application key, is the trace's message byte for byte; its ticket
+ * bytes come from a TicketSealer seam (a ticket's contents are the server's own format: NSS's here), its
+ * ticket_age_add from the random source. Our server's records after the ticket are then byte for byte. Our client
+ * turns the trace's ticket into a session whose PSK is §3's resumption PSK and which allows 1024 bytes of early data.
+ * §4 (Resumed 0-RTT): our client resumes that session with `writeEarlyData("ABCDEF")`, and sends §4's ClientHello
+ * (obfuscated age, binder, early_data) and 0-RTT record byte for byte, logs the trace's early secrets, accepts the
+ * server's flight (early_data accepted), sends EndOfEarlyData and Finished byte for byte, then the trace's
+ * application data and close_notify. Our server takes §4's first flight (the ticket through the seam, the binder
+ * verified, the ClientHello fresh for the anti-replay register at the trace's ticket age): the 0-RTT data is
+ * readable before the client's Finished, and its ServerHello and flight (EncryptedExtensions with early_data,
+ * Finished) are the trace's byte for byte; it takes the client's EndOfEarlyData, Finished and application data.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -36,7 +44,8 @@ import { MemoryBIO } from '../src/bio/memory-bio.js';
 import type { TLSConnection } from '../src/connection.js';
 import { TLSContext, type TLSContextOptions } from '../src/context.js';
 import type { CryptoProvider } from '../src/crypto/provider.js';
-import { ExtensionType } from '../src/msgs/index.js';
+import { ExtensionType, decodeNewSessionTicket13 } from '../src/msgs/index.js';
+import type { TicketSealer } from '../src/session/ticket-keys.js';
 import { suiteByName } from '../src/suites.js';
 import { caught } from './helpers/pair.js';
 import { fixedRandom, providers, type ProviderFactory, type ScriptedRandom } from './helpers/providers.js';
@@ -60,7 +69,25 @@ interface Trace {
   readonly server_certificate_verify_pss_salt: string;
   readonly secrets: Record<string, string>;
   readonly application_data?: { readonly client_to_server: string; readonly server_to_client: string };
+  readonly new_session_ticket?: { readonly ticket: string; readonly ticket_age_add: string; readonly resumption_psk: string; readonly ticket_lifetime: number };
   readonly records: readonly TraceRecord[];
+}
+
+/** RFC 8448 §4 (rfc8448-resumed-0rtt-early.json): the resumed handshake, whose first flight also carries 0-RTT data. */
+interface ResumedTrace {
+  readonly psk: string;
+  readonly client_hello_record: string;
+  readonly client_random: string;
+  readonly client_x25519_private_key: string;
+  readonly server_random: string;
+  readonly server_x25519_private_key: string;
+  readonly ticket_age_ms: number;
+  readonly binder: { readonly binder: string };
+  readonly client_early_traffic_secret: string;
+  readonly early_exporter_master_secret: string;
+  readonly early_data: string;
+  readonly early_data_record: { readonly hex: string };
+  readonly server_answer: Record<string, string>;
 }
 
 function load(name: string): Trace {
@@ -69,6 +96,9 @@ function load(name: string): Trace {
 
 const SIMPLE = load('rfc8448-simple-1rtt.json');
 const HRR = load('rfc8448-hrr.json');
+const RESUMED = JSON.parse(readFileSync(join(vectorsDir, 'rfc8448-resumed-0rtt-early.json'), 'utf8')) as ResumedTrace;
+/** Botan's CurrentTimestamp for §3: the ticket arrives (and is issued) at this time; §4 runs ticket_age_ms later. */
+const TICKET_TIME = 1651826546000;
 
 // What NSS offers and we do not implement (see the header): inserted by the seam around our own codepoints.
 const NSS_SIGNATURE_ALGORITHMS = [0x0403, 0x0503, 0x0603, 0x0203, 0x0804, 0x0805, 0x0806, 0x0401, 0x0501, 0x0601, 0x0201, 0x0402, 0x0502, 0x0602, 0x0202];
@@ -77,7 +107,7 @@ const RENEGOTIATION_INFO = { type: ExtensionType.renegotiation_info, data: new U
 const SESSION_TICKET = { type: ExtensionType.session_ticket, data: new Uint8Array(0), before: ExtensionType.key_share };
 
 /** The client's configuration in both traces: NSS's suites, our implemented part of its schemes. */
-function clientOptions(provider: CryptoProvider, trace: Trace): TLSContextOptions {
+function clientOptions(provider: CryptoProvider, trace: Trace, clock?: () => Date): TLSContextOptions {
   return {
     provider,
     cipherSuites: ['TLS_AES_128_GCM_SHA256', 'TLS_CHACHA20_POLY1305_SHA256', 'TLS_AES_256_GCM_SHA384'],
@@ -106,11 +136,12 @@ function clientOptions(provider: CryptoProvider, trace: Trace): TLSContextOption
       clientHelloExtensions: trace === SIMPLE ? [RENEGOTIATION_INFO, SESSION_TICKET] : [RENEGOTIATION_INFO],
     },
     ...(trace === HRR ? { clientHelloPadding: true } : {}),
+    ...(clock === undefined ? {} : { now: clock }),
   };
 }
 
-function clientContext(provider: CryptoProvider, trace: Trace): TLSContext {
-  const context = new TLSContext('client', clientOptions(provider, trace));
+function clientContext(provider: CryptoProvider, trace: Trace, clock?: () => Date, wire?: Partial<TLSContextOptions>): TLSContext {
+  const context = new TLSContext('client', { ...clientOptions(provider, trace, clock), ...wire });
   context.loadVerifyLocations({ cadata: fromHex(trace.server.certificate_der) });
   // The trace's key is RSA-1024, below the validator's 2048-bit floor: accept exactly that one failure, as a
   // pyOpenSSL verify callback would, and nothing else.
@@ -118,15 +149,16 @@ function clientContext(provider: CryptoProvider, trace: Trace): TLSContext {
   return context;
 }
 
-function serverContext(provider: CryptoProvider, trace: Trace): TLSContext {
+function serverContext(provider: CryptoProvider, trace: Trace, clock?: () => Date): TLSContext {
   const context = new TLSContext('server', {
     provider,
     // §5's server prefers P-256, which is why it asks the client (who sent an X25519 share) to retry.
     groups: trace === HRR ? ['secp256r1', 'secp384r1', 'x25519'] : ['x25519', 'secp256r1', 'secp384r1'],
     retryForPreferredGroup: true,
     announceGroups: true,
-    // §5's NSS server sends no NewSessionTicket; §3's (one ticket) is checked in its own test below.
-    sessionTickets: false,
+    // §3's server sends one ticket with a 30-second lifetime, allowing 1024 bytes of 0-RTT data; §5's sends none.
+    ...(trace === SIMPLE ? { ticketsPerHandshake: 1, ticketLifetime: 30, maxEarlyData: 1024 } : { sessionTickets: false }),
+    ...(clock === undefined ? {} : { now: clock }),
     ...(trace === SIMPLE ? { testingOnlyWireCodepoints: { supportedGroups: NSS_GROUPS } } : {}),
   });
   context.loadCertChain(fromHex(trace.server.certificate_der), fromHex(trace.server.rsa_private_key.pkcs8_der));
@@ -171,6 +203,22 @@ function endpoint(role: 'client' | 'server', makeProvider: ProviderFactory, trac
   return { connection, incoming, outgoing, random };
 }
 
+/**
+ * The one seam of the ticket tests: a ticket's contents are the server's own business (NSS's are its own format), so
+ * the server's ticket protection is a table holding the trace's ticket bytes for the state our server seals.
+ */
+class TraceTicketSealer implements TicketSealer {
+  readonly sealed: Uint8Array[] = [];
+  constructor(readonly ticket: Uint8Array) {}
+  seal(plaintext: Uint8Array): Uint8Array {
+    this.sealed.push(plaintext);
+    return this.ticket;
+  }
+  open(ticket: Uint8Array): Uint8Array | undefined {
+    return hex(ticket) === hex(this.ticket) ? this.sealed[this.sealed.length - 1] : undefined;
+  }
+}
+
 describe.each(providers)('RFC 8448 §3 (Simple 1-RTT), our client, %s provider', (_name, makeProvider) => {
   it('sends the trace\'s ClientHello, Finished, data and close_notify, and reads the server\'s records', () => {
     const [clientHello, serverHello, serverFlight, clientFinished, ticket, clientData, serverData, clientClose, serverClose] = records(SIMPLE);
@@ -193,6 +241,11 @@ describe.each(providers)('RFC 8448 §3 (Simple 1-RTT), our client, %s provider',
     expectWantRead(() => client.connection.read());
     expect(client.connection.sessionTickets).toHaveLength(1);
     expect(client.connection.sessionTickets[0]!.lifetime).toBe(30);
+    // The session: RFC 8448 §3's resumption PSK, from the resumption master secret and the ticket's nonce.
+    const session = client.connection.session!;
+    expect(hex(session.psk!)).toBe(SIMPLE.new_session_ticket!.resumption_psk);
+    expect(hex(session.ticket)).toBe(SIMPLE.new_session_ticket!.ticket);
+    expect([session.lifetime, session.maxEarlyData, session.ticketAgeAdd.toString(16)]).toEqual([30, 1024, SIMPLE.new_session_ticket!.ticket_age_add]);
 
     const data = fromHex(SIMPLE.application_data!.client_to_server);
     expect(client.connection.write(data)).toBe(data.length);
@@ -241,41 +294,72 @@ const portable = providers.find(([name]) => name === 'portable')![1];
 
 describe('RFC 8448 §3 (Simple 1-RTT), our server, portable provider', () => {
   it('answers the trace\'s ClientHello with the trace\'s ServerHello and flight, and reads the client\'s records', () => {
-    const [clientHello, serverHello, serverFlight, clientFinished, , clientData, , clientClose] = records(SIMPLE);
-    const server = endpoint('server', portable, SIMPLE);
-    // draws: the X25519 private key (answering the client's share), the random, the RSA-PSS salt.
-    server.random.load(fromHex(SIMPLE.server.x25519_private_key!), fromHex(SIMPLE.server.random!), fromHex(SIMPLE.server_certificate_verify_pss_salt));
-    server.incoming.write(clientHello!);
-    expectWantRead(() => server.connection.doHandshake());
-    expect(emitted(server.outgoing)).toEqual([hex(serverHello!), hex(serverFlight!)]);
-    expect(server.random.remaining).toBe(0);
-
-    server.incoming.write(clientFinished!);
-    server.connection.doHandshake();
-    // The trace's server sends a NewSessionTicket here; ours sends none (resumption is issue 6).
-    expect(server.outgoing.pending).toBe(0);
-
+    const { server } = simpleServerThroughTicket();
+    const [, , , , , clientData, serverData, clientClose, serverClose] = records(SIMPLE);
     server.incoming.write(clientData!);
     expect(server.connection.read()).toEqual(fromHex(SIMPLE.application_data!.client_to_server));
-
-    // Our records from here are numbered from 0, the trace's from 1 (after its ticket): they must open under the
-    // trace's server application key at our numbers and carry the trace's content.
-    const suite = suiteByName('TLS_AES_128_GCM_SHA256')!;
-    const keys = new RecordKeys(portable(), suite, fromHex(SIMPLE.secrets.server_application_traffic_secret_0!));
-    const expected = (record: TraceRecord) => ({ type: record.inner_content_type, content: record.content });
-    const opened = (seq: number) => {
-      const [record] = parseRecords(server.outgoing.read());
-      const { type, content } = keys.open(seq, record!);
-      return { type, content: hex(content) };
-    };
+    // With the ticket at sequence 0, our records are numbered as the trace's: byte for byte.
     server.connection.write(fromHex(SIMPLE.application_data!.server_to_client));
-    expect(opened(0)).toEqual(expected(SIMPLE.records[6]!));
+    expect(emitted(server.outgoing)).toEqual([hex(serverData!)]);
     server.incoming.write(clientClose!);
     expect(ZeroReturnError.isInstance(caught(() => server.connection.read()))).toBe(true);
     server.connection.unwrap();
-    expect(opened(1)).toEqual(expected(SIMPLE.records[8]!));
+    expect(emitted(server.outgoing)).toEqual([hex(serverClose!)]);
   });
 });
+
+/**
+ * §3 as our server: the trace's ServerHello and flight, then — after the client's Finished — its NewSessionTicket
+ * (RFC 8446 §4.6.1): lifetime 30 s (ticketLifetime), ticket_age_add from the random source, nonce 00 00 (our counter),
+ * the trace's ticket bytes (the seam), and the early_data extension (max_early_data_size 1024), which only a server
+ * configured for 0-RTT sends: 0-RTT is not in this branch yet, so the one difference allowed is that extension.
+ */
+function simpleServerThroughTicket(
+  clock?: { now: number },
+  keylog?: (line: string) => void,
+): { server: Endpoint; context: TLSContext; sealer: TraceTicketSealer; random: ScriptedRandom } {
+  const sealer = new TraceTicketSealer(fromHex(SIMPLE.new_session_ticket!.ticket));
+  const random = fixedRandom();
+  const context = serverContext(portable({ random }), SIMPLE, clock === undefined ? undefined : () => new Date(clock.now));
+  context.setTicketSealer(sealer);
+  if (keylog !== undefined) context.setKeylogCallback(keylog);
+  return { server: finishSimpleServer(context, sealer, random, records(SIMPLE)), context, sealer, random };
+}
+
+function finishSimpleServer(context: TLSContext, sealer: TraceTicketSealer, random: ScriptedRandom, trace: readonly Uint8Array[]): Endpoint {
+  const [clientHello, serverHello, serverFlight, clientFinished, ticketRecord] = trace;
+  const incoming = new MemoryBIO();
+  const outgoing = new MemoryBIO();
+  const server: Endpoint = { connection: context.wrapBio(incoming, outgoing), incoming, outgoing, random };
+  // draws: the X25519 private key (answering the client's share), the random, the RSA-PSS salt; then, for the
+  // ticket, its ticket_age_add.
+  const nst = SIMPLE.new_session_ticket!;
+  random.load(fromHex(SIMPLE.server.x25519_private_key!), fromHex(SIMPLE.server.random!), fromHex(SIMPLE.server_certificate_verify_pss_salt), fromHex(nst.ticket_age_add));
+  incoming.write(clientHello!);
+  expectWantRead(() => server.connection.doHandshake());
+  expect(emitted(outgoing)).toEqual([hex(serverHello!), hex(serverFlight!)]);
+
+  incoming.write(clientFinished!);
+  server.connection.doHandshake();
+  expect(random.remaining).toBe(0);
+  expect(sealer.sealed).toHaveLength(1);
+  // Our NewSessionTicket, opened under the trace's server application key at sequence 0, against the trace's.
+  const keys = new RecordKeys(portable(), suiteByName('TLS_AES_128_GCM_SHA256')!, fromHex(SIMPLE.secrets.server_application_traffic_secret_0!));
+  const ours = emitted(outgoing);
+  expect(ours).toHaveLength(1);
+  const [ourRecord] = parseRecords(fromHex(ours[0]!));
+  const [traceRecord] = parseRecords(ticketRecord!);
+  const opened = keys.open(0, ourRecord!);
+  const expected = keys.open(0, traceRecord!);
+  expect(opened.type).toBe(expected.type);
+  const ourTicket = decodeNewSessionTicket13(opened.content.subarray(4));
+  const traceTicket = decodeNewSessionTicket13(expected.content.subarray(4));
+  // Byte for byte, early_data (max_early_data_size 1024) included: the context's maxEarlyData.
+  expect(traceTicket.extensions).toEqual([{ type: ExtensionType.early_data, data: fromHex('00000400') }]);
+  expect(hex(opened.content)).toBe(hex(expected.content));
+  expect(ourTicket).toEqual(traceTicket);
+  return server;
+}
 
 describe('RFC 8448 §5 (HelloRetryRequest), our server, portable provider', () => {
   it('sends the trace\'s HelloRetryRequest, ServerHello, flight and close_notify', () => {
@@ -299,5 +383,102 @@ describe('RFC 8448 §5 (HelloRetryRequest), our server, portable provider', () =
     expect(ZeroReturnError.isInstance(caught(() => server.connection.read()))).toBe(true);
     server.connection.unwrap();
     expect(emitted(server.outgoing)).toEqual([hex(serverClose!)]);
+  });
+});
+
+describe.each(providers)('RFC 8448 §4 (Resumed), our client, %s provider', (_name, makeProvider) => {
+  it("resumes §3's session: the ClientHello with its binder, the server's flight, the application data and close_notify", () => {
+    const clock = { now: TICKET_TIME };
+    const now = () => new Date(clock.now);
+    // §3 through its ticket, on a client whose clock reads the trace's time.
+    const [clientHello, serverHello, serverFlight, , ticket] = records(SIMPLE);
+    const first = clientContext(makeProvider({ random: fixedRandom(fromHex(SIMPLE.client.x25519_private_key!), fromHex(SIMPLE.client.random!)) }), SIMPLE, now);
+    const firstIn = new MemoryBIO();
+    const firstOut = new MemoryBIO();
+    const firstConnection = first.wrapBio(firstIn, firstOut, { serverHostname: 'server' });
+    expectWantRead(() => firstConnection.doHandshake());
+    expect(emitted(firstOut)).toEqual([hex(clientHello!)]);
+    firstIn.write(concat(serverHello!, serverFlight!, ticket!));
+    expectWantRead(() => firstConnection.read());
+    const session = firstConnection.session!;
+
+    // §4: another context of the same configuration (its wire lists are §4's, with padding).
+    clock.now += RESUMED.ticket_age_ms;
+    const random = fixedRandom(fromHex(RESUMED.client_x25519_private_key), fromHex(RESUMED.client_random));
+    const context = clientContext(makeProvider({ random }), SIMPLE, now, {
+      clientHelloPadding: true,
+      testingOnlyWireCodepoints: { signatureAlgorithms: NSS_SIGNATURE_ALGORITHMS, supportedGroups: NSS_GROUPS, clientHelloExtensions: [RENEGOTIATION_INFO] },
+    });
+    const secrets = new Map<string, string>();
+    context.setKeylogCallback((line) => secrets.set(line.split(' ')[0]!, line.split(' ')[2]!));
+    const incoming = new MemoryBIO();
+    const outgoing = new MemoryBIO();
+    const connection = context.wrapBio(incoming, outgoing, { serverHostname: 'server', session });
+    // 0-RTT: the application's early data makes the ClientHello offer early_data, and follows it.
+    const early = fromHex(RESUMED.early_data);
+    expect(connection.writeEarlyData(early)).toBe(early.length);
+    expect(connection.earlyDataStatus).toBe('pending');
+    expectWantRead(() => connection.doHandshake());
+    // The ClientHello byte for byte (pre_shared_key last, obfuscated age fad6aacb, binder over the truncated hello),
+    // then the 0-RTT record under the client_early_traffic_secret.
+    expect(emitted(outgoing)).toEqual([RESUMED.client_hello_record, RESUMED.early_data_record.hex]);
+    expect(RESUMED.client_hello_record.endsWith(RESUMED.binder.binder)).toBe(true);
+    expect(random.remaining).toBe(0);
+    expect(secrets.get('CLIENT_EARLY_TRAFFIC_SECRET')).toBe(RESUMED.client_early_traffic_secret);
+    expect(secrets.get('EARLY_EXPORTER_SECRET')).toBe(RESUMED.early_exporter_master_secret);
+
+    const answer = RESUMED.server_answer;
+    incoming.write(concat(fromHex(answer.server_hello_record!), fromHex(answer.server_handshake_record!)));
+    connection.doHandshake();
+    expect(connection.sessionReused).toBe(true);
+    expect(connection.getPeerCertificate({ binary: true })).toEqual(fromHex(SIMPLE.server.certificate_der));
+    expect(connection.earlyDataStatus).toBe('accepted');
+    // The server accepted the early data (early_data in its EncryptedExtensions): EndOfEarlyData under the early
+    // keys, then Finished under the handshake keys, byte for byte.
+    expect(emitted(outgoing).join('')).toBe(answer.client_end_of_early_data_and_finished_records);
+    // The application keys hash the transcript through the server's Finished: the trace's records, byte for byte.
+    const data = fromHex(answer.client_application_data!);
+    expect(connection.write(data)).toBe(data.length);
+    expect(emitted(outgoing)).toEqual([answer.client_application_data_record]);
+    incoming.write(fromHex(answer.server_application_data_record!));
+    expect(hex(connection.read())).toBe(answer.server_application_data);
+    expectWantRead(() => connection.unwrap());
+    expect(emitted(outgoing)).toEqual([answer.client_close_notify_record]);
+    incoming.write(fromHex(answer.server_close_notify_record!));
+    connection.unwrap();
+  });
+});
+
+describe('RFC 8448 §4 (Resumed), our server, portable provider', () => {
+  it("takes §4's ClientHello with §3's ticket: the trace's ServerHello (pre_shared_key), and the trace's handshake keys", () => {
+    const clock = { now: TICKET_TIME };
+    const secrets = new Map<string, string>();
+    const { context, random } = simpleServerThroughTicket(clock, (line) => secrets.set(line.split(' ')[0]!, line.split(' ')[2]!));
+    clock.now += RESUMED.ticket_age_ms;
+    random.load(fromHex(RESUMED.server_x25519_private_key), fromHex(RESUMED.server_random));
+    const incoming = new MemoryBIO();
+    const outgoing = new MemoryBIO();
+    const server = context.wrapBio(incoming, outgoing);
+    incoming.write(concat(fromHex(RESUMED.client_hello_record), fromHex(RESUMED.early_data_record.hex)));
+    // 0-RTT: the early data is readable at once, before the client's Finished.
+    expect(hex(server.readEarlyData())).toBe(RESUMED.early_data);
+    expect(server.earlyDataStatus).toBe('accepted');
+    expect(server.handshakeComplete).toBe(false);
+    expect(random.remaining).toBe(0);
+    expect(secrets.get('CLIENT_EARLY_TRAFFIC_SECRET')).toBe(RESUMED.client_early_traffic_secret);
+    expect(secrets.get('EARLY_EXPORTER_SECRET')).toBe(RESUMED.early_exporter_master_secret);
+    const answer = RESUMED.server_answer;
+    // The binder verified, the ticket opened, the ClientHello fresh and new: the ServerHello (pre_shared_key,
+    // selected_identity 0) and the flight (EncryptedExtensions with early_data, Finished) byte for byte.
+    expect(emitted(outgoing)).toEqual([answer.server_hello_record, answer.server_handshake_record]);
+    // EndOfEarlyData under the early keys, the client's Finished under its handshake keys; then the trace's data.
+    incoming.write(fromHex(answer.client_end_of_early_data_and_finished_records!));
+    expect(hex(server.readEarlyData())).toBe('');
+    // Our server then issues a ticket (the trace's sends none after §4): its ticket_age_add is the one draw left.
+    random.load(new Uint8Array(4));
+    server.doHandshake();
+    expect(server.sessionReused).toBe(true);
+    incoming.write(fromHex(answer.client_application_data_record!));
+    expect(hex(server.read())).toBe(answer.client_application_data);
   });
 });

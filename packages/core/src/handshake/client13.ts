@@ -19,6 +19,7 @@ import {
   ProtocolVersion,
   decodeAlpn,
   decodeCookie,
+  decodeEarlyDataIndication,
   decodeEncryptedExtensions,
   decodeKeyShareHelloRetry,
   decodeKeyShareServer,
@@ -29,6 +30,7 @@ import {
   encodeAlpn,
   encodeClientHello,
   encodeCookie,
+  encodeEarlyDataIndication,
   encodeKeyShareClient,
   encodePskKeyExchangeModes,
   encodeRecordSizeLimit,
@@ -64,6 +66,7 @@ import { acceptServerHello12, fitClientHelloToVersions } from './client12.js';
 import { offeredSession12 } from './session12.js';
 import { answerCertificateRequest, readCertificateRequest, sendClientCertificate, type ReceivedCertificateRequest } from './client-certificate13.js';
 import { allowsVersion } from './version.js';
+import { checkEarlyDataAccepted, earlyDataOffer, sendEndOfEarlyData, startClientEarlyData, type EarlyDataOffer } from './early-data13.js';
 import { bindClientHello, clientPsk, pskPlaceholder, type ClientPsk } from './psk13.js';
 import type { HandshakeIO, HandshakeState } from './state.js';
 
@@ -84,6 +87,8 @@ interface Offer {
   readonly extensionTypes: ReadonlySet<number>;
   /** The parts of the ClientHello that stay the same in a second one (RFC 8446 §4.1.2). */
   readonly parts: HelloParts;
+  /** 0-RTT offered in this ClientHello (never in a second one), with what the early data was sent under. */
+  readonly earlyData: EarlyDataOffer | undefined;
   /** The session offered for resumption, when the ClientHello carries its PSK. */
   readonly psk: ClientPsk | undefined;
 }
@@ -101,8 +106,12 @@ export function startClient(io: HandshakeIO): HandshakeState {
   const sessionId = context.middleboxCompatibility || offeredSession12(io) !== undefined ? provider.randomBytes(32) : new Uint8Array(0);
   const parts = helloParts(io);
   const psk = clientPsk(io);
-  const hello = buildClientHello(io, parts, random, sessionId, shares, undefined, psk);
+  // RFC 8446 §4.2.10: 0-RTT only with a PSK whose ticket allows it, when the application asked for it.
+  const earlyData = psk !== undefined && io.earlyDataRequested ? earlyDataOffer(context, psk.session) : undefined;
+  const hello = buildClientHello(io, parts, random, sessionId, shares, undefined, psk, earlyData !== undefined);
   io.sendHandshake(HandshakeType.client_hello, encodeClientHello(hello));
+  // The early keys hash the ClientHello with the PSK's hash, which the server's suite will have (RFC 8446 §4.2.10).
+  if (earlyData !== undefined) startClientEarlyData(io, psk!.schedule, earlyData, random, io.transcript.currentWith(new Uint8Array(0), psk!.hash));
   const offer: Offer = {
     hello,
     shares,
@@ -112,6 +121,7 @@ export function startClient(io: HandshakeIO): HandshakeState {
     alpn: context.alpnProtocols,
     extensionTypes: new Set(hello.extensions.map((e) => e.type)),
     parts,
+    earlyData,
     psk,
   };
   return new ExpectServerHello(io, offer, undefined);
@@ -156,7 +166,7 @@ function helloParts(io: HandshakeIO): HelloParts {
 
 /**
  * A ClientHello, its extensions in one fixed order (NSS's, which RFC 8448's traces show; any order is valid but
- * pre_shared_key, which goes last, RFC 8446 §4.2.11): server_name, supported_groups, ALPN, key_share,
+ * pre_shared_key, which goes last, RFC 8446 §4.2.11): server_name, supported_groups, ALPN, key_share, early_data,
  * supported_versions, signature_algorithms, signature_algorithms_cert, cookie, psk_key_exchange_modes,
  * record_size_limit, post_handshake_auth, padding, pre_shared_key (with `psk`, its binder computed over the rest).
  */
@@ -168,6 +178,7 @@ function buildClientHello(
   shares: ReadonlyMap<number, KeyExchange>,
   cookie: Uint8Array | undefined,
   psk: ClientPsk | undefined,
+  earlyData: boolean,
 ): ClientHello {
   const { context } = io;
   const extensions: Extension[] = [];
@@ -178,6 +189,7 @@ function buildClientHello(
   add(ExtensionType.supported_groups, parts.supportedGroups);
   add(ExtensionType.application_layer_protocol_negotiation, parts.alpn);
   add(ExtensionType.key_share, encodeKeyShareClient(keyShareEntries(shares)));
+  add(ExtensionType.early_data, earlyData ? encodeEarlyDataIndication() : undefined);
   add(ExtensionType.supported_versions, encodeSupportedVersionsClient([ProtocolVersion.TLS1_3]));
   add(ExtensionType.signature_algorithms, parts.signatureAlgorithms);
   add(ExtensionType.signature_algorithms_cert, parts.signatureAlgorithmsCert);
@@ -256,6 +268,9 @@ class ExpectServerHello implements HandshakeState {
     // The version is decided here: without supported_versions the server chose TLS 1.2 (RFC 8446 §4.2.1).
     const versions = findExtension(hello.extensions, ExtensionType.supported_versions);
     if (this.retry === undefined && (versions === undefined || this.io.context.maximumVersion < ProtocolVersion.TLS1_3)) {
+      // RFC 8446 §D.3: "A client that attempts to send 0-RTT data MUST fail a connection if it receives a
+      // ServerHello with TLS 1.2 or older."
+      if (this.offer.earlyData !== undefined) throw new ProtocolError('UNSUPPORTED_PROTOCOL', 'the server chose TLS 1.2 after we sent 0-RTT data');
       return acceptServerHello12(this.io, this.offer, message, hello);
     }
     const suite = this.#checkCommonFields(hello);
@@ -285,9 +300,12 @@ class ExpectServerHello implements HandshakeState {
     io.logSecret('SERVER_HANDSHAKE_TRAFFIC_SECRET', this.offer.hello.random, serverSecret);
     io.setReadSecret(suite, serverSecret);
     // From here on our records are protected, alerts included (RFC 8446 §2). In compatibility mode the
-    // change_cipher_spec goes first (RFC 8446 §D.4; after a HelloRetryRequest it was sent before ClientHello2).
-    if (io.context.middleboxCompatibility && this.retry === undefined) io.sendChangeCipherSpec();
-    io.setWriteSecret(suite, clientSecret);
+    // change_cipher_spec goes first (RFC 8446 §D.4; after a HelloRetryRequest it was sent before ClientHello2; with
+    // early data, right after the ClientHello). With 0-RTT offered, the early keys stay until EncryptedExtensions
+    // says whether the server takes our early data.
+    const earlyData = this.offer.earlyData !== undefined;
+    if (io.context.middleboxCompatibility && this.retry === undefined && !earlyData) io.sendChangeCipherSpec();
+    if (!earlyData) io.setWriteSecret(suite, clientSecret);
     const keys: HandshakeKeys = {
       suite,
       group: exchange.group,
@@ -374,15 +392,23 @@ class ExpectServerHello implements HandshakeState {
     io.transcript.replaceWithMessageHash();
     io.transcript.add(message.raw);
 
+    // RFC 8446 §4.2.10: a HelloRetryRequest rejects 0-RTT; the second ClientHello goes out unprotected, without
+    // early_data.
+    const earlyData = offer.earlyData !== undefined;
+    if (earlyData) {
+      io.earlyDataAnswered(false);
+      io.setWritePlaintext();
+    }
     // RFC 8446 §4.1.2: the same hello but for the new key share and the cookie (and the padding that follows); a PSK
     // stays only if the suite's hash is its own (§4.1.4), its age and binder computed anew over the new transcript.
     const cookie = cookieData === undefined ? undefined : decodeCookie(cookieData);
     const psk = offer.psk !== undefined && offer.psk.hash.name === suite.hash ? offer.psk : undefined;
-    const hello2 = buildClientHello(io, offer.parts, offer.hello.random, offer.hello.legacySessionId, shares, cookie, psk);
-    // RFC 8446 §D.4: in compatibility mode the client's change_cipher_spec goes before its second ClientHello.
-    if (io.context.middleboxCompatibility) io.sendChangeCipherSpec();
+    const hello2 = buildClientHello(io, offer.parts, offer.hello.random, offer.hello.legacySessionId, shares, cookie, psk, false);
+    // RFC 8446 §D.4: in compatibility mode the client's change_cipher_spec goes before its second ClientHello,
+    // unless it went out after the first one already, ahead of early data.
+    if (io.context.middleboxCompatibility && !earlyData) io.sendChangeCipherSpec();
     io.sendHandshake(HandshakeType.client_hello, encodeClientHello(hello2));
-    const next: Offer = { ...offer, hello: hello2, shares, psk, extensionTypes: new Set(hello2.extensions.map((e) => e.type)) };
+    const next: Offer = { ...offer, hello: hello2, shares, psk, extensionTypes: new Set(hello2.extensions.map((e) => e.type)), earlyData: undefined };
     return new ExpectServerHello(io, next, { suite, group });
   }
 }
@@ -403,6 +429,8 @@ interface HandshakeKeys {
 interface Negotiated extends HandshakeKeys {
   readonly alpn: string | undefined;
   readonly serverNameAcknowledged: boolean;
+  /** The server accepted our 0-RTT data: EndOfEarlyData goes out after its Finished. */
+  readonly earlyDataAccepted: boolean;
 }
 
 class ExpectEncryptedExtensions implements HandshakeState {
@@ -447,8 +475,9 @@ class ExpectEncryptedExtensions implements HandshakeState {
       // The server honours our limit and asks us to honour its own, from the records after this one.
       this.io.limitRecordSizes({ send: limit, receive: this.io.context.recordSizeLimit });
     }
+    const earlyDataAccepted = this.#earlyDataAnswer(extensions, alpn);
     this.io.transcript.add(message.raw);
-    const negotiated = { ...this.keys, alpn, serverNameAcknowledged: serverName !== undefined };
+    const negotiated = { ...this.keys, alpn, serverNameAcknowledged: serverName !== undefined, earlyDataAccepted };
     const resumed = negotiated.resumed;
     if (resumed !== undefined) {
       // The session vouches for the server: its chain stands for a Certificate, and nothing is signed.
@@ -456,6 +485,24 @@ class ExpectEncryptedExtensions implements HandshakeState {
       return new ExpectFinished(this.io, this.offer, negotiated, undefined, peer, undefined);
     }
     return new ExpectCertificateOrRequest(this.io, this.offer, negotiated);
+  }
+
+  /**
+   * RFC 8446 §4.2.10: an empty early_data here accepts our 0-RTT data (we checked the server may send it: only when
+   * we offered it). Rejected, our handshake keys take over at once; accepted, the early keys stay until
+   * EndOfEarlyData.
+   */
+  #earlyDataAnswer(extensions: readonly Extension[], alpn: string | undefined): boolean {
+    const offered = this.offer.earlyData;
+    if (offered === undefined) return false;
+    const data = findExtension(extensions, ExtensionType.early_data);
+    if (data !== undefined) decodeEarlyDataIndication(data, false);
+    const accepted = data !== undefined;
+    // The PSK the server took is our first (and only) identity, or none.
+    if (accepted) checkEarlyDataAccepted(this.keys.resumed !== undefined ? 0 : -1, this.keys.suite, offered.suite.id, alpn, offered.alpn);
+    this.io.earlyDataAnswered(accepted);
+    if (!accepted) this.io.setWriteSecret(this.keys.suite, this.keys.clientSecret);
+    return accepted;
   }
 }
 
@@ -556,6 +603,11 @@ class ExpectFinished implements HandshakeState {
     io.logSecret('SERVER_TRAFFIC_SECRET_0', random, serverTraffic);
     io.logSecret('EXPORTER_SECRET', random, exporter);
     io.setReadSecret(suite, serverTraffic);
+    // RFC 8446 §4.5: accepted early data ends with EndOfEarlyData, under the early keys.
+    if (negotiated.earlyDataAccepted) {
+      sendEndOfEarlyData(io);
+      io.setWriteSecret(suite, negotiated.clientSecret);
+    }
 
     // Our second flight, under the client handshake keys: our certificate when asked (the choice may wait for an
     // asynchronous callback), then Finished.

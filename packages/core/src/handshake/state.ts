@@ -113,4 +113,35 @@ export interface HandshakeIO {
   sendWarningAlert(description: number): void;
   /** Records the completed handshake; the connection enters its traffic phase. */
   complete(result: HandshakeResult): void;
+
+  // ---- 0-RTT (RFC 8446 §4.2.10) ----
+  /** Client: the application asked for 0-RTT (`connection.writeEarlyData`) before the first ClientHello. */
+  readonly earlyDataRequested: boolean;
+  /**
+   * Client: protects outgoing records with the client_early_traffic_secret's keys (the flight queued so far goes out
+   * under the old protection), and lets the application write up to `limit` bytes of early data until the next
+   * {@link setWriteSecret} or {@link setWritePlaintext}.
+   */
+  startEarlyData(suite: CipherSuite, secret: Uint8Array, limit: number): void;
+  /** Client: the server's answer to our early_data. After a rejection no more early data is written. */
+  earlyDataAnswered(accepted: boolean): void;
+  /** Client, after a HelloRetryRequest that ended 0-RTT: the second ClientHello goes out unprotected (RFC 8446 §4.1.4). */
+  setWritePlaintext(): void;
+  /** Server: what to do with the client's 0-RTT records (see {@link EarlyDataPlan}). Called once per ClientHello. */
+  receiveEarlyData(plan: EarlyDataPlan): void;
 }
+
+/**
+ * A server's treatment of the client's 0-RTT records (RFC 8446 §4.2.10):
+ * - `none`: the ClientHello offered no early data;
+ * - `accept`: early application data is opened with the client_early_traffic_secret's keys and kept for
+ *   `readEarlyData()`, at most `limit` bytes (more is unexpected_message), until EndOfEarlyData switches keys;
+ * - `skip-undecryptable`: rejected with a 1-RTT answer; records that fail to decrypt under the handshake keys are
+ *   dropped (at most `limit` bytes) until one decrypts;
+ * - `skip-application-data`: rejected with a HelloRetryRequest; every application_data record is dropped (at most
+ *   `limit` bytes) until the second ClientHello.
+ */
+export type EarlyDataPlan =
+  | { readonly action: 'none' }
+  | { readonly action: 'accept'; readonly suite: CipherSuite; readonly secret: Uint8Array; readonly limit: number }
+  | { readonly action: 'skip-undecryptable' | 'skip-application-data'; readonly limit: number };

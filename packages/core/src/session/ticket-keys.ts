@@ -27,13 +27,24 @@ const SALT = textEncoder.encode('tlsbio ticket keys v1');
 const NAME_INFO = textEncoder.encode('key name');
 const AEAD_INFO = textEncoder.encode('aead key');
 
+/**
+ * What protects a server's tickets (rustls's `ProducesTickets`): `seal` turns the session state into the opaque
+ * ticket the client holds; `open` gives the state back, or `undefined` for a ticket it did not make (a full handshake
+ * follows). {@link TicketKeys} is the built-in one; an application may bring its own (a key service, or a
+ * server-side session cache whose tickets are only lookup keys). Both run during a handshake and must not throw.
+ */
+export interface TicketSealer {
+  seal(plaintext: Uint8Array): Uint8Array;
+  open(ticket: Uint8Array): Uint8Array | undefined;
+}
+
 interface TicketKey {
   readonly name: Uint8Array;
   readonly aead: AeadKey;
 }
 
 /** A server context's ticket keys, current first. */
-export class TicketKeys {
+export class TicketKeys implements TicketSealer {
   readonly #provider: CryptoProvider;
   readonly #keys: readonly TicketKey[];
 

@@ -43,12 +43,11 @@ export function sessionFromTicket13(
 }
 
 /**
- * 0-RTT hook: the max_early_data_size a new ticket announces (RFC 8446 §4.6.1, §4.2.10). 0 means no early_data
- * extension in the NewSessionTicket and no early data with its session; the 0-RTT work returns the context's
- * maxEarlyData here.
+ * The max_early_data_size a new ticket announces (RFC 8446 §4.6.1, §4.2.10): the context's `maxEarlyData`. 0 means
+ * no early_data extension in the NewSessionTicket and no early data with its session.
  */
-export function ticketMaxEarlyData(_context: TLSContext): number {
-  return 0;
+export function ticketMaxEarlyData(context: TLSContext): number {
+  return context.maxEarlyData;
 }
 
 /**
@@ -87,8 +86,8 @@ export function newSessionTickets13(
         extendedMasterSecret: false,
       }),
     );
-    // A client chain too long for a ticket<1..2^16-1>: this client resumes with a full handshake instead.
-    if (ticket.length > 0xffff) return [];
+    // A ticket outside ticket<1..2^16-1> (a client chain too long, an application sealer's empty answer): no tickets.
+    if (ticket.length === 0 || ticket.length > 0xffff) return [];
     const extensions = maxEarlyData > 0 ? [{ type: ExtensionType.early_data, data: encodeEarlyDataIndication(maxEarlyData) }] : [];
     tickets.push({ lifetime: context.ticketLifetime, ageAdd, nonce, ticket, extensions });
   }
