@@ -13,6 +13,9 @@ export {
   type CertificateRequestInfo,
   type ClientCertificateCallback,
   type KeylogCallback,
+  type SessionCallback,
+  DEFAULT_TICKET_LIFETIME,
+  DEFAULT_TICKETS_PER_HANDSHAKE,
   type Role,
   type ServernameCallback,
   type TLSContextOptions,
@@ -36,6 +39,9 @@ export {
   type VerifyPurpose,
   type X509Name,
 } from './x509/index.js';
-export { TLSConnection, type ChannelBindingType, type CipherInfo, type PeerCertificateDict } from './connection.js';
+export { TLSConnection, type ChannelBindingType, type CipherInfo, type EarlyDataStatus, type PeerCertificateDict } from './connection.js';
+export { EarlyDataAntiReplay, type AntiReplayVerdict, type EarlyDataAntiReplayOptions } from './anti-replay.js';
 export { TLS12_SUITES, TLS13_SUITES, type CipherSuite, type CipherSuite12 } from './suites.js';
 export { secure, type SecureStream, type SecureInfo, type SecureOptions } from './stream.js';
+export { TLSSession } from './session/session.js';
+export { TICKET_KEY_LENGTH } from './session/ticket-keys.js';

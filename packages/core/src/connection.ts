@@ -34,7 +34,7 @@ import type { TLSContext } from './context.js';
 import { startClient } from './handshake/client13.js';
 import { startServer } from './handshake/server13.js';
 import { answerPostHandshakeRequest, requestPostHandshakeAuth } from './handshake/post-handshake-auth13.js';
-import type { HandshakeIO, HandshakeResult, HandshakeState } from './handshake/state.js';
+import type { EarlyDataPlan, HandshakeIO, HandshakeResult, HandshakeState } from './handshake/state.js';
 import { Transcript, exportKeyingMaterial12, exportKeyingMaterial13, nextTrafficSecret, trafficKeys } from './keyschedule/index.js';
 import { ContentType, HandshakeType, decodeKeyUpdate, decodeNewSessionTicket13, encodeHandshake, encodeKeyUpdate, type NewSessionTicket13 } from './msgs/index.js';
 import {
@@ -59,6 +59,8 @@ import {
   type RecordOpener,
   type RecordSealer,
 } from './record/index.js';
+import type { TLSSession } from './session/session.js';
+import { sessionFromTicket13 } from './session/tickets13.js';
 import type { CipherSuite } from './suites.js';
 import { certificateToDict, parseCertificate, type Certificate, type PeerCertificateDict } from './x509/index.js';
 
@@ -68,12 +70,25 @@ const CHANGE_CIPHER_SPEC = new Uint8Array([0x14, 0x03, 0x03, 0x00, 0x01, 0x01]);
 export interface ConnectionOptions {
   readonly serverHostname: string | undefined;
   readonly appData: unknown;
+  readonly session?: TLSSession | undefined;
 }
 
 /** Creates a connection; applications use `context.wrapBio()`. @internal */
 export function createConnection(context: TLSContext, incoming: MemoryBIO, outgoing: MemoryBIO, options: ConnectionOptions): TLSConnection {
   return new TLSConnection(context, incoming, outgoing, options);
 }
+
+/**
+ * What became of 0-RTT data (RFC 8446 §4.2.10): `'not_sent'` (none offered: no session allowing it, or the
+ * client did not ask), `'pending'` (a client offered it and the server has not answered yet), `'accepted'`, or
+ * `'rejected'` (the server refused it: the data was dropped unread).
+ */
+export type EarlyDataStatus = 'not_sent' | 'pending' | 'accepted' | 'rejected';
+
+/** A 0-RTT record's AEAD tag and inner content type byte: what a skipped record holds beyond its content. */
+const EARLY_RECORD_OVERHEAD = 16 + 1;
+
+const EMPTY = new Uint8Array(0);
 
 /** Python's `SSLObject.cipher()`: `[name, protocol version, secret bits]`. */
 export type CipherInfo = readonly [name: string, version: string, bits: number];
@@ -143,6 +158,23 @@ export class TLSConnection {
   /** TLS 1.2: verify_data of the handshake's first Finished, for tls-unique. */
   #firstFinished: Uint8Array | undefined;
   readonly #tickets: NewSessionTicket13[] = [];
+  #earlyDataStatus: EarlyDataStatus = 'not_sent';
+  /** Client: the application called writeEarlyData() before the handshake began. */
+  #earlyDataRequested = false;
+  /** Client: while our 0-RTT keys are in force, how much early data may still go out. */
+  #earlyWrite: { readonly limit: number; written: number } | undefined;
+  /** Server: how the client's 0-RTT records are treated now (see EarlyDataPlan). */
+  #earlyRead: { readonly mode: 'accept' | 'skip-undecryptable' | 'skip-application-data'; readonly limit: number; received: number } | undefined;
+  /** Server: whether more early data may still arrive (until the ClientHello is answered without it, or EndOfEarlyData). */
+  #earlyOpen = true;
+  /** Server: accepted early data not yet taken by readEarlyData(). */
+  #earlyData: Uint8Array[] = [];
+  #earlyDataBytes = 0;
+  /** Client: the session offered to the server (wrapBio's `session`). */
+  readonly #offeredSession: TLSSession | undefined;
+  /** Client: sessions received, oldest first, the last {@link MAX_KEPT_SESSIONS}. */
+  #sessions: TLSSession[] = [];
+  #sessionReused = false;
 
   /** @internal use {@link TLSContext.wrapBio} */
   constructor(context: TLSContext, incoming: MemoryBIO, outgoing: MemoryBIO, options: ConnectionOptions) {
@@ -152,6 +184,7 @@ export class TLSConnection {
     this.serverSide = context.role === 'server';
     this.serverHostname = options.serverHostname;
     this.appData = options.appData;
+    this.#offeredSession = options.session;
     this.#reassembler = new HandshakeReassembler({ maxMessageSize: context.limits.maxHandshakeMessageSize });
     // The client's first ClientHello goes out with legacy_record_version 0x0301 for old middleboxes (RFC 8446 §5.1).
     if (!this.serverSide) this.#sealer = new PlaintextSealer({ legacyRecordVersion: TLSVersion.TLSv1 });
@@ -253,6 +286,93 @@ export class TLSConnection {
   /** Decrypted bytes ready to be read without touching the incoming BIO. */
   pending(): number {
     return this.#plaintextBytes;
+  }
+
+  /** What became of 0-RTT data on this connection (see {@link EarlyDataStatus}); final once the handshake completes. */
+  get earlyDataStatus(): EarlyDataStatus {
+    return this.#earlyDataStatus;
+  }
+
+  /**
+   * Client: writes `data` as 0-RTT application data (RFC 8446 §4.2.10), sent with the first flight under the
+   * client_early_traffic_secret's keys, before the server has answered. Called before the handshake begins, it
+   * starts it and offers early data — possible only when resuming a TLS 1.3 session whose ticket allows it (see
+   * `wrapBio(…, {session})`). It may be called again while the server has not answered (up to the ticket's
+   * max_early_data_size in all).
+   *
+   * Returns the bytes taken as early data: possibly fewer than `data.length`, and 0 when 0-RTT is not possible
+   * (no session allowing it, a handshake begun without it, the server's answer already in, or the size allowance
+   * used up). Send what was not taken with {@link write} once the handshake completes. After the handshake,
+   * {@link earlyDataStatus} says whether the server took the data: when `'rejected'`, it was dropped and the
+   * application decides whether to send it again (RFC 8446 §4.2.10 leaves that to the application: the
+   * negotiated ALPN protocol may differ).
+   *
+   * Early data has no protection against replay by the network (RFC 8446 §8, §E.5): send only what is safe to
+   * repeat (an idempotent request).
+   * @throws {InvalidArgumentError} on a server, or for `data` that is not a Uint8Array.
+   * @throws {WantWriteError} when not one byte fits in the outgoing BIO (drain it, then call again).
+   * @example
+   * const conn = context.wrapBio(incoming, outgoing, { serverHostname: 'example.com', session });
+   * const early = conn.writeEarlyData(request);
+   * // … run the handshake …
+   * if (conn.earlyDataStatus !== 'accepted') conn.write(request.subarray(conn.earlyDataStatus === 'rejected' ? 0 : early));
+   */
+  writeEarlyData(data: Uint8Array): number {
+    if (!(data instanceof Uint8Array)) throw new InvalidArgumentError('data', 'INVALID_ARGUMENT', 'must be a Uint8Array');
+    if (this.serverSide) throw new InvalidArgumentError('writeEarlyData', 'INVALID_ARGUMENT', 'only a client sends early data');
+    return this.#guard(() => {
+      this.#flush();
+      if (!this.#started) {
+        this.#earlyDataRequested = true;
+        this.#start();
+      }
+      const early = this.#earlyWrite;
+      if (early === undefined) return 0;
+      const room = Math.min(data.length, early.limit - early.written);
+      let accepted = 0;
+      while (accepted < room) {
+        this.#flushAvailable();
+        if (this.#output.length > 0) break; // the ClientHello goes first
+        const batch = sealRecords(this.#sealer, ContentType.application_data, data.subarray(accepted, room), this.#outgoing.space, this.#sendFragmentLimit);
+        if (batch.consumed === 0) break;
+        this.#outgoing.writeOwned(batch.records);
+        accepted += batch.consumed;
+      }
+      if (accepted === 0 && room > 0) throw flowControl(() => new WantWriteError('the outgoing BIO is full: send its bytes, then call again'));
+      early.written += accepted;
+      return accepted;
+    });
+  }
+
+  /**
+   * Server: returns up to `n` bytes of the client's accepted 0-RTT data (RFC 8446 §4.2.10), kept apart from 1-RTT
+   * data (which {@link read} returns), running the handshake as far as needed. Early data can be read as soon as it
+   * arrives, before the handshake completes: it is not yet authenticated as coming from a live client (it may be a
+   * replay the anti-replay register could not catch, RFC 8446 §8), so act only on requests safe to repeat.
+   *
+   * Returns an empty array once no more early data can come (the client's EndOfEarlyData arrived, or it offered
+   * none, or it was rejected: see {@link earlyDataStatus}); until then a call that has nothing throws `WantReadError`.
+   * Accepted early data waits here (at most the context's `maxEarlyData` bytes) until read.
+   * @throws {InvalidArgumentError} on a client.
+   * @throws {WantReadError} when more early data may come but none is buffered.
+   * @throws {ProtocolError} `TOO_MUCH_EARLY_DATA` (unexpected_message) when the client sends more than allowed.
+   * @example
+   * for (let chunk = server.readEarlyData(); chunk.length > 0; chunk = server.readEarlyData()) handle(chunk);
+   */
+  readEarlyData(n = MAX_PLAINTEXT_LENGTH): Uint8Array {
+    if (!(Number.isSafeInteger(n) && n >= 0)) throw new InvalidArgumentError('n', 'INVALID_ARGUMENT', 'must be a non-negative integer');
+    if (!this.serverSide) throw new InvalidArgumentError('readEarlyData', 'INVALID_ARGUMENT', 'only a server receives early data');
+    return this.#guard(() => {
+      this.#flush();
+      if (!this.#started) this.#start();
+      for (;;) {
+        if (this.#earlyDataBytes > 0) return takeChunks(this.#earlyData, n, this.#earlyDataBytes, (taken) => (this.#earlyDataBytes -= taken));
+        if (!this.#earlyOpen || this.#result !== undefined) return EMPTY;
+        if (this.#peerClosed) throw new ZeroReturnError('the peer closed the connection during the handshake');
+        if (!this.#processRecord()) throw this.#starved();
+        this.#flushAvailable();
+      }
+    });
   }
 
   /**
@@ -368,9 +488,38 @@ export class TLSConnection {
     return this.#result?.helloRetried ?? false;
   }
 
-  /** NewSessionTicket messages received (kept for resumption, a later milestone). */
+  /** TLS 1.3 NewSessionTicket messages received, as decoded (the first eight). */
   get sessionTickets(): readonly NewSessionTicket13[] {
     return this.#tickets;
+  }
+
+  /**
+   * Client: the newest resumable session this connection received, else (on a resumed connection) the session it
+   * resumed, else `undefined`. Pass it to `wrapBio(…, { session })` to resume. In TLS 1.3 sessions come in
+   * NewSessionTicket messages, which the server sends after the handshake, whenever it likes: right after
+   * `doHandshake()` there may be none yet — it appears once a `read()` has taken the ticket (the context's session
+   * callback is told at that moment). A server has no sessions of its own: `undefined`.
+   * @example
+   * conn.doHandshake(); conn.read(); // the server's answer, and tickets sent before it
+   * const session = conn.session;
+   */
+  get session(): TLSSession | undefined {
+    return this.#sessions[this.#sessions.length - 1] ?? (this.#sessionReused ? this.#offeredSession : undefined);
+  }
+
+  /** Client: every resumable session received so far, oldest first (the last eight kept). */
+  get sessions(): readonly TLSSession[] {
+    return [...this.#sessions];
+  }
+
+  /** The session `wrapBio` was given to offer. @internal (the handshake reads it) */
+  get offeredSession(): TLSSession | undefined {
+    return this.#offeredSession;
+  }
+
+  /** True once the handshake has completed by resuming a session (a PSK in TLS 1.3, a ticket in TLS 1.2). */
+  get sessionReused(): boolean {
+    return this.#sessionReused;
   }
 
   /**
@@ -518,13 +667,15 @@ export class TLSConnection {
     return fatal;
   }
 
+  #start(): void {
+    this.#started = true;
+    this.#state = this.serverSide ? startServer(this.#io!) : startClient(this.#io!);
+    this.#flushAvailable();
+  }
+
   #runHandshake(): void {
     if (this.#result !== undefined) return;
-    if (!this.#started) {
-      this.#started = true;
-      this.#state = this.serverSide ? startServer(this.#io!) : startClient(this.#io!);
-      this.#flushAvailable();
-    }
+    if (!this.#started) this.#start();
     while (this.#result === undefined) {
       if (this.#peerClosed) throw new ZeroReturnError('the peer closed the connection during the handshake');
       if (!this.#processRecord()) throw this.#starved();
@@ -570,7 +721,27 @@ export class TLSConnection {
       this.#handleAlert(new PlaintextOpener().open(record).fragment);
       return;
     }
-    const { type, fragment } = this.#opener.open(record);
+    const early = this.#earlyRead;
+    // RFC 8446 §4.2.10: after a HelloRetryRequest, rejected 0-RTT records are every application_data record
+    // before the second ClientHello.
+    if (early?.mode === 'skip-application-data' && record.type === ContentType.application_data) {
+      this.#skipEarlyRecord(early, record);
+      return;
+    }
+    let opened;
+    try {
+      opened = this.#opener.open(record);
+    } catch (error) {
+      // RFC 8446 §4.2.10: after a 1-RTT answer that rejected 0-RTT, records that fail to decrypt are the client's
+      // early data (the opener's sequence number stays), until the first that decrypts.
+      if (early?.mode === 'skip-undecryptable' && ProtocolError.isInstance(error) && error.reason === 'BAD_RECORD_MAC') {
+        this.#skipEarlyRecord(early, record);
+        return;
+      }
+      throw error;
+    }
+    if (early?.mode === 'skip-undecryptable') this.#earlyRead = undefined;
+    const { type, fragment } = opened;
     if (this.#opener instanceof Tls13Opener) this.#peerProtected = true;
     // RFC 8446 §5.1: nothing may interleave with a fragmented handshake message.
     if (type !== ContentType.handshake && this.#reassembler.hasPartial) {
@@ -663,8 +834,22 @@ export class TLSConnection {
   }
 
   #handleApplicationData(fragment: Uint8Array): void {
-    // RFC 8446 §2: application data only flows once the handshake is done (no early data accepted yet).
-    if (this.#result === undefined) throw new ProtocolError('UNEXPECTED_RECORD', 'application data before the handshake completed');
+    if (this.#result === undefined) {
+      const early = this.#earlyRead;
+      // RFC 8446 §2: before the handshake completes, application data is only the 0-RTT data a server accepted.
+      if (early?.mode !== 'accept') throw new ProtocolError('UNEXPECTED_RECORD', 'application data before the handshake completed');
+      if (fragment.length === 0) {
+        this.#countEmptyRecord();
+        return;
+      }
+      this.#emptyRecords = 0;
+      early.received += fragment.length;
+      // RFC 8446 §4.2.10: more than max_early_data_size "SHOULD terminate the connection with an unexpected_message alert".
+      if (early.received > early.limit) throw new ProtocolError('TOO_MUCH_EARLY_DATA', `more than the ${early.limit} bytes of early data allowed`);
+      this.#earlyData.push(fragment);
+      this.#earlyDataBytes += fragment.length;
+      return;
+    }
     if (fragment.length === 0) {
       this.#countEmptyRecord();
       return;
@@ -674,6 +859,14 @@ export class TLSConnection {
     this.#warningAlerts = 0;
     this.#plaintext.push(fragment);
     this.#plaintextBytes += fragment.length;
+  }
+
+  /** Drops one rejected 0-RTT record, within the allowance (RFC 8446 §4.2.10). */
+  #skipEarlyRecord(early: { readonly limit: number; received: number }, record: RawRecord): void {
+    early.received += Math.max(0, record.fragment.length - EARLY_RECORD_OVERHEAD);
+    if (early.received > early.limit) {
+      throw new ProtocolError('TOO_MUCH_EARLY_DATA', `more than ${early.limit} bytes of rejected early data`);
+    }
   }
 
   /** Keeps the handshake's first Finished (sent or received) in TLS 1.2: tls-unique (RFC 5929 §3.1). */
@@ -708,11 +901,22 @@ export class TLSConnection {
       this.#state = answerPostHandshakeRequest(this.#forkIO(), message, this.#result!.suite, () => this.#writeSecret!) ?? undefined;
       return;
     }
-    if (message.type === HandshakeType.new_session_ticket && !this.serverSide) {
-      if (this.#tickets.length < 8) this.#tickets.push(decodeNewSessionTicket13(message.body));
+    if (message.type === HandshakeType.new_session_ticket && !this.serverSide && this.#version === TLSVersion.TLSv1_3) {
+      const ticket = decodeNewSessionTicket13(message.body);
+      if (this.#tickets.length < MAX_KEPT_SESSIONS) this.#tickets.push(ticket);
+      const session = sessionFromTicket13(this.#context, this.#result!, this.serverHostname, this.#peerChain, ticket);
+      if (session !== undefined) this.#addSession(session);
       return;
     }
     throw new ProtocolError('UNEXPECTED_MESSAGE', `handshake message ${message.type} after the handshake`);
+  }
+
+  /** Keeps a new session and tells the application (the context's session callback). */
+  #addSession(session: TLSSession): void {
+    this.#sessions.push(session);
+    if (this.#sessions.length > MAX_KEPT_SESSIONS) this.#sessions.shift();
+    const callback = this.#context.sessionCallback;
+    if (callback !== undefined) this.#callback(() => callback(this, session));
   }
 
   #sendKeyUpdate(requestPeer: boolean): void {
@@ -730,27 +934,7 @@ export class TLSConnection {
   }
 
   #takePlaintext(n: number): Uint8Array {
-    const first = this.#plaintext[0]!;
-    let result: Uint8Array;
-    if (first.length >= n || this.#plaintext.length === 1) {
-      result = first.subarray(0, n);
-      if (result.length === first.length) this.#plaintext.shift();
-      else this.#plaintext[0] = first.subarray(result.length);
-    } else {
-      const size = Math.min(n, this.#plaintextBytes);
-      result = new Uint8Array(size);
-      let offset = 0;
-      while (offset < size) {
-        const chunk = this.#plaintext[0]!;
-        const take = Math.min(chunk.length, size - offset);
-        result.set(chunk.subarray(0, take), offset);
-        offset += take;
-        if (take === chunk.length) this.#plaintext.shift();
-        else this.#plaintext[0] = chunk.subarray(take);
-      }
-    }
-    this.#plaintextBytes -= result.length;
-    return result;
+    return takeChunks(this.#plaintext, n, this.#plaintextBytes, (taken) => (this.#plaintextBytes -= taken));
   }
 
   /** Drains queued records into the outgoing BIO; throws WantWriteError if any remain. */
@@ -825,6 +1009,9 @@ export class TLSConnection {
     get serverHostname() {
       return this.connection.serverHostname;
     },
+    get session() {
+      return this.connection.offeredSession;
+    },
     transcript: this.#transcript,
     sendHandshake: (type, body) => {
       if (type === HandshakeType.finished) this.#noteFinished(body);
@@ -852,15 +1039,38 @@ export class TLSConnection {
       // RFC 8446 §5.1: handshake messages may not span a key change.
       // `buffered`, not `hasPartial`: a whole message queued behind the one that changed keys came under the old keys.
       if (this.#reassembler.buffered > 0) throw new ProtocolError('NOT_ON_RECORD_BOUNDARY', 'a handshake message spans a key change');
+      // The end of 0-RTT: EndOfEarlyData switched keys, or the second ClientHello after a HelloRetryRequest came.
+      if (this.#earlyRead?.mode !== 'skip-undecryptable') this.#earlyRead = undefined;
+      if (this.#earlyDataStatus === 'accepted') this.#earlyOpen = false;
       this.#deframer.maxFragmentLength = MAX_TLS13_CIPHERTEXT_LENGTH;
       this.#readSecret = secret;
       this.#opener = this.#makeOpener(suite, secret);
     },
     setWriteSecret: (suite, secret) => {
       if (this.#flight.length > 0) this.#sealFlight(); // RFC 8446 §5.1: no record spans a key change
+      this.#earlyWrite = undefined; // 0-RTT keys, if any, are done with
       this.#writeSecret = secret;
       this.#sealer = this.#makeSealer(suite, secret);
     },
+    get earlyDataRequested() {
+      return this.connection.#earlyDataRequested;
+    },
+    startEarlyData: (suite, secret, limit) => {
+      if (this.#flight.length > 0) this.#sealFlight(); // the ClientHello goes out in plaintext
+      this.#sealer = this.#makeSealer(suite, secret);
+      this.#earlyWrite = { limit, written: 0 };
+      this.#earlyDataStatus = 'pending';
+    },
+    earlyDataAnswered: (accepted) => {
+      this.#earlyDataStatus = accepted ? 'accepted' : 'rejected';
+      if (!accepted) this.#earlyWrite = undefined;
+    },
+    setWritePlaintext: () => {
+      if (this.#flight.length > 0) this.#sealFlight();
+      this.#earlyWrite = undefined;
+      this.#sealer = new PlaintextSealer();
+    },
+    receiveEarlyData: (plan) => this.#receiveEarlyData(plan),
     logSecret: (label, clientRandom, secret) => {
       const keylog = this.#context.keylogCallback;
       if (keylog === undefined) return;
@@ -888,6 +1098,31 @@ export class TLSConnection {
     complete: (result) => this.#completeHandshake(result),
   };
 
+  #receiveEarlyData(plan: EarlyDataPlan): void {
+    switch (plan.action) {
+      case 'none':
+        this.#earlyRead = undefined;
+        this.#earlyOpen = false;
+        return;
+      case 'accept': {
+        // The client's 0-RTT records come under the early keys, with the protocol's own size limit: the client knew
+        // nothing of our record_size_limit when it sealed them.
+        const opener = this.#makeOpener(plan.suite, plan.secret);
+        (opener as Tls13Opener).maxPlaintextLength = MAX_PLAINTEXT_LENGTH;
+        this.#opener = opener;
+        this.#deframer.maxFragmentLength = MAX_TLS13_CIPHERTEXT_LENGTH;
+        this.#earlyRead = { mode: 'accept', limit: plan.limit, received: 0 };
+        this.#earlyDataStatus = 'accepted';
+        return;
+      }
+      default:
+        this.#earlyRead = { mode: plan.action, limit: plan.limit, received: 0 };
+        this.#earlyDataStatus = 'rejected';
+        // After a HelloRetryRequest the second ClientHello still comes: nothing is decided yet for it.
+        if (plan.action === 'skip-undecryptable') this.#earlyOpen = false;
+    }
+  }
+
   /** The handshake's IO with a fork of its transcript, for one post-handshake authentication (RFC 8446 §4.6.2). */
   #forkIO(): HandshakeIO {
     const transcript = this.#transcript.fork();
@@ -907,12 +1142,18 @@ export class TLSConnection {
    * ~0.5–1.5 KiB of DER, and a verified path's certificates are the context's interned copies, whose DER is shared.
    */
   #completeHandshake(result: HandshakeResult): void {
-    const { peerCertificates, ...rest } = result;
+    const { peerCertificates, newSession, ...rest } = result;
     const verified = this.#verifiedChain;
     this.#peerChain = peerCertificates.length === 0 ? NO_CERTIFICATES : peerCertificates.map((cert) => sharedDer(cert, verified));
+    if (rest.resumedPeerChain !== undefined) {
+      // A resumption carries no Certificate message: the chain is the one the session recorded.
+      this.#sessionReused = true;
+      this.#peerChain = rest.resumedPeerChain.length === 0 ? NO_CERTIFICATES : rest.resumedPeerChain;
+    }
     this.#verifiedDer = verified?.map((cert) => cert.der);
     this.#verifiedChain = undefined;
     this.#result = rest;
+    if (newSession !== undefined) this.#addSession(newSession);
     // Post-handshake authentication (RFC 8446 §4.6.2) hashes its messages onto this transcript and reuses the
     // handshake IO: both stay while it may still happen (TLS 1.3, a client that offered it or a server whose client did).
     const postHandshakeAuth = this.#version === TLSVersion.TLSv1_3 && (this.serverSide ? rest.peerPostHandshakeAuth === true : this.#context.postHandshakeAuth);
@@ -937,6 +1178,33 @@ export class TLSConnection {
 }
 
 const NO_CERTIFICATES: readonly Uint8Array[] = Object.freeze([]);
+/** Sessions (and decoded tickets) a client connection keeps: a server that sends more only replaces the oldest. */
+const MAX_KEPT_SESSIONS = 8;
+
+/** Takes up to `n` bytes from the front of a queue of chunks (a view when one chunk suffices); reports how many. */
+function takeChunks(queue: Uint8Array[], n: number, available: number, taken: (count: number) => void): Uint8Array {
+  const first = queue[0]!;
+  let result: Uint8Array;
+  if (first.length >= n || queue.length === 1) {
+    result = first.subarray(0, n);
+    if (result.length === first.length) queue.shift();
+    else queue[0] = first.subarray(result.length);
+  } else {
+    const size = Math.min(n, available);
+    result = new Uint8Array(size);
+    let offset = 0;
+    while (offset < size) {
+      const chunk = queue[0]!;
+      const take = Math.min(chunk.length, size - offset);
+      result.set(chunk.subarray(0, take), offset);
+      offset += take;
+      if (take === chunk.length) queue.shift();
+      else queue[0] = chunk.subarray(take);
+    }
+  }
+  taken(result.length);
+  return result;
+}
 
 /**
  * `cert`'s DER to keep: the verified path's copy when it has the same bytes (the context's interned certificate,

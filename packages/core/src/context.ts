@@ -21,6 +21,11 @@ import { currentTrustSource } from './trust-source.js';
 import type { TLSConnection } from './connection.js';
 import { createConnection } from './connection.js';
 import { wireList } from './handshake/common13.js';
+import { EarlyDataAntiReplay } from './anti-replay.js';
+import { TLSSession } from './session/session.js';
+import { TicketKeys } from './session/ticket-keys.js';
+import { MAX_SESSION_ID_CONTEXT_LENGTH, MAX_SESSION_LIFETIME } from './session/ticket-state.js';
+import { deriveSessionIdContext } from './session/session-id-context.js';
 
 export type Role = 'client' | 'server';
 export type VerifyMode = 'none' | 'optional' | 'required';
@@ -45,6 +50,14 @@ export interface TLSLimits {
    * there. Lower it to rekey more often (the engine's tests lower it to watch the KeyUpdate happen).
    */
   readonly maxRecordsPerKey: number;
+  /**
+   * Server: 0-RTT bytes skipped when it rejects the client's early data (RFC 8446 §4.2.10: records that do not
+   * decrypt, or after a HelloRetryRequest every application_data record) before it gives up with unexpected_message.
+   * The larger of this and `maxEarlyData` applies. Skipped records are counted by their ciphertext less the tag and
+   * content type byte. Default 16384, OpenSSL's `recv_max_early_data`, so that a server that never enables 0-RTT
+   * still completes handshakes with clients that try it.
+   */
+  readonly maxSkippedEarlyData: number;
 }
 
 /** How many distinct peer certificates a context keeps parsed (see {@link TLSContext.internCertificate}). */
@@ -58,6 +71,7 @@ export const DEFAULT_LIMITS: TLSLimits = Object.freeze({
   maxWarningAlerts: 4,
   maxKeyUpdates: 32,
   maxRecordsPerKey: DEFAULT_GCM_RECORD_LIMIT,
+  maxSkippedEarlyData: 16384,
 });
 
 /** A certificate chain with its private key, as {@link TLSContext.loadCertChain} loaded it. */
@@ -133,10 +147,26 @@ export type ClientCertificateCallback = (
 /**
  * Receives NSS key log lines (`<label> <client random> <secret>` in hex, without newline), as `SSLKEYLOGFILE` holds
  * them: TLS 1.3 `CLIENT_HANDSHAKE_TRAFFIC_SECRET`, `SERVER_HANDSHAKE_TRAFFIC_SECRET`, `CLIENT_TRAFFIC_SECRET_0`,
- * `SERVER_TRAFFIC_SECRET_0`, `EXPORTER_SECRET`; TLS 1.2 `CLIENT_RANDOM` (the master secret). Whoever has them can
- * decrypt the session: for debugging only.
+ * `SERVER_TRAFFIC_SECRET_0`, `EXPORTER_SECRET`, and with 0-RTT `CLIENT_EARLY_TRAFFIC_SECRET`,
+ * `EARLY_EXPORTER_SECRET`; TLS 1.2 `CLIENT_RANDOM` (the master secret). Whoever has them can decrypt the session:
+ * for debugging only.
  */
 export type KeylogCallback = (line: string, connection: TLSConnection) => void;
+
+/**
+ * Called on a client each time a connection receives a resumable session (OpenSSL's `new_session_cb`, Node's
+ * `'session'` event): in TLS 1.3 once per NewSessionTicket, which the server may send at any time after the
+ * handshake (so it runs during a `read()`); in TLS 1.2 once the handshake has completed. Keep the newest to pass to
+ * `wrapBio(…, { session })` later. A callback that throws fails the connection with internal_error.
+ */
+export type SessionCallback = (connection: TLSConnection, session: TLSSession) => void;
+
+/** Ticket lifetime a server announces by default: two hours, as OpenSSL's. */
+export const DEFAULT_TICKET_LIFETIME = 7200;
+/** TLS 1.3 tickets a server sends after a full handshake by default, as OpenSSL (one after a resumption). */
+export const DEFAULT_TICKETS_PER_HANDSHAKE = 2;
+/** Most TLS 1.3 tickets a server may be told to send per handshake. */
+export const MAX_TICKETS_PER_HANDSHAKE = 16;
 
 export interface TLSContextOptions {
   /** Defaults to the platform's default provider (node:crypto on Node, portable elsewhere). */
@@ -211,6 +241,30 @@ export interface TLSContextOptions {
    */
   readonly postHandshakeAuth?: boolean;
   /**
+   * Server: the most 0-RTT application data (RFC 8446 §4.2.10) a client may send on a resumed connection, in bytes
+   * (0..2^32-1). Announced in each NewSessionTicket's early_data extension; 0 (the default) turns 0-RTT off: no
+   * ticket allows it and every attempt is rejected (its records skipped, up to `limits.maxSkippedEarlyData`).
+   * Early data can be replayed by an attacker (RFC 8446 §8, §E.5): accept it only for requests that are safe to
+   * repeat. Accepted data is read with `connection.readEarlyData()`, apart from 1-RTT data.
+   */
+  readonly maxEarlyData?: number;
+  /**
+   * Server: the anti-replay register 0-RTT is checked against (see {@link EarlyDataAntiReplay}): pass one object to
+   * several contexts to protect them together. By default each context makes its own when 0-RTT is on.
+   */
+  readonly earlyDataAntiReplay?: EarlyDataAntiReplay;
+  /**
+   * Server: issue session tickets (TLS 1.3 NewSessionTicket, TLS 1.2 RFC 5077 tickets) and resume sessions from
+   * them. Default true; false sends none and accepts none, as OpenSSL's `SSL_OP_NO_TICKET` (`-no_ticket`).
+   */
+  readonly sessionTickets?: boolean;
+  /** Server: seconds a ticket may be resumed for (ticket_lifetime_hint); 1..604800 (RFC 8446 §4.6.1), default 7200. */
+  readonly ticketLifetime?: number;
+  /** Server, TLS 1.3: NewSessionTickets sent after a full handshake (0..16, default 2; one after a resumption). */
+  readonly ticketsPerHandshake?: number;
+  /** See {@link TLSContext.sessionIdContext}: 1..32 bytes; by default derived from the configuration. */
+  readonly sessionIdContext?: Uint8Array;
+  /**
    * @internal Test seam, not for applications (the name says so, after Go's `testingOnly…` hooks): lists as they go
    * on the wire, holding codepoints this library does not implement and never negotiates, so that a test can
    * reproduce another implementation's messages byte for byte (RFC 8448's traces come from NSS, whose hello offers
@@ -254,6 +308,13 @@ export interface WrapBioOptions {
   readonly serverHostname?: string;
   /** The application's own object, reachable from every callback as `connection.appData`. */
   readonly appData?: unknown;
+  /**
+   * Client: a session to resume (from `connection.session`, the session callback or `TLSSession.fromBytes`). It
+   * must come from a context with the same {@link TLSContext.sessionIdContext} and be for the same
+   * `serverHostname`; an expired one, or one the server no longer accepts, gives a full handshake
+   * (`connection.sessionReused` tells).
+   */
+  readonly session?: TLSSession;
 }
 
 /**
@@ -288,6 +349,8 @@ export class TLSContext {
   #retryForPreferredGroup: boolean;
   #clientHelloPadding: boolean;
   #postHandshakeAuth: boolean;
+  #maxEarlyData: number;
+  #antiReplay: EarlyDataAntiReplay | undefined;
   #wireCodepoints: WireCodepoints;
   #helloRetryCookieCallback: HelloRetryCookieCallback | undefined;
   #certifiedKeys: CertifiedKey[] = [];
@@ -299,6 +362,12 @@ export class TLSContext {
   #alpnSelectCallback: AlpnSelectCallback | undefined;
   #keylogCallback: KeylogCallback | undefined;
   #clientCertificateCallback: ClientCertificateCallback | undefined;
+  #sessionCallback: SessionCallback | undefined;
+  #sessionTickets: boolean;
+  #ticketLifetime: number;
+  #ticketsPerHandshake: number;
+  #sessionIdContext: Uint8Array | undefined;
+  #ticketKeys: TicketKeys | undefined;
   #frozen = false;
 
   /**
@@ -337,6 +406,15 @@ export class TLSContext {
     this.#retryForPreferredGroup = options.retryForPreferredGroup ?? false;
     this.#clientHelloPadding = options.clientHelloPadding ?? false;
     this.#postHandshakeAuth = options.postHandshakeAuth ?? false;
+    this.#maxEarlyData = checkMaxEarlyData(options.maxEarlyData ?? 0);
+    if (options.earlyDataAntiReplay !== undefined && !(options.earlyDataAntiReplay instanceof EarlyDataAntiReplay)) {
+      throw new InvalidArgumentError('earlyDataAntiReplay', 'INVALID_ARGUMENT', 'must be an EarlyDataAntiReplay');
+    }
+    this.#antiReplay = options.earlyDataAntiReplay;
+    this.#sessionTickets = options.sessionTickets ?? true;
+    this.#ticketLifetime = checkInteger('ticketLifetime', options.ticketLifetime ?? DEFAULT_TICKET_LIFETIME, 1, MAX_SESSION_LIFETIME);
+    this.#ticketsPerHandshake = checkInteger('ticketsPerHandshake', options.ticketsPerHandshake ?? DEFAULT_TICKETS_PER_HANDSHAKE, 0, MAX_TICKETS_PER_HANDSHAKE);
+    if (options.sessionIdContext !== undefined) this.sessionIdContext = options.sessionIdContext;
     this.#wireCodepoints = options.testingOnlyWireCodepoints ?? {};
     const wireGroups = this.#wireCodepoints.supportedGroups;
     if (wireGroups !== undefined) wireList('supportedGroups', this.#groups.map((name) => this.provider.groups[name]!.id), wireGroups);
@@ -433,9 +511,99 @@ export class TLSContext {
     return this.#postHandshakeAuth;
   }
   /** @internal see {@link TLSContextOptions.testingOnlyWireCodepoints} */
+  /** Server: the 0-RTT bytes a resumed client may send (see {@link TLSContextOptions.maxEarlyData}); 0 = off. */
+  get maxEarlyData(): number {
+    return this.#maxEarlyData;
+  }
+  /** Server: the anti-replay register 0-RTT is checked against, made on first use unless one was given. */
+  get earlyDataAntiReplay(): EarlyDataAntiReplay {
+    return (this.#antiReplay ??= new EarlyDataAntiReplay());
+  }
   get testingOnlyWireCodepoints(): WireCodepoints {
     return this.#wireCodepoints;
   }
+  /** See {@link TLSContextOptions.sessionTickets}. */
+  get sessionTickets(): boolean {
+    return this.#sessionTickets;
+  }
+  /** See {@link TLSContextOptions.ticketLifetime}. */
+  get ticketLifetime(): number {
+    return this.#ticketLifetime;
+  }
+  /** See {@link TLSContextOptions.ticketsPerHandshake}. */
+  get ticketsPerHandshake(): number {
+    return this.#ticketsPerHandshake;
+  }
+  get sessionCallback(): SessionCallback | undefined {
+    return this.#sessionCallback;
+  }
+
+  /**
+   * What binds sessions to this configuration (OpenSSL's session id context): a client's sessions record it and
+   * `wrapBio` refuses a session made under another; a server seals it into its tickets and resumes only tickets that
+   * carry its own. By default a SHA-256 (32 bytes) of the role, version range, verifyMode, checkHostname, the trust
+   * anchors and the loaded certificate chains — so the same configuration in another process resumes the same
+   * sessions, and a context that would check the peer differently does not. Set it (1..32 bytes) to share sessions
+   * between contexts that differ in other ways, or to keep apart contexts that do not. Returns a copy.
+   * @throws {InvalidArgumentError} (setter) for anything but 1..32 bytes, or once in use.
+   * @example
+   * context.sessionIdContext = new TextEncoder().encode('mail-frontend');
+   */
+  get sessionIdContext(): Uint8Array {
+    return this.#currentSessionIdContext().slice();
+  }
+  set sessionIdContext(value: Uint8Array) {
+    this.#checkMutable();
+    if (!(value instanceof Uint8Array) || value.length === 0 || value.length > MAX_SESSION_ID_CONTEXT_LENGTH) {
+      throw new InvalidArgumentError('sessionIdContext', 'INVALID_ARGUMENT', `must be 1..${MAX_SESSION_ID_CONTEXT_LENGTH} bytes`);
+    }
+    this.#sessionIdContext = value.slice();
+    this.#sessionIdContextExplicit = true;
+  }
+  #sessionIdContextExplicit = false;
+
+  /** The sessionIdContext without a copy; derived once the context is frozen, recomputed while it may change. @internal */
+  #currentSessionIdContext(): Uint8Array {
+    if (this.#sessionIdContext !== undefined && (this.#sessionIdContextExplicit || this.#frozen)) return this.#sessionIdContext;
+    const sha256 = this.provider.hashes.sha256;
+    if (sha256 === undefined) throw new InvalidArgumentError('provider', 'UNSUPPORTED_ALGORITHM', 'sessionIdContext needs SHA-256');
+    const derived = deriveSessionIdContext(sha256, {
+      role: this.role,
+      minimumVersion: this.#minimumVersion,
+      maximumVersion: this.#maximumVersion,
+      verifyMode: this.#verifyMode,
+      checkHostname: this.#checkHostname,
+      trustAnchors: this.#trustStore.certificates.map((cert) => cert.der),
+      ownChains: this.#certifiedKeys.map((certified) => certified.chain),
+    });
+    if (this.#frozen) this.#sessionIdContext = derived;
+    return derived;
+  }
+  /** The sessionIdContext, no copy. @internal (the handshake and session checks) */
+  get sessionIdContextBytes(): Uint8Array {
+    return this.#currentSessionIdContext();
+  }
+
+  /**
+   * Server: the keys that protect session tickets, the current one first, then previous ones still accepted
+   * (several server processes given the same keys resume each other's sessions). Each is 32 secret bytes (say
+   * `crypto.getRandomValues(new Uint8Array(32))`); from each HKDF derives a key name and an AES-256-GCM key.
+   * Without this a context makes one random key on first use. May be called at any time (rotation): tickets sealed
+   * under a key no longer listed just mean a full handshake.
+   * @throws {InvalidArgumentError} `INVALID_ARGUMENT` unless 1..16 keys of 32 bytes; `UNSUPPORTED_ALGORITHM` when the
+   *   provider lacks AES-256-GCM.
+   * @example
+   * // Rotate daily: the new key seals, yesterday's still opens.
+   * context.setTicketKeys([todayKey, yesterdayKey]);
+   */
+  setTicketKeys(keys: readonly Uint8Array[]): void {
+    this.#ticketKeys = new TicketKeys(this.provider, keys);
+  }
+  /** The ticket keys in force (a random one made on first use). @internal */
+  get ticketKeys(): TicketKeys {
+    return (this.#ticketKeys ??= TicketKeys.random(this.provider));
+  }
+
   get helloRetryCookieCallback(): HelloRetryCookieCallback | undefined {
     return this.#helloRetryCookieCallback;
   }
@@ -645,6 +813,20 @@ export class TLSContext {
     this.#clientCertificateCallback = callback;
   }
   /**
+   * Sets (or clears) the client's {@link SessionCallback}, told of every resumable session a connection receives.
+   * @throws {InvalidArgumentError} for a non-function, or once in use.
+   * @example
+   * let latest: TLSSession | undefined;
+   * context.setSessionCallback((connection, session) => { latest = session; });
+   */
+  setSessionCallback(callback: SessionCallback | undefined): void {
+    this.#checkMutable();
+    if (callback !== undefined && typeof callback !== 'function') {
+      throw new InvalidArgumentError('callback', 'INVALID_ARGUMENT', 'must be a function');
+    }
+    this.#sessionCallback = callback;
+  }
+  /**
    * Sets the server's HelloRetryRequest cookie (see {@link HelloRetryCookieCallback}).
    * @throws {InvalidArgumentError} once in use.
    * @example
@@ -659,7 +841,10 @@ export class TLSContext {
    * Creates a connection over a BIO pair: the application (or a transport) writes the peer's bytes into `incoming`
    * and sends what appears in `outgoing`. Freezes the context.
    * @throws {InvalidArgumentError} when `serverSide` contradicts the context's role, or the configuration cannot
-   *   make a handshake (a server without a certificate, no version in range).
+   *   make a handshake (a server without a certificate, no version in range); for a `session` that is not a
+   *   TLSSession or is given to a server (`INVALID_ARGUMENT`), comes from a context with another sessionIdContext
+   *   (`ATTEMPT_TO_REUSE_SESSION_IN_DIFFERENT_CONTEXT`) or was made for another `serverHostname`
+   *   (`SESSION_SERVER_NAME_MISMATCH`).
    */
   wrapBio(incoming: MemoryBIO, outgoing: MemoryBIO, options: WrapBioOptions = {}): TLSConnection {
     if (!(incoming instanceof MemoryBIO) || !(outgoing instanceof MemoryBIO)) {
@@ -683,8 +868,10 @@ export class TLSContext {
       // Python refuses the same: checking a name that was never given would silently check nothing.
       throw new InvalidArgumentError('serverHostname', 'INVALID_ARGUMENT', 'is required when checkHostname is set');
     }
+    const session = options.session;
+    if (session !== undefined) this.#checkSession(session, serverSide, hostname);
     this.#frozen = true;
-    return createConnection(this, incoming, outgoing, { serverHostname: hostname, appData: options.appData });
+    return createConnection(this, incoming, outgoing, { serverHostname: hostname, appData: options.appData, session });
   }
 
   /**
@@ -716,6 +903,19 @@ export class TLSContext {
       this.#seenCertificates.delete(this.#seenCertificates.keys().next().value as string);
     }
     return known ?? cert;
+  }
+
+  /** A session may be offered by a client connection of this context to `hostname` (see {@link WrapBioOptions.session}). */
+  #checkSession(session: TLSSession, serverSide: boolean, hostname: string | undefined): void {
+    if (!(session instanceof TLSSession)) throw new InvalidArgumentError('session', 'INVALID_ARGUMENT', 'must be a TLSSession');
+    if (serverSide) throw new InvalidArgumentError('session', 'INVALID_ARGUMENT', 'only a client resumes a session');
+    // A session verified under another configuration would skip this context's checks (OpenSSL refuses the same).
+    if (!equalBytes(session.state.sessionIdContext, this.#currentSessionIdContext())) {
+      throw new InvalidArgumentError('session', 'ATTEMPT_TO_REUSE_SESSION_IN_DIFFERENT_CONTEXT', "was made by a context with another sessionIdContext (trust anchors, verification, certificates or versions differ)");
+    }
+    if (session.serverName !== hostname) {
+      throw new InvalidArgumentError('session', 'SESSION_SERVER_NAME_MISMATCH', `was made for ${session.serverName ?? 'no server name'}, not ${hostname ?? 'no server name'}`);
+    }
   }
 
   /** Marks the context in use (a connection moved to it by an SNI callback). @internal */
@@ -850,10 +1050,25 @@ function resolveNames<N extends string>(
   return [...new Set(names)];
 }
 
+function checkInteger(argument: string, value: number, min: number, max: number): number {
+  if (!(Number.isInteger(value) && value >= min && value <= max)) {
+    throw new InvalidArgumentError(argument, 'INVALID_ARGUMENT', `must be an integer in ${min}..${max}, got ${value}`);
+  }
+  return value;
+}
+
 function checkRecordSizeLimit(value: number): number {
   // RFC 8449 §4: at least 64; in TLS 1.3 at most 2^14 + 1 (the content type byte counts).
   if (!(Number.isInteger(value) && value >= 64 && value <= MAX_RECORD_SIZE_LIMIT)) {
     throw new InvalidArgumentError('recordSizeLimit', 'INVALID_ARGUMENT', `must be an integer in 64..${MAX_RECORD_SIZE_LIMIT}, got ${value}`);
+  }
+  return value;
+}
+
+function checkMaxEarlyData(value: number): number {
+  // RFC 8446 §4.2.10: max_early_data_size is a uint32.
+  if (!(Number.isSafeInteger(value) && value >= 0 && value <= 0xffffffff)) {
+    throw new InvalidArgumentError('maxEarlyData', 'INVALID_ARGUMENT', `must be an integer in 0..2^32-1, got ${value}`);
   }
   return value;
 }

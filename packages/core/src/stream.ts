@@ -36,8 +36,9 @@ import {
   ZeroReturnError,
 } from '@tlsbio/errors';
 import { MemoryBIO } from './bio/memory-bio.js';
-import type { TLSConnection } from './connection.js';
+import type { EarlyDataStatus, TLSConnection } from './connection.js';
 import type { TLSContext } from './context.js';
+import type { TLSSession } from './session/session.js';
 import type { Transport, TransportInfo } from './transport.js';
 
 /** RFC 8446 §5.2: a protected record is at most 2^14 + 256 bytes of fragment behind a 5-byte header. */
@@ -53,6 +54,18 @@ export interface SecureOptions {
   readonly serverHostname?: string;
   /** The application's own object, reachable from every context callback as `connection.appData`. */
   readonly appData?: unknown;
+  /** A client's session to resume (see `WrapBioOptions.session`). */
+  readonly session?: TLSSession;
+  /**
+   * Client: bytes to send as 0-RTT data (RFC 8446 §4.2.10) with the first flight, when `session` is a TLS 1.3
+   * session whose ticket allows early data (as much as its max_early_data_size allows). The bytes arrive once either
+   * way, before anything written to `writable`: what could not go early is sent as 1-RTT data after the handshake,
+   * and so is early data the server rejected — unless the handshake agreed on another ALPN protocol than the
+   * session's, when RFC 8446 §4.2.10 forbids sending it again on its own: then it is dropped,
+   * `info().earlyDataResent` is false, and the application decides. `info().earlyData` says what happened.
+   * Send only what is safe to replay (RFC 8446 §8): an attacker may replay 0-RTT data to the server.
+   */
+  readonly earlyData?: Uint8Array;
   /**
    * Most received ciphertext bytes handed to the engine at once: the incoming MemoryBIO's limit. A larger transport
    * chunk is fed in parts. Default 64 KiB.
@@ -83,6 +96,20 @@ export interface SecureInfo {
   readonly serverName: string | null;
   /** The peer's certificate as DER, or `null` when it sent none. */
   readonly peerCertificate: Uint8Array | null;
+  /** Whether the handshake resumed a session. */
+  readonly sessionReused: boolean;
+  /**
+   * Client: the newest resumable session (see `TLSConnection.session`). TLS 1.3 tickets arrive after the handshake,
+   * read along with application data: `opened`'s info may have none yet, a later `info()` does; the context's
+   * session callback hears of each as it arrives.
+   */
+  readonly session: TLSSession | undefined;
+  /** Client: every session received so far, oldest first. */
+  readonly sessions: readonly TLSSession[];
+  /** What became of 0-RTT data: `'not_sent'`, `'pending'` (during the handshake), `'accepted'` or `'rejected'`. */
+  readonly earlyData: EarlyDataStatus;
+  /** Client: the driver sent the rejected (or not sent) part of `options.earlyData` again as 1-RTT data. */
+  readonly earlyDataResent: boolean;
   /** The transport's own facts (addresses, kind). */
   readonly transport: TransportInfo;
 }
@@ -134,6 +161,14 @@ export interface SecureStream {
    * @throws {InvalidArgumentError} (as a rejection) when the connection cannot ask (see the engine's method).
    */
   verifyClientPostHandshake(): Promise<void>;
+  /**
+   * Server: the next chunk of the client's accepted 0-RTT data (see `TLSConnection.readEarlyData`), as soon as it
+   * arrives, before the handshake completes; an empty array once no more can come (none offered, rejected, or the
+   * client's EndOfEarlyData). Early data never appears on `readable`. Act only on requests safe to replay (RFC 8446 §8).
+   * @example
+   * for (let chunk = await stream.readEarlyData(); chunk.length > 0; chunk = await stream.readEarlyData()) handle(chunk);
+   */
+  readEarlyData(): Promise<Uint8Array>;
 }
 
 /**
@@ -165,10 +200,13 @@ export function secure(transport: Transport, context: TLSContext, options: Secur
   const outgoingLimit = checkLimit('outgoingLimit', options.outgoingLimit, DEFAULT_OUTGOING_LIMIT, MAX_RECORD);
   const incoming = new MemoryBIO({ limit: incomingLimit });
   const outgoing = new MemoryBIO({ limit: outgoingLimit });
-  const wrapOptions: { serverHostname?: string; appData?: unknown } = { appData: options.appData };
+  const wrapOptions: { serverHostname?: string; appData?: unknown; session?: TLSSession } = { appData: options.appData };
   if (options.serverHostname !== undefined) wrapOptions.serverHostname = options.serverHostname;
+  if (options.session !== undefined) wrapOptions.session = options.session;
+  const earlyData = options.earlyData;
+  if (earlyData !== undefined && !(earlyData instanceof Uint8Array)) throw new InvalidArgumentError('earlyData', 'INVALID_ARGUMENT', 'must be a Uint8Array');
   const connection = context.wrapBio(incoming, outgoing, wrapOptions);
-  return new Driver(transport, connection, incoming, outgoing);
+  return new Driver(transport, connection, incoming, outgoing, earlyData?.slice(), options.session?.alpn);
 }
 
 function checkLimit(name: string, value: number | undefined, fallback: number, minimum: number): number {
@@ -258,8 +296,22 @@ class Driver implements SecureStream {
   #readDone = false;
   #finished = false;
 
-  constructor(transport: Transport, connection: TLSConnection, incoming: MemoryBIO, outgoing: MemoryBIO) {
+  /** Client: `options.earlyData`, and the ALPN protocol of the session it is sent under. */
+  readonly #earlyData: Uint8Array | undefined;
+  readonly #earlyDataAlpn: string | undefined;
+  #earlyDataResent = false;
+
+  constructor(
+    transport: Transport,
+    connection: TLSConnection,
+    incoming: MemoryBIO,
+    outgoing: MemoryBIO,
+    earlyData: Uint8Array | undefined,
+    earlyDataAlpn: string | undefined,
+  ) {
     this.connection = connection;
+    this.#earlyData = earlyData;
+    this.#earlyDataAlpn = earlyDataAlpn;
     this.#transport = transport;
     this.#connection = connection;
     this.#incoming = incoming;
@@ -297,6 +349,12 @@ class Driver implements SecureStream {
 
   verifyClientPostHandshake(): Promise<void> {
     return this.#verifyClientPostHandshake();
+  }
+
+  readEarlyData(): Promise<Uint8Array> {
+    // Shares the transport reads with the handshake (#fill); whichever call takes the records, the engine keeps
+    // early data for readEarlyData() and drives the handshake the same.
+    return this.#drive(() => this.#connection.readEarlyData());
   }
 
   #makeReadable(): ReadableStream<Uint8Array> {
@@ -392,6 +450,11 @@ class Driver implements SecureStream {
       alpn: connection.selectedAlpnProtocol(),
       serverName: connection.requestedServerName() ?? connection.serverHostname ?? null,
       peerCertificate: connection.getPeerCertificate({ binary: true }),
+      sessionReused: connection.sessionReused,
+      session: connection.session,
+      sessions: connection.sessions,
+      earlyData: connection.earlyDataStatus,
+      earlyDataResent: this.#earlyDataResent,
       transport: this.#transport.info(),
     };
   }
@@ -400,7 +463,9 @@ class Driver implements SecureStream {
 
   async #runHandshake(): Promise<void> {
     try {
+      const sentEarly = await this.#writeEarlyData();
       await this.#drive(() => this.#connection.doHandshake());
+      await this.#resendEarlyData(sentEarly);
       // The last flight (a client's Finished) is on its way: report success once the transport has taken it.
       await this.#sent();
       this.#handshake.resolve(this.#info());
@@ -408,6 +473,44 @@ class Driver implements SecureStream {
       // RFC 8446 §6.2: the alert goes out before the failure is reported.
       await this.#fail(error);
       this.#handshake.reject(this.#error);
+    }
+  }
+
+  /** Client: `options.earlyData` as 0-RTT data, as much as the session allows. Returns how much went. */
+  async #writeEarlyData(): Promise<number> {
+    const data = this.#earlyData;
+    if (data === undefined) return 0;
+    let sent = 0;
+    while (sent < data.length) {
+      const taken = await this.#drive(() => this.#connection.writeEarlyData(data.subarray(sent)));
+      if (taken === 0) break;
+      sent += taken;
+    }
+    return sent;
+  }
+
+  /**
+   * Client, after the handshake: sends what of `options.earlyData` the server did not take early — all of it after a
+   * rejection, unless the ALPN protocol changed (RFC 8446 §4.2.10: "MUST NOT automatically resend early data unless
+   * the negotiated connection selects the same ALPN protocol").
+   */
+  async #resendEarlyData(sentEarly: number): Promise<void> {
+    const data = this.#earlyData;
+    if (data === undefined) return;
+    const connection = this.#connection;
+    const status = connection.earlyDataStatus;
+    let rest: Uint8Array;
+    if (status === 'rejected') {
+      if ((connection.selectedAlpnProtocol() ?? undefined) !== this.#earlyDataAlpn) return;
+      rest = data;
+    } else {
+      rest = data.subarray(status === 'accepted' ? sentEarly : 0);
+    }
+    if (rest.length === 0) return;
+    this.#earlyDataResent = true;
+    for (let offset = 0; offset < rest.length; ) {
+      const chunk = rest.subarray(offset);
+      offset += await this.#drive(() => connection.write(chunk));
     }
   }
 

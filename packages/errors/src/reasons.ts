@@ -77,6 +77,9 @@ export const REASON_ALERTS = {
   TLS_ILLEGAL_EXPORTER_LABEL: AlertDescription.internal_error,
   EXPORTER_NEEDS_EXTMS: AlertDescription.internal_error,
   CHANNEL_BINDING_NOT_SUPPORTED: AlertDescription.internal_error,
+  ATTEMPT_TO_REUSE_SESSION_IN_DIFFERENT_CONTEXT: AlertDescription.internal_error,
+  SESSION_SERVER_NAME_MISMATCH: AlertDescription.internal_error,
+  BAD_SESSION: AlertDescription.internal_error,
   // local failures: configuration, callbacks, bugs (ProtocolError with fault 'local')
   INTERNAL_ERROR: AlertDescription.internal_error,
   CALLBACK_FAILED: AlertDescription.internal_error,

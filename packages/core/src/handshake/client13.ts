@@ -18,6 +18,7 @@ import {
   ProtocolVersion,
   decodeAlpn,
   decodeCookie,
+  decodeEarlyDataIndication,
   decodeEncryptedExtensions,
   decodeKeyShareHelloRetry,
   decodeKeyShareServer,
@@ -27,6 +28,7 @@ import {
   encodeAlpn,
   encodeClientHello,
   encodeCookie,
+  encodeEarlyDataIndication,
   encodeKeyShareClient,
   encodePskKeyExchangeModes,
   encodeRecordSizeLimit,
@@ -60,6 +62,7 @@ import {
 import { acceptServerHello12, fitClientHelloToVersions } from './client12.js';
 import { answerCertificateRequest, readCertificateRequest, sendClientCertificate, type ReceivedCertificateRequest } from './client-certificate13.js';
 import { allowsVersion } from './version.js';
+import { checkEarlyDataAccepted, sendEndOfEarlyData } from './early-data13.js';
 import type { HandshakeIO, HandshakeState } from './state.js';
 
 const textEncoder = new TextEncoder();
@@ -79,6 +82,14 @@ interface Offer {
   readonly extensionTypes: ReadonlySet<number>;
   /** The parts of the ClientHello that stay the same in a second one (RFC 8446 §4.1.2). */
   readonly parts: HelloParts;
+  /** 0-RTT offered in this ClientHello (never in a second one), with what the early data was sent under. */
+  readonly earlyData: EarlyDataOffer | undefined;
+}
+
+/** The session parameters our early data assumes (RFC 8446 §4.2.10): a server that accepts must keep them. */
+interface EarlyDataOffer {
+  readonly suite: number;
+  readonly alpn: string | undefined;
 }
 
 /** Sends the first ClientHello (RFC 8446 §4.1.2) and returns the state awaiting the server's answer. */
@@ -92,7 +103,8 @@ export function startClient(io: HandshakeIO): HandshakeState {
   const random = provider.randomBytes(32);
   const sessionId = context.middleboxCompatibility ? provider.randomBytes(32) : new Uint8Array(0);
   const parts = helloParts(io);
-  const hello = buildClientHello(io, parts, random, sessionId, shares, undefined);
+  const earlyData: EarlyDataOffer | undefined = undefined; // 0-RTT needs a resumable session: see early-data13.ts
+  const hello = buildClientHello(io, parts, random, sessionId, shares, undefined, earlyData !== undefined);
   io.sendHandshake(HandshakeType.client_hello, encodeClientHello(hello));
   const offer: Offer = {
     hello,
@@ -103,6 +115,7 @@ export function startClient(io: HandshakeIO): HandshakeState {
     alpn: context.alpnProtocols,
     extensionTypes: new Set(hello.extensions.map((e) => e.type)),
     parts,
+    earlyData,
   };
   return new ExpectServerHello(io, offer, undefined);
 }
@@ -146,7 +159,7 @@ function helloParts(io: HandshakeIO): HelloParts {
 
 /**
  * A ClientHello, its extensions in one fixed order (NSS's, which RFC 8448's traces show; any order is valid but
- * pre_shared_key, which goes last, RFC 8446 §4.2.11): server_name, supported_groups, ALPN, key_share,
+ * pre_shared_key, which goes last, RFC 8446 §4.2.11): server_name, supported_groups, ALPN, key_share, early_data,
  * supported_versions, signature_algorithms, signature_algorithms_cert, cookie, psk_key_exchange_modes,
  * record_size_limit, post_handshake_auth, padding.
  */
@@ -157,6 +170,7 @@ function buildClientHello(
   sessionId: Uint8Array,
   shares: ReadonlyMap<number, KeyExchange>,
   cookie: Uint8Array | undefined,
+  earlyData: boolean,
 ): ClientHello {
   const { context } = io;
   const extensions: Extension[] = [];
@@ -167,6 +181,7 @@ function buildClientHello(
   add(ExtensionType.supported_groups, parts.supportedGroups);
   add(ExtensionType.application_layer_protocol_negotiation, parts.alpn);
   add(ExtensionType.key_share, encodeKeyShareClient(keyShareEntries(shares)));
+  add(ExtensionType.early_data, earlyData ? encodeEarlyDataIndication() : undefined);
   add(ExtensionType.supported_versions, encodeSupportedVersionsClient([ProtocolVersion.TLS1_3]));
   add(ExtensionType.signature_algorithms, parts.signatureAlgorithms);
   add(ExtensionType.signature_algorithms_cert, parts.signatureAlgorithmsCert);
@@ -233,6 +248,9 @@ class ExpectServerHello implements HandshakeState {
     // The version is decided here: without supported_versions the server chose TLS 1.2 (RFC 8446 §4.2.1).
     const versions = findExtension(hello.extensions, ExtensionType.supported_versions);
     if (this.retry === undefined && (versions === undefined || this.io.context.maximumVersion < ProtocolVersion.TLS1_3)) {
+      // RFC 8446 §D.3: "A client that attempts to send 0-RTT data MUST fail a connection if it receives a
+      // ServerHello with TLS 1.2 or older."
+      if (this.offer.earlyData !== undefined) throw new ProtocolError('UNSUPPORTED_PROTOCOL', 'the server chose TLS 1.2 after we sent 0-RTT data');
       return acceptServerHello12(this.io, this.offer, message, hello);
     }
     const suite = this.#checkCommonFields(hello);
@@ -261,9 +279,12 @@ class ExpectServerHello implements HandshakeState {
     io.logSecret('SERVER_HANDSHAKE_TRAFFIC_SECRET', this.offer.hello.random, serverSecret);
     io.setReadSecret(suite, serverSecret);
     // From here on our records are protected, alerts included (RFC 8446 §2). In compatibility mode the
-    // change_cipher_spec goes first (RFC 8446 §D.4; after a HelloRetryRequest it was sent before ClientHello2).
-    if (io.context.middleboxCompatibility && this.retry === undefined) io.sendChangeCipherSpec();
-    io.setWriteSecret(suite, clientSecret);
+    // change_cipher_spec goes first (RFC 8446 §D.4; after a HelloRetryRequest it was sent before ClientHello2; with
+    // early data, right after the ClientHello). With 0-RTT offered, the early keys stay until EncryptedExtensions
+    // says whether the server takes our early data.
+    const earlyData = this.offer.earlyData !== undefined;
+    if (io.context.middleboxCompatibility && this.retry === undefined && !earlyData) io.sendChangeCipherSpec();
+    if (!earlyData) io.setWriteSecret(suite, clientSecret);
     const keys: HandshakeKeys = {
       suite,
       group: exchange.group,
@@ -335,13 +356,21 @@ class ExpectServerHello implements HandshakeState {
     io.transcript.replaceWithMessageHash();
     io.transcript.add(message.raw);
 
+    // RFC 8446 §4.2.10: a HelloRetryRequest rejects 0-RTT; the second ClientHello goes out unprotected, without
+    // early_data.
+    const earlyData = offer.earlyData !== undefined;
+    if (earlyData) {
+      io.earlyDataAnswered(false);
+      io.setWritePlaintext();
+    }
     // RFC 8446 §4.1.2: the same hello but for the new key share and the cookie (and the padding that follows).
     const cookie = cookieData === undefined ? undefined : decodeCookie(cookieData);
-    const hello2 = buildClientHello(io, offer.parts, offer.hello.random, offer.hello.legacySessionId, shares, cookie);
-    // RFC 8446 §D.4: in compatibility mode the client's change_cipher_spec goes before its second ClientHello.
-    if (io.context.middleboxCompatibility) io.sendChangeCipherSpec();
+    const hello2 = buildClientHello(io, offer.parts, offer.hello.random, offer.hello.legacySessionId, shares, cookie, false);
+    // RFC 8446 §D.4: in compatibility mode the client's change_cipher_spec goes before its second ClientHello,
+    // unless it went out after the first one already, ahead of early data.
+    if (io.context.middleboxCompatibility && !earlyData) io.sendChangeCipherSpec();
     io.sendHandshake(HandshakeType.client_hello, encodeClientHello(hello2));
-    const next: Offer = { ...offer, hello: hello2, shares, extensionTypes: new Set(hello2.extensions.map((e) => e.type)) };
+    const next: Offer = { ...offer, hello: hello2, shares, extensionTypes: new Set(hello2.extensions.map((e) => e.type)), earlyData: undefined };
     return new ExpectServerHello(io, next, { suite, group });
   }
 }
@@ -360,6 +389,8 @@ interface HandshakeKeys {
 interface Negotiated extends HandshakeKeys {
   readonly alpn: string | undefined;
   readonly serverNameAcknowledged: boolean;
+  /** The server accepted our 0-RTT data: EndOfEarlyData goes out after its Finished. */
+  readonly earlyDataAccepted: boolean;
 }
 
 class ExpectEncryptedExtensions implements HandshakeState {
@@ -404,8 +435,26 @@ class ExpectEncryptedExtensions implements HandshakeState {
       // The server honours our limit and asks us to honour its own, from the records after this one.
       this.io.limitRecordSizes({ send: limit, receive: this.io.context.recordSizeLimit });
     }
+    const earlyDataAccepted = this.#earlyDataAnswer(extensions, alpn);
     this.io.transcript.add(message.raw);
-    return new ExpectCertificateOrRequest(this.io, this.offer, { ...this.keys, alpn, serverNameAcknowledged: serverName !== undefined });
+    return new ExpectCertificateOrRequest(this.io, this.offer, { ...this.keys, alpn, serverNameAcknowledged: serverName !== undefined, earlyDataAccepted });
+  }
+
+  /**
+   * RFC 8446 §4.2.10: an empty early_data here accepts our 0-RTT data (we checked the server may send it: only when
+   * we offered it). Rejected, our handshake keys take over at once; accepted, the early keys stay until
+   * EndOfEarlyData.
+   */
+  #earlyDataAnswer(extensions: readonly Extension[], alpn: string | undefined): boolean {
+    const offered = this.offer.earlyData;
+    if (offered === undefined) return false;
+    const data = findExtension(extensions, ExtensionType.early_data);
+    if (data !== undefined) decodeEarlyDataIndication(data, false);
+    const accepted = data !== undefined;
+    if (accepted) checkEarlyDataAccepted(0, this.keys.suite, offered.suite, alpn, offered.alpn);
+    this.io.earlyDataAnswered(accepted);
+    if (!accepted) this.io.setWriteSecret(this.keys.suite, this.keys.clientSecret);
+    return accepted;
   }
 }
 
@@ -505,6 +554,11 @@ class ExpectFinished implements HandshakeState {
     io.logSecret('SERVER_TRAFFIC_SECRET_0', random, serverTraffic);
     io.logSecret('EXPORTER_SECRET', random, exporter);
     io.setReadSecret(suite, serverTraffic);
+    // RFC 8446 §4.5: accepted early data ends with EndOfEarlyData, under the early keys.
+    if (negotiated.earlyDataAccepted) {
+      sendEndOfEarlyData(io);
+      io.setWriteSecret(suite, negotiated.clientSecret);
+    }
 
     // Our second flight, under the client handshake keys: our certificate when asked (the choice may wait for an
     // asynchronous callback), then Finished.

@@ -27,6 +27,8 @@ import {
   encodeAlpn,
   encodeCookie,
   decodeCookie,
+  decodeEarlyDataIndication,
+  encodeEarlyDataIndication,
   expectEmptyExtension,
   decodeRecordSizeLimit,
   encodeRecordSizeLimit,
@@ -46,6 +48,7 @@ import type { CipherSuite } from '../suites.js';
 import { chooseCertifiedKey, expectType, receiveFinished, sendCertificate, sendCertificateVerify, sendFinished, wireList } from './common13.js';
 import { ExpectClientCertificate, NO_CLIENT_IDENTITY, requestsClientCertificate, sendCertificateRequest, type ClientIdentity } from './client-auth13.js';
 import { startServer12 } from './server12.js';
+import { ExpectEndOfEarlyData, helloRetryEarlyDataPlan, serverEarlyDataPlan } from './early-data13.js';
 import type { HandshakeIO, HandshakeState } from './state.js';
 import { negotiateServerVersion } from './version.js';
 
@@ -81,6 +84,8 @@ interface Offer {
   readonly cookie: Uint8Array | undefined;
   /** The client offered post_handshake_auth (RFC 8446 §4.2.6). */
   readonly postHandshakeAuth: boolean;
+  /** The client offered 0-RTT data: early_data (RFC 8446 §4.2.10). */
+  readonly earlyData: boolean;
 }
 
 class ExpectClientHello implements HandshakeState {
@@ -122,9 +127,15 @@ class ExpectClientHello implements HandshakeState {
     if (this.retried === undefined) io.transcript.selectHash(io.provider.hashes[suite.hash]!);
     io.transcript.add(message.raw);
     const choice = chooseKeyShare(context, io, offer, this.retried);
-    if (choice.share === undefined) return this.#helloRetry(hello, suite, choice.group);
+    if (choice.share === undefined) {
+      io.receiveEarlyData(helloRetryEarlyDataPlan(context, offer.earlyData));
+      return this.#helloRetry(hello, suite, choice.group);
+    }
 
     const { publicKey, sharedSecret } = choice.group.accept(choice.share.keyExchange);
+    // RFC 8446 §4.2.10: 0-RTT is accepted only for a PSK (resumption); otherwise the client's early records are
+    // skipped. Decided while the transcript is the ClientHello, which the early secrets hash.
+    const earlyData = serverEarlyDataPlan(io, offer.earlyData, undefined);
     const serverHello = {
       legacyVersion: ProtocolVersion.TLS1_2,
       random: io.provider.randomBytes(32),
@@ -150,6 +161,7 @@ class ExpectClientHello implements HandshakeState {
     io.logSecret('SERVER_HANDSHAKE_TRAFFIC_SECRET', hello.random, serverSecret);
     io.setWriteSecret(suite, serverSecret);
     io.setReadSecret(suite, clientSecret);
+    io.receiveEarlyData(earlyData);
     // RFC 8449 §4: with the client's record_size_limit, our protected records honour it and we announce ours.
     if (offer.recordSizeLimit !== undefined) io.limitRecordSizes({ send: offer.recordSizeLimit, receive: context.recordSizeLimit });
 
@@ -167,6 +179,8 @@ class ExpectClientHello implements HandshakeState {
     if (alpn !== undefined) {
       encrypted.push({ type: ExtensionType.application_layer_protocol_negotiation, data: encodeAlpn([textEncoder.encode(alpn)]) });
     }
+    // RFC 8446 §4.2.10: an empty early_data says we accept the client's 0-RTT data.
+    if (earlyData.action === 'accept') encrypted.push({ type: ExtensionType.early_data, data: encodeEarlyDataIndication() });
     io.sendHandshake(HandshakeType.encrypted_extensions, encodeEncryptedExtensions({ extensions: encrypted }));
     // RFC 8446 §4.3.2: a CertificateRequest, when we authenticate clients, goes between EncryptedExtensions and Certificate.
     const request = requestsClientCertificate(io) ? sendCertificateRequest(io, new Uint8Array(0)) : undefined;
@@ -202,7 +216,9 @@ class ExpectClientHello implements HandshakeState {
       postHandshakeAuth: offer.postHandshakeAuth,
     };
     const finished = (identity: ClientIdentity) => new ExpectClientFinished(io, flight, identity);
-    return request === undefined ? finished(NO_CLIENT_IDENTITY) : new ExpectClientCertificate(io, request, finished);
+    const secondFlight = () => (request === undefined ? finished(NO_CLIENT_IDENTITY) : new ExpectClientCertificate(io, request, finished));
+    // RFC 8446 §4.5: accepted early data ends with EndOfEarlyData, under the early keys, before the client's flight.
+    return earlyData.action === 'accept' ? new ExpectEndOfEarlyData(io, suite, clientSecret, secondFlight) : secondFlight();
   }
 
   /** RFC 8446 §4.1.4: ask for a share in `group`. The transcript restarts from a hash of the first ClientHello. */
@@ -260,6 +276,8 @@ function readOffer(hello: ClientHello): Offer {
   const cookie = findExtension(hello.extensions, ExtensionType.cookie);
   const postHandshakeAuth = findExtension(hello.extensions, ExtensionType.post_handshake_auth);
   if (postHandshakeAuth !== undefined) expectEmptyExtension(postHandshakeAuth, 'post_handshake_auth');
+  const earlyData = findExtension(hello.extensions, ExtensionType.early_data);
+  if (earlyData !== undefined) decodeEarlyDataIndication(earlyData, false); // RFC 8446 §4.2.10: empty in a ClientHello
   const offer: Offer = {
     hello,
     serverName: readServerName(hello),
@@ -273,6 +291,7 @@ function readOffer(hello: ClientHello): Offer {
     recordSizeLimit: recordSizeLimit === undefined ? undefined : decodeRecordSizeLimit(recordSizeLimit),
     cookie: cookie === undefined ? undefined : decodeCookie(cookie),
     postHandshakeAuth: postHandshakeAuth !== undefined,
+    earlyData: earlyData !== undefined,
   };
   for (const share of offer.shares) {
     // RFC 8446 §4.2.8: each share must be for a group the client lists in supported_groups.

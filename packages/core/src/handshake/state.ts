@@ -12,6 +12,7 @@ import type { CryptoProvider, GroupName, SignatureSchemeName } from '../crypto/p
 import type { Transcript } from '../keyschedule/index.js';
 import type { HandshakeMessage } from '../record/index.js';
 import type { CipherSuite } from '../suites.js';
+import type { TLSSession } from '../session/session.js';
 import type { Certificate } from '../x509/index.js';
 
 export interface HandshakeState {
@@ -65,6 +66,16 @@ export interface HandshakeResult {
   readonly helloRetried: boolean;
   /** Server, TLS 1.3: the client offered post_handshake_auth (RFC 8446 §4.2.6). */
   readonly peerPostHandshakeAuth?: boolean;
+  /**
+   * Present when the handshake resumed a session: the peer's chain as the session recorded it (DER, leaf first),
+   * which stands for the Certificate message a resumption does not carry. `peerCertificates` is then empty and
+   * `peerVerified` says whether the chain was verified when the session was made.
+   */
+  readonly resumedPeerChain?: readonly Uint8Array[];
+  /** Server: the client accepts tickets for psk_dhe_ke resumption (RFC 8446 §4.2.9), so NewSessionTickets are useful. */
+  readonly peerAcceptsTickets?: boolean;
+  /** Client: a session the handshake itself made (TLS 1.2 tickets, RFC 5077), handed to the application. */
+  readonly newSession?: TLSSession;
 }
 
 export interface HandshakeIO {
@@ -73,6 +84,8 @@ export interface HandshakeIO {
   readonly provider: CryptoProvider;
   readonly connection: TLSConnection;
   readonly serverHostname: string | undefined;
+  /** Client: the session `wrapBio` was given to resume, if any (checked against the context already). */
+  readonly session: TLSSession | undefined;
   readonly transcript: Transcript;
   /** Encodes, adds to the transcript and queues a handshake message under the current write protection. */
   sendHandshake(type: number, body: Uint8Array): void;
@@ -99,4 +112,35 @@ export interface HandshakeIO {
   sendWarningAlert(description: number): void;
   /** Records the completed handshake; the connection enters its traffic phase. */
   complete(result: HandshakeResult): void;
+
+  // ---- 0-RTT (RFC 8446 §4.2.10) ----
+  /** Client: the application asked for 0-RTT (`connection.writeEarlyData`) before the first ClientHello. */
+  readonly earlyDataRequested: boolean;
+  /**
+   * Client: protects outgoing records with the client_early_traffic_secret's keys (the flight queued so far goes out
+   * under the old protection), and lets the application write up to `limit` bytes of early data until the next
+   * {@link setWriteSecret} or {@link setWritePlaintext}.
+   */
+  startEarlyData(suite: CipherSuite, secret: Uint8Array, limit: number): void;
+  /** Client: the server's answer to our early_data. After a rejection no more early data is written. */
+  earlyDataAnswered(accepted: boolean): void;
+  /** Client, after a HelloRetryRequest that ended 0-RTT: the second ClientHello goes out unprotected (RFC 8446 §4.1.4). */
+  setWritePlaintext(): void;
+  /** Server: what to do with the client's 0-RTT records (see {@link EarlyDataPlan}). Called once per ClientHello. */
+  receiveEarlyData(plan: EarlyDataPlan): void;
 }
+
+/**
+ * A server's treatment of the client's 0-RTT records (RFC 8446 §4.2.10):
+ * - `none`: the ClientHello offered no early data;
+ * - `accept`: early application data is opened with the client_early_traffic_secret's keys and kept for
+ *   `readEarlyData()`, at most `limit` bytes (more is unexpected_message), until EndOfEarlyData switches keys;
+ * - `skip-undecryptable`: rejected with a 1-RTT answer; records that fail to decrypt under the handshake keys are
+ *   dropped (at most `limit` bytes) until one decrypts;
+ * - `skip-application-data`: rejected with a HelloRetryRequest; every application_data record is dropped (at most
+ *   `limit` bytes) until the second ClientHello.
+ */
+export type EarlyDataPlan =
+  | { readonly action: 'none' }
+  | { readonly action: 'accept'; readonly suite: CipherSuite; readonly secret: Uint8Array; readonly limit: number }
+  | { readonly action: 'skip-undecryptable' | 'skip-application-data'; readonly limit: number };

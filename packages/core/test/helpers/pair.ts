@@ -10,6 +10,7 @@ import { MemoryBIO } from '../../src/bio/memory-bio.js';
 import type { TLSConnection } from '../../src/connection.js';
 import { TLSContext, type TLSContextOptions } from '../../src/context.js';
 import type { CryptoProvider } from '../../src/crypto/provider.js';
+import type { TLSSession } from '../../src/session/session.js';
 
 const pkiDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'pki');
 
@@ -51,11 +52,12 @@ export class ConnectionPair {
   constructor(
     clientCtx: TLSContext,
     serverCtx: TLSContext,
-    options: { serverHostname?: string; clientOutLimit?: number; serverOutLimit?: number } = {},
+    options: { serverHostname?: string; clientOutLimit?: number; serverOutLimit?: number; session?: TLSSession } = {},
   ) {
     this.clientOut = new MemoryBIO(options.clientOutLimit === undefined ? {} : { limit: options.clientOutLimit });
     this.serverOut = new MemoryBIO(options.serverOutLimit === undefined ? {} : { limit: options.serverOutLimit });
-    this.client = clientCtx.wrapBio(this.clientIn, this.clientOut, { serverHostname: options.serverHostname ?? 'localhost' });
+    const hostname = options.serverHostname ?? 'localhost';
+    this.client = clientCtx.wrapBio(this.clientIn, this.clientOut, options.session === undefined ? { serverHostname: hostname } : { serverHostname: hostname, session: options.session });
     this.server = serverCtx.wrapBio(this.serverIn, this.serverOut);
   }
 
