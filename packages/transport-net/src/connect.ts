@@ -1,6 +1,6 @@
 import { rootCertificates } from 'node:tls';
 import { InvalidArgumentError } from '@tlsbio/errors';
-import { TLSContext, type SecureStream } from '@tlsbio/core';
+import { TLSContext, type SecureStream, type TLSSession } from '@tlsbio/core';
 import { checkDestination, dial, stripBrackets } from './dial.js';
 
 /** Options of {@link connect}. */
@@ -29,6 +29,13 @@ export interface ConnectOptions {
   /** Passed on to {@link secure}. */
   readonly incomingLimit?: number;
   readonly outgoingLimit?: number;
+  /**
+   * A session to resume (a `TLSSession` from an earlier stream's `info().session`, or `TLSSession.fromBytes()`), made
+   * with the same context configuration and server name. A server that does not take it means a full handshake.
+   */
+  readonly session?: TLSSession;
+  /** 0-RTT data to send with `session` (see `SecureOptions.earlyData`: only what is safe to replay). */
+  readonly earlyData?: Uint8Array;
 }
 
 /**
@@ -65,6 +72,8 @@ export async function connect(options: ConnectOptions): Promise<SecureStream> {
     timeoutMs: options.timeoutMs,
     incomingLimit: options.incomingLimit,
     outgoingLimit: options.outgoingLimit,
+    session: options.session,
+    earlyData: options.earlyData,
   }).stream;
 }
 

@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { checkServerIdentity } from 'node:tls';
 import { isIP, type Socket } from 'node:net';
 import { CertVerificationError, InvalidArgumentError, SysCallError, X509VerifyCode } from '@tlsbio/errors';
-import { secure, type SecureStream, type TLSContext } from '@tlsbio/core';
+import { secure, type SecureStream, type TLSContext, type TLSSession } from '@tlsbio/core';
 import { connectSocket, socketTransport } from './socket-transport.js';
 import { rememberSocket } from './socket-registry.js';
 
@@ -17,6 +17,9 @@ export interface DialOptions {
   readonly timeoutMs: number | undefined;
   readonly incomingLimit: number | undefined;
   readonly outgoingLimit: number | undefined;
+  /** A session to resume, and 0-RTT data to send with it (see `SecureOptions`). */
+  readonly session?: TLSSession | undefined;
+  readonly earlyData?: Uint8Array | undefined;
 }
 
 /** A client connection under way: the TCP socket once connected, the secure stream once its handshake completed. */
@@ -74,6 +77,8 @@ export function dial(options: DialOptions): Dialing {
           ...(options.servername === null ? {} : { serverHostname: options.servername }),
           ...(options.incomingLimit === undefined ? {} : { incomingLimit: options.incomingLimit }),
           ...(options.outgoingLimit === undefined ? {} : { outgoingLimit: options.outgoingLimit }),
+          ...(options.session === undefined ? {} : { session: options.session }),
+          ...(options.earlyData === undefined ? {} : { earlyData: options.earlyData }),
         });
       } catch (error) {
         connected.destroy();
