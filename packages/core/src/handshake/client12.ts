@@ -3,14 +3,19 @@
  * TLS 1.2. One state per message awaited:
  *
  *   ServerHello ─▶ ExpectCertificate ─▶ ExpectServerKeyExchange ─▶ ExpectCertificateRequestOrDone ─▶ [ExpectServerHelloDone]
- *       ─(Certificate*, ClientKeyExchange, ChangeCipherSpec, Finished)─▶ ExpectChangeCipherSpec ─▶ ExpectFinished ─▶ ExpectTraffic12
+ *       ─(Certificate*, ClientKeyExchange, ChangeCipherSpec, Finished)─▶ [ExpectNewSessionTicket†] ─▶ ExpectChangeCipherSpec
+ *       ─▶ ExpectFinished ─▶ ExpectTraffic12
  *
- * (* when the server asked for one: ours if one fits, else an empty list; CertificateVerify follows ClientKeyExchange.)
+ * and when the ServerHello echoes the session id we sent with a ticket, the abbreviated handshake (RFC 5077 §3.4):
+ *
+ *   ServerHello ─▶ [ExpectNewSessionTicket†] ─▶ ExpectChangeCipherSpec ─▶ ExpectFinished ─(ChangeCipherSpec, Finished)─▶ ExpectTraffic12
+ *
+ * (* when the server asked for one: ours if one fits, else an empty list; CertificateVerify follows ClientKeyExchange.
+ * † when the ServerHello carried session_ticket, RFC 5077 §3.3.)
  */
 import { ProtocolError, TLSVersion } from '@tlsbio/errors';
-import type { TLSContext } from '../context.js';
 import { equalBytes } from '../crypto/bytes.js';
-import type { CryptoProvider, KeyExchange, PublicKey, SignatureSchemeName } from '../crypto/provider.js';
+import type { KeyExchange, PublicKey, SignatureSchemeName } from '../crypto/provider.js';
 import {
   ExtensionType,
   HandshakeType,
@@ -20,6 +25,7 @@ import {
   decodeCertificateRequest12,
   decodeEcPointFormats,
   decodeEmptyMessage,
+  decodeNewSessionTicket12,
   decodeRenegotiationInfo,
   decodeServerKeyExchangeEcdhe,
   decodeRecordSizeLimit,
@@ -30,12 +36,14 @@ import {
   encodeClientKeyExchangeEcdhe,
   encodeEcPointFormats,
   encodeRenegotiationInfo,
+  encodeSessionTicket,
   encodeSupportedGroups,
   encodeSupportedVersionsClient,
   expectEmptyExtension,
   findExtension,
   type CertificateRequest12,
   type ClientHello,
+  type NewSessionTicket12,
   type ServerHello,
 } from '../msgs/index.js';
 import { MAX_PLAINTEXT_LENGTH, type HandshakeMessage } from '../record/index.js';
@@ -49,6 +57,7 @@ import {
   chooseClientCertificate12,
   TLS12,
   deriveKeys12,
+  keysFromMasterSecret12,
   receiveFinished12,
   sendFinished12,
   serverKeyExchangeInput,
@@ -57,6 +66,8 @@ import {
   verifyServerParams,
   type Keys12,
 } from './common12.js';
+import type { TLSSession } from '../session/session.js';
+import { chainDer, offeredSession12, sessionFromTicket12 } from './session12.js';
 import { allowsVersion, checkServerChoseTls12 } from './version.js';
 import type { HandshakeIO, HandshakeState } from './state.js';
 
@@ -68,8 +79,10 @@ const textDecoder = new TextDecoder();
  * supported_versions lists 1.2 too; without TLS 1.3, the 1.3-only parts (supported_versions, key_share,
  * psk_key_exchange_modes, the ML-KEM hybrid group, the compatibility session id) leave it.
  */
-export function fitClientHelloToVersions(context: TLSContext, provider: CryptoProvider, hello: ClientHello): ClientHello {
+export function fitClientHelloToVersions(io: HandshakeIO, hello: ClientHello): ClientHello {
+  const { context, provider } = io;
   if (!allowsVersion(context, TLSVersion.TLSv1_2)) return hello;
+  const session = offeredSession12(io);
   const with13 = allowsVersion(context, TLSVersion.TLSv1_3);
   const drop13 = new Set<number>(
     with13 ? [] : [ExtensionType.supported_versions, ExtensionType.key_share, ExtensionType.psk_key_exchange_modes, ExtensionType.post_handshake_auth],
@@ -91,6 +104,8 @@ export function fitClientHelloToVersions(context: TLSContext, provider: CryptoPr
     { type: ExtensionType.extended_master_secret, data: new Uint8Array(0) },
     // RFC 5746 §3.4: an initial handshake carries an empty renegotiation_info (or the SCSV).
     { type: ExtensionType.renegotiation_info, data: encodeRenegotiationInfo() },
+    // RFC 5077 §3.2: the ticket of the session we resume, or empty to ask for one.
+    { type: ExtensionType.session_ticket, data: encodeSessionTicket(session?.ticket) },
   ];
   // pre_shared_key, when a later milestone offers it, must stay last (RFC 8446 §4.2.11).
   const psk = extensions.findIndex((extension) => extension.type === ExtensionType.pre_shared_key);
@@ -98,7 +113,8 @@ export function fitClientHelloToVersions(context: TLSContext, provider: CryptoPr
   else extensions.push(...tls12);
   return {
     ...hello,
-    legacySessionId: with13 ? hello.legacySessionId : new Uint8Array(0),
+    // RFC 5077 §3.4: with a ticket, a session id of our own (startClient made it random), echoed if the server resumes.
+    legacySessionId: with13 || session !== undefined ? hello.legacySessionId : new Uint8Array(0),
     cipherSuites: [...(with13 ? hello.cipherSuites : []), ...context.tls12CipherSuites.map((suite) => suite.id)],
     extensions,
   };
@@ -121,6 +137,7 @@ const SERVER_HELLO_12_EXTENSIONS = new Set<number>([
   ExtensionType.extended_master_secret,
   ExtensionType.renegotiation_info,
   ExtensionType.record_size_limit,
+  ExtensionType.session_ticket,
 ]);
 
 /** What the ServerHello settled. */
@@ -131,6 +148,8 @@ interface Hello12 {
   readonly ems: boolean;
   readonly alpn: string | undefined;
   readonly serverNameAcknowledged: boolean;
+  /** The server answered session_ticket: a NewSessionTicket comes before its ChangeCipherSpec (RFC 5077 §3.3). */
+  readonly ticketPromised: boolean;
 }
 
 /**
@@ -148,10 +167,11 @@ export function acceptServerHello12(io: HandshakeIO, offer: ClientOffer12, messa
     throw new ProtocolError('WRONG_CIPHER_RETURNED', `the server chose cipher suite 0x${hello.cipherSuite.toString(16).padStart(4, '0')}, which we did not offer for TLS 1.2`);
   }
   if (hello.legacyCompressionMethod !== 0) throw new ProtocolError('INVALID_COMPRESSION_ALGORITHM', 'ServerHello selected a compression method');
-  // We never offer a TLS 1.2 session to resume; our compatibility session id echoed back would claim we did.
-  if (offer.hello.legacySessionId.length > 0 && equalBytes(hello.legacySessionIdEcho, offer.hello.legacySessionId)) {
-    throw new ProtocolError('ILLEGAL_PARAMETER', 'the server resumes a TLS 1.2 session we did not offer');
-  }
+  // RFC 5077 §3.4: a server that accepts our ticket echoes our session id; without a ticket offered, our
+  // compatibility session id echoed back would claim a resumption we did not ask for.
+  const session = offeredSession12(io);
+  const resumed = offer.hello.legacySessionId.length > 0 && equalBytes(hello.legacySessionIdEcho, offer.hello.legacySessionId);
+  if (resumed && session === undefined) throw new ProtocolError('ILLEGAL_PARAMETER', 'the server resumes a TLS 1.2 session we did not offer');
   const { extensions } = hello;
   checkReceivedExtensions(extensions, 'ServerHello', SERVER_HELLO_12_EXTENSIONS, offer.extensionTypes);
   // RFC 5746 §3.4: the server must answer our signal with an empty renegotiation_info; we refuse servers that do not
@@ -184,19 +204,25 @@ export function acceptServerHello12(io: HandshakeIO, offer: ClientOffer12, messa
   // 1.3's measure, which counts the inner content type byte: hence the + 1.
   const limitData = findExtension(extensions, ExtensionType.record_size_limit);
   if (limitData !== undefined) io.limitRecordSizes({ send: Math.min(decodeRecordSizeLimit(limitData), MAX_PLAINTEXT_LENGTH) + 1 });
-
-  // A CertificateVerify signs the handshake messages themselves (RFC 5246 §7.4.8): keep them if we may send one.
-  if (context.certifiedKeys.length > 0) io.transcript.retainMessages();
-  io.transcript.selectHash(io.provider.hashes[suite.hash]!);
-  io.transcript.add(message.raw);
-  return new ExpectCertificate(io, {
+  // RFC 5077 §3.2: the server's session_ticket is empty and promises a NewSessionTicket.
+  const ticketData = findExtension(extensions, ExtensionType.session_ticket);
+  if (ticketData !== undefined) expectEmptyExtension(ticketData, 'session_ticket');
+  const settled: Hello12 = {
     offer,
     suite,
     serverRandom: hello.random,
     ems: emsData !== undefined,
     alpn,
     serverNameAcknowledged: serverName !== undefined,
-  });
+    ticketPromised: ticketData !== undefined,
+  };
+  if (resumed) return resumeSession12(io, settled, session!, message);
+
+  // A CertificateVerify signs the handshake messages themselves (RFC 5246 §7.4.8): keep them if we may send one.
+  if (context.certifiedKeys.length > 0) io.transcript.retainMessages();
+  io.transcript.selectHash(io.provider.hashes[suite.hash]!);
+  io.transcript.add(message.raw);
+  return new ExpectCertificate(io, settled);
 }
 
 class ExpectCertificate extends State12 {
@@ -224,13 +250,12 @@ class ExpectCertificate extends State12 {
     const offeredGroups = io.context.groups.map((name) => io.provider.groups[name]!.id);
     if (!certificateCurveAllowed(key, offeredGroups)) throw new ProtocolError('ILLEGAL_PARAMETER', `the server's ECDSA certificate is on ${key.curve ?? 'a curve'} we did not list in supported_groups`);
     io.transcript.add(message.raw);
-    return new ExpectServerKeyExchange(io, this.hello, { chain, key, verified });
+    return new ExpectServerKeyExchange(io, this.hello, { chain, verified }, key);
   }
 }
 
 interface Peer12 {
   readonly chain: readonly Certificate[];
-  readonly key: PublicKey;
   readonly verified: boolean;
 }
 
@@ -240,6 +265,7 @@ class ExpectServerKeyExchange extends State12 {
     io: HandshakeIO,
     private readonly hello: Hello12,
     private readonly peer: Peer12,
+    private readonly key: PublicKey,
   ) {
     super(io, 'client');
   }
@@ -252,7 +278,7 @@ class ExpectServerKeyExchange extends State12 {
     const group = tls12GroupById(io.provider, io.context.groups, exchange.namedGroup);
     if (group === undefined) throw new ProtocolError('ILLEGAL_PARAMETER', `ServerKeyExchange uses group ${exchange.namedGroup}, which we did not offer`);
     const input = serverKeyExchangeInput(hello.offer.hello.random, hello.serverRandom, exchange.params);
-    const scheme = verifyServerParams(io.provider, hello.offer.serverKeyExchangeSchemes, hello.suite.auth, this.peer.key, exchange.scheme, input, exchange.signature);
+    const scheme = verifyServerParams(io.provider, hello.offer.serverKeyExchangeSchemes, hello.suite.auth, this.key, exchange.scheme, input, exchange.signature);
     const ours = group.start();
     const preMasterSecret = ours.complete(exchange.publicKey);
     io.transcript.add(message.raw);
@@ -309,7 +335,8 @@ class ExpectCertificateRequestOrDone extends State12 {
     io.sendChangeCipherSpec();
     io.setTls12Keys('write', hello.suite, keys.clientWriteKey, keys.clientWriteIv);
     sendFinished12(io, hello.suite, keys, 'client');
-    return new ExpectChangeCipherSpec(io, hello, this.peer, exchange, keys);
+    const ending: Ending12 = { hello, keys, peer: this.peer, exchange, resumed: undefined };
+    return hello.ticketPromised ? new ExpectNewSessionTicket(io, ending) : new ExpectChangeCipherSpec(io, ending, undefined);
   }
 }
 
@@ -317,26 +344,79 @@ class ExpectServerHelloDone extends ExpectCertificateRequestOrDone {
   override readonly name = 'ExpectServerHelloDone';
 }
 
-class ExpectChangeCipherSpec extends State12 {
-  readonly name = 'ExpectChangeCipherSpec';
+/**
+ * What the last states of either handshake need: the settled hello, the keys, the server's chain and, on a full
+ * handshake, the key exchange (RFC 5246 §7.3: a resumed session has none).
+ */
+interface Ending12 {
+  readonly hello: Hello12;
+  readonly keys: Keys12;
+  readonly peer: Peer12;
+  readonly exchange: Pick<KeyExchange12, 'group' | 'scheme'> | undefined;
+  /** The session resumed, or undefined on a full handshake. */
+  readonly resumed: TLSSession | undefined;
+}
+
+/**
+ * The abbreviated handshake (RFC 5077 §3.4, RFC 5246 §7.3): the server accepted our ticket. The session's master
+ * secret with this handshake's randoms makes the keys; the server's [NewSessionTicket], ChangeCipherSpec and
+ * Finished come next, then ours. The checks are RFC 5246 §7.4.1.3's and RFC 7627 §5.3's.
+ * @throws {ProtocolError} `ILLEGAL_PARAMETER` (another suite than the session's), `EXTENDED_MASTER_SECRET_REQUIRED`
+ *   (handshake_failure: the session used it, this ServerHello does not).
+ */
+function resumeSession12(io: HandshakeIO, hello: Hello12, session: TLSSession, message: HandshakeMessage): HandshakeState {
+  // RFC 5246 §7.4.1.3: a resumed session keeps its cipher suite.
+  if (hello.suite.id !== session.cipherSuite) throw new ProtocolError('ILLEGAL_PARAMETER', 'the server resumed our session with another cipher suite');
+  // RFC 7627 §5.3: the session used the extended master secret (we keep no other); the ServerHello must say so too.
+  if (!hello.ems) throw new ProtocolError('EXTENDED_MASTER_SECRET_REQUIRED', 'the server resumed our session without the extended master secret (RFC 7627 §5.3)');
+  io.transcript.selectHash(io.provider.hashes[hello.suite.hash]!);
+  io.transcript.add(message.raw);
+  const keys = keysFromMasterSecret12(io, hello.suite, session.state.secret, hello.offer.hello.random, hello.serverRandom, true);
+  // The server's chain is the session's (completion hands it over as resumedPeerChain): no Certificate message here.
+  const ending: Ending12 = { hello, keys, peer: { chain: [], verified: session.peerVerified }, exchange: undefined, resumed: session };
+  return hello.ticketPromised ? new ExpectNewSessionTicket(io, ending) : new ExpectChangeCipherSpec(io, ending, undefined);
+}
+
+/** RFC 5077 §3.3: the ticket the server promised in its ServerHello, before its ChangeCipherSpec. */
+class ExpectNewSessionTicket extends State12 {
+  readonly name = 'ExpectNewSessionTicket';
   constructor(
     io: HandshakeIO,
-    private readonly hello: Hello12,
-    private readonly peer: Peer12,
-    private readonly exchange: KeyExchange12,
-    private readonly keys: Keys12,
+    private readonly ending: Ending12,
   ) {
     super(io, 'client');
   }
 
   protected handleMessage(message: HandshakeMessage): HandshakeState {
-    // RFC 5246 §7.4.9: Finished must come under the new keys, so after change_cipher_spec.
+    if (message.type !== HandshakeType.new_session_ticket) throw unexpected(this.name, message);
+    const ticket = decodeNewSessionTicket12(message.body);
+    // RFC 5077 §3.3: it is a handshake message, in the transcript Finished covers.
+    this.io.transcript.add(message.raw);
+    // An empty ticket: the server changed its mind (RFC 5077 §3.3); nothing to keep.
+    return new ExpectChangeCipherSpec(this.io, this.ending, ticket.ticket.length > 0 ? ticket : undefined);
+  }
+}
+
+class ExpectChangeCipherSpec extends State12 {
+  readonly name = 'ExpectChangeCipherSpec';
+  constructor(
+    io: HandshakeIO,
+    private readonly ending: Ending12,
+    private readonly ticket: NewSessionTicket12 | undefined,
+  ) {
+    super(io, 'client');
+  }
+
+  protected handleMessage(message: HandshakeMessage): HandshakeState {
+    // RFC 5246 §7.4.9: Finished must come under the new keys, so after change_cipher_spec; RFC 5077 §3.3: a
+    // NewSessionTicket the ServerHello did not promise is out of place.
     throw unexpected(this.name, message);
   }
 
   override handleChangeCipherSpec(): HandshakeState {
-    this.io.setTls12Keys('read', this.hello.suite, this.keys.serverWriteKey, this.keys.serverWriteIv);
-    return new ExpectFinished(this.io, this.hello, this.peer, this.exchange, this.keys);
+    const { hello, keys } = this.ending;
+    this.io.setTls12Keys('read', hello.suite, keys.serverWriteKey, keys.serverWriteIv);
+    return new ExpectFinished(this.io, this.ending, this.ticket);
   }
 }
 
@@ -344,28 +424,48 @@ class ExpectFinished extends State12 {
   readonly name = 'ExpectFinished';
   constructor(
     io: HandshakeIO,
-    private readonly hello: Hello12,
-    private readonly peer: Peer12,
-    private readonly exchange: KeyExchange12,
-    private readonly keys: Keys12,
+    private readonly ending: Ending12,
+    private readonly ticket: NewSessionTicket12 | undefined,
   ) {
     super(io, 'client');
   }
 
   protected handleMessage(message: HandshakeMessage): HandshakeState {
     if (message.type !== HandshakeType.finished) throw unexpected(this.name, message);
-    const { io, hello, keys } = this;
+    const { io, ending } = this;
+    const { hello, keys, peer, resumed } = ending;
     receiveFinished12(io, message, hello.suite, keys, 'server');
+    if (resumed !== undefined) {
+      // RFC 5246 §7.3: in an abbreviated handshake the client speaks last.
+      io.sendChangeCipherSpec();
+      io.setTls12Keys('write', hello.suite, keys.clientWriteKey, keys.clientWriteIv);
+      sendFinished12(io, hello.suite, keys, 'client');
+    }
+    const serverName = hello.serverNameAcknowledged ? io.serverHostname : undefined;
+    const peerDer = resumed === undefined ? chainDer(peer.chain) : resumed.state.peerCertificates;
+    const newSession =
+      this.ticket === undefined
+        ? undefined
+        : sessionFromTicket12(io, this.ticket, {
+            suite: hello.suite,
+            masterSecret: keys.masterSecret,
+            alpn: hello.alpn,
+            serverName: io.serverHostname,
+            peerCertificates: peerDer,
+            peerVerified: peer.verified,
+          });
     io.complete({
       version: TLS12,
       suite: hello.suite,
-      group: this.exchange.group,
-      signatureScheme: this.exchange.scheme,
+      group: ending.exchange?.group,
+      signatureScheme: ending.exchange?.scheme,
       alpn: hello.alpn,
-      serverName: hello.serverNameAcknowledged ? io.serverHostname : undefined,
-      peerCertificates: this.peer.chain,
-      peerVerified: this.peer.verified,
+      serverName,
+      peerCertificates: peer.chain,
+      peerVerified: peer.verified,
       helloRetried: false,
+      ...(resumed === undefined ? {} : { resumedPeerChain: peerDer }),
+      ...(newSession === undefined ? {} : { newSession }),
       tls12: { masterSecret: keys.masterSecret, clientRandom: hello.offer.hello.random, serverRandom: hello.serverRandom, extendedMasterSecret: keys.extendedMasterSecret },
     });
     return new ExpectTraffic12(io, 'client');

@@ -60,6 +60,7 @@ import {
   wireList,
 } from './common13.js';
 import { acceptServerHello12, fitClientHelloToVersions } from './client12.js';
+import { offeredSession12 } from './session12.js';
 import { answerCertificateRequest, readCertificateRequest, sendClientCertificate, type ReceivedCertificateRequest } from './client-certificate13.js';
 import { allowsVersion } from './version.js';
 import { checkEarlyDataAccepted, sendEndOfEarlyData } from './early-data13.js';
@@ -101,7 +102,8 @@ export function startClient(io: HandshakeIO): HandshakeState {
     shares.set(group.id, group.start());
   }
   const random = provider.randomBytes(32);
-  const sessionId = context.middleboxCompatibility ? provider.randomBytes(32) : new Uint8Array(0);
+  // A TLS 1.2 ticket needs a session id for the server to echo (RFC 5077 §3.4).
+  const sessionId = context.middleboxCompatibility || offeredSession12(io) !== undefined ? provider.randomBytes(32) : new Uint8Array(0);
   const parts = helloParts(io);
   const earlyData: EarlyDataOffer | undefined = undefined; // 0-RTT needs a resumable session: see early-data13.ts
   const hello = buildClientHello(io, parts, random, sessionId, shares, undefined, earlyData !== undefined);
@@ -196,7 +198,7 @@ function buildClientHello(
     extensions.splice(at < 0 ? extensions.length : at, 0, { type: extra.type, data: extra.data });
   }
   // TLS 1.2 in the version range changes the offer (client12.ts).
-  const hello: ClientHello = fitClientHelloToVersions(context, io.provider, {
+  const hello: ClientHello = fitClientHelloToVersions(io, {
     legacyVersion: ProtocolVersion.TLS1_2,
     random,
     legacySessionId: sessionId,

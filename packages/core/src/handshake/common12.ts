@@ -172,7 +172,23 @@ export function deriveKeys12(
   const masterSecret = ems
     ? extendedMasterSecret(hash, preMasterSecret, io.transcript.current())
     : legacyMasterSecret(hash, preMasterSecret, clientRandom, serverRandom);
+  return keysFromMasterSecret12(io, suite, masterSecret, clientRandom, serverRandom, ems);
+}
+
+/**
+ * The key block (RFC 5246 §6.3) from a master secret: the one a full handshake just made, or a resumed session's
+ * with this handshake's randoms (RFC 5246 §7.3, §8.1). Reports it to the key log as NSS's `CLIENT_RANDOM` line.
+ */
+export function keysFromMasterSecret12(
+  io: HandshakeIO,
+  suite: CipherSuite12,
+  masterSecret: Uint8Array,
+  clientRandom: Uint8Array,
+  serverRandom: Uint8Array,
+  ems: boolean,
+): Keys12 {
   io.logSecret('CLIENT_RANDOM', clientRandom, masterSecret);
+  const hash = io.provider.hashes[suite.hash]!;
   const aead = io.provider.aeads[suite.aead]!;
   // RFC 5288 §3: a 4-byte salt for AES-GCM; RFC 7905 §2: a 12-byte IV for ChaCha20-Poly1305.
   const ivLength = suite.aead === 'chacha20_poly1305' ? 12 : 4;

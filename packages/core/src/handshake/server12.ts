@@ -4,11 +4,19 @@
  *
  *   ClientHello ─(ServerHello, Certificate, ServerKeyExchange, [CertificateRequest], ServerHelloDone)─▶
  *       [ExpectClientCertificate] ─▶ ExpectClientKeyExchange ─▶ [ExpectClientCertificateVerify] (client-auth12.ts)
- *       ─▶ ExpectChangeCipherSpec ─▶ ExpectFinished ─(ChangeCipherSpec, Finished)─▶ ExpectTraffic12
+ *       ─▶ ExpectChangeCipherSpec ─▶ ExpectFinished ─([NewSessionTicket], ChangeCipherSpec, Finished)─▶ ExpectTraffic12
+ *
+ * and when the ClientHello's session_ticket opens to a session we may resume, the abbreviated handshake (RFC 5077
+ * §3.4, RFC 5246 §7.3):
+ *
+ *   ClientHello ─(ServerHello, ChangeCipherSpec, Finished)─▶ ExpectChangeCipherSpec ─▶ ExpectFinished ─▶ ExpectTraffic12
+ *
+ * A NewSessionTicket goes out on a full handshake whose client sent session_ticket (empty or not) and used the
+ * extended master secret (RFC 7627 §5.3: we keep no session without it); a resumed session keeps its ticket.
  */
 import { ProtocolError } from '@tlsbio/errors';
 import type { CertifiedKey } from '../context.js';
-import type { KeyExchange, SignatureScheme } from '../crypto/provider.js';
+import type { GroupName, KeyExchange, SignatureScheme, SignatureSchemeName } from '../crypto/provider.js';
 import {
   CipherSuiteId,
   EcPointFormat,
@@ -18,28 +26,32 @@ import {
   decodeClientKeyExchangeEcdhe,
   decodeEcPointFormats,
   decodeRenegotiationInfo,
+  decodeSessionTicket,
   decodeSignatureSchemes,
   decodeSupportedGroups,
   encodeAlpn,
   encodeCertificate12,
   encodeEcPointFormats,
+  encodeNewSessionTicket12,
   encodeRenegotiationInfo,
   encodeServerEcdhParams,
   encodeServerHello,
   encodeServerKeyExchangeEcdhe,
+  encodeSessionTicket,
   expectEmptyExtension,
   findExtension,
   type ClientHello,
   type Extension,
 } from '../msgs/index.js';
 import type { HandshakeMessage } from '../record/index.js';
-import type { CipherSuite12 } from '../suites.js';
+import { suite12ById, type CipherSuite12 } from '../suites.js';
 import {
   ExpectTraffic12,
   State12,
   TLS12,
   chooseCertificate12,
   deriveKeys12,
+  keysFromMasterSecret12,
   receiveFinished12,
   sendFinished12,
   serverKeyExchangeInput,
@@ -49,24 +61,36 @@ import {
 import { chooseAlpn, readAlpn, readServerName } from './server13.js';
 import { ExpectClientCertificate12, ExpectClientCertificateVerify12, sendCertificateRequest12, type ClientCertificate12, type SentCertificateRequest12 } from './client-auth12.js';
 import type { ClientIdentity } from './client-auth13.js';
+import type { SessionState } from '../session/ticket-state.js';
+import { chainDer, openTicket12, sealTicket12 } from './session12.js';
 import type { HandshakeIO, HandshakeState } from './state.js';
 import { markDowngrade } from './version.js';
 
 const textEncoder = new TextEncoder();
 
-/** What the server settled in answer to the ClientHello. */
-interface Flight12 {
+/** What the ServerHello settled, full or abbreviated handshake. */
+interface Settled12 {
   readonly clientRandom: Uint8Array;
   readonly serverRandom: Uint8Array;
   readonly suite: CipherSuite12;
+  readonly alpn: string | undefined;
+  readonly serverName: string | undefined;
+  /** What the client proved, when we asked (client-auth12.ts), or what the resumed session holds. */
+  readonly client?: ClientIdentity;
+  /** We answered session_ticket: a NewSessionTicket goes before our ChangeCipherSpec (RFC 5077 §3.3). */
+  readonly issueTicket: boolean;
+  /** The abbreviated handshake (RFC 5246 §7.3): the client's chain as the session recorded it (DER). */
+  readonly resumed: readonly Uint8Array[] | undefined;
+  /** The key exchange of a full handshake: the group and our signature scheme. */
+  readonly negotiated: { readonly group: GroupName; readonly scheme: SignatureSchemeName } | undefined;
+}
+
+/** What a full handshake's first flight settled. */
+interface Flight12 extends Settled12 {
   readonly certified: CertifiedKey;
   readonly scheme: SignatureScheme;
   readonly exchange: KeyExchange;
   readonly ems: boolean;
-  readonly alpn: string | undefined;
-  readonly serverName: string | undefined;
-  /** What the client proved, when we asked (client-auth12.ts). */
-  readonly client?: ClientIdentity;
 }
 
 /**
@@ -102,6 +126,18 @@ export function startServer12(io: HandshakeIO, message: HandshakeMessage, hello:
   if (formats !== undefined && !decodeEcPointFormats(formats).includes(EcPointFormat.uncompressed)) {
     throw new ProtocolError('ILLEGAL_PARAMETER', 'ec_point_formats lacks the uncompressed format');
   }
+  // RFC 5077 §3.4: a ticket that opens to a session we may resume means the abbreviated handshake; one that does not
+  // (forged, stale, another key, another context) means a full handshake, never an error.
+  const ticketData = findExtension(extensions, ExtensionType.session_ticket);
+  const ticket = ticketData === undefined || !context.sessionTickets ? undefined : decodeSessionTicket(ticketData);
+  const session = ticket === undefined || ticket.length === 0 ? undefined : openTicket12(io, ticket);
+  if (session !== undefined && resumable(io, session, hello, serverName)) {
+    // RFC 7627 §5.3: a session made with the extended master secret (ours all are) is not resumed without it.
+    if (emsData === undefined) throw new ProtocolError('INCONSISTENT_EXTMS', 'the client resumes an extended-master-secret session without the extension (RFC 7627 §5.3)');
+    return resumeSession12(io, message, hello, session, { serverName, formats: formats !== undefined });
+  }
+  // RFC 5077 §3.2: a client that sent session_ticket takes a ticket; RFC 7627 §5.3: only an EMS session is kept.
+  const issueTicket = ticket !== undefined && emsData !== undefined;
   const schemesData = findExtension(extensions, ExtensionType.signature_algorithms);
   // RFC 5246 §7.4.1.4.1: without signature_algorithms the client accepts only SHA-1 signatures, which we never make.
   if (schemesData === undefined) throw new ProtocolError('NO_SHARED_SIGNATURE_ALGORITHMS', 'the ClientHello has no signature_algorithms');
@@ -140,12 +176,13 @@ export function startServer12(io: HandshakeIO, message: HandshakeMessage, hello:
   // RFC 6066 §3: an empty server_name says we used the name.
   if (serverName !== undefined) answer.push({ type: ExtensionType.server_name, data: new Uint8Array(0) });
   if (alpn !== undefined) answer.push({ type: ExtensionType.application_layer_protocol_negotiation, data: encodeAlpn([textEncoder.encode(alpn)]) });
+  if (issueTicket) answer.push({ type: ExtensionType.session_ticket, data: encodeSessionTicket() });
   io.sendHandshake(
     HandshakeType.server_hello,
     encodeServerHello({
       legacyVersion: ProtocolVersion.TLS1_2,
       random: serverRandom,
-      // No session cache: an empty session id says this session cannot be resumed (RFC 5246 §7.4.1.3).
+      // No session cache: sessions live in tickets (RFC 5077 §3.4), so the session id stays empty.
       legacySessionIdEcho: new Uint8Array(0),
       cipherSuite: suite.id,
       legacyCompressionMethod: 0,
@@ -172,6 +209,9 @@ export function startServer12(io: HandshakeIO, message: HandshakeMessage, hello:
     ems: emsData !== undefined,
     alpn,
     serverName,
+    issueTicket,
+    resumed: undefined,
+    negotiated: { group: exchange.group, scheme: scheme.name },
   };
   const keyExchange = (client: ClientCertificate12 | undefined) => new ExpectClientKeyExchange(io, flight, request, client);
   return request === undefined ? keyExchange(undefined) : new ExpectClientCertificate12(io, keyExchange);
@@ -203,11 +243,76 @@ class ExpectClientKeyExchange extends State12 {
   }
 }
 
+/**
+ * Whether an opened ticket's session may be resumed here (RFC 5246 §7.4.1.2, RFC 6066 §3): the client offers its
+ * suite, which we still enable, and asks for the same server name. Otherwise: a full handshake.
+ */
+function resumable(io: HandshakeIO, session: SessionState, hello: ClientHello, serverName: string | undefined): boolean {
+  if (!hello.cipherSuites.includes(session.cipherSuite)) return false;
+  if (!io.context.tls12CipherSuites.some((suite) => suite.id === session.cipherSuite)) return false;
+  return session.serverName === serverName;
+}
+
+/**
+ * The abbreviated handshake (RFC 5077 §3.4, RFC 5246 §7.3): a ServerHello echoing the client's session id with the
+ * session's suite, then our ChangeCipherSpec and Finished under keys from the session's master secret and the new
+ * randoms; the client answers with its own.
+ */
+function resumeSession12(
+  io: HandshakeIO,
+  message: HandshakeMessage,
+  hello: ClientHello,
+  session: SessionState,
+  offer: { readonly serverName: string | undefined; readonly formats: boolean },
+): HandshakeState {
+  const { context, provider } = io;
+  const suite = suite12ById(session.cipherSuite)!;
+  const alpn = chooseAlpn(io, { alpn: readAlpn(hello) });
+  io.transcript.selectHash(provider.hashes[suite.hash]!);
+  io.transcript.add(message.raw);
+  const serverRandom = markDowngrade(context, provider.randomBytes(32));
+  const answer: Extension[] = [
+    { type: ExtensionType.renegotiation_info, data: encodeRenegotiationInfo() },
+    { type: ExtensionType.extended_master_secret, data: new Uint8Array(0) },
+  ];
+  if (offer.formats) answer.push({ type: ExtensionType.ec_point_formats, data: encodeEcPointFormats([EcPointFormat.uncompressed]) });
+  // RFC 6066 §3: no server_name in the ServerHello of a resumed session.
+  if (alpn !== undefined) answer.push({ type: ExtensionType.application_layer_protocol_negotiation, data: encodeAlpn([textEncoder.encode(alpn)]) });
+  io.sendHandshake(
+    HandshakeType.server_hello,
+    encodeServerHello({
+      legacyVersion: ProtocolVersion.TLS1_2,
+      random: serverRandom,
+      // RFC 5077 §3.4: the client's session id, echoed, tells it we resume.
+      legacySessionIdEcho: hello.legacySessionId,
+      cipherSuite: suite.id,
+      legacyCompressionMethod: 0,
+      extensions: answer,
+    }),
+  );
+  const keys = keysFromMasterSecret12(io, suite, session.secret, hello.random, serverRandom, true);
+  io.sendChangeCipherSpec();
+  io.setTls12Keys('write', suite, keys.serverWriteKey, keys.serverWriteIv);
+  sendFinished12(io, suite, keys, 'server');
+  const settled: Settled12 = {
+    clientRandom: hello.random,
+    serverRandom,
+    suite,
+    alpn,
+    serverName: offer.serverName,
+    client: { chain: [], verified: session.peerVerified },
+    issueTicket: false,
+    resumed: session.peerCertificates,
+    negotiated: undefined,
+  };
+  return new ExpectChangeCipherSpec(io, settled, keys);
+}
+
 class ExpectChangeCipherSpec extends State12 {
   readonly name = 'ExpectChangeCipherSpec';
   constructor(
     io: HandshakeIO,
-    private readonly flight: Flight12,
+    private readonly agreed: Settled12,
     private readonly keys: Keys12,
   ) {
     super(io, 'server');
@@ -218,8 +323,8 @@ class ExpectChangeCipherSpec extends State12 {
   }
 
   override handleChangeCipherSpec(): HandshakeState {
-    this.io.setTls12Keys('read', this.flight.suite, this.keys.clientWriteKey, this.keys.clientWriteIv);
-    return new ExpectFinished(this.io, this.flight, this.keys);
+    this.io.setTls12Keys('read', this.agreed.suite, this.keys.clientWriteKey, this.keys.clientWriteIv);
+    return new ExpectFinished(this.io, this.agreed, this.keys);
   }
 }
 
@@ -227,7 +332,7 @@ class ExpectFinished extends State12 {
   readonly name = 'ExpectFinished';
   constructor(
     io: HandshakeIO,
-    private readonly flight: Flight12,
+    private readonly agreed: Settled12,
     private readonly keys: Keys12,
   ) {
     super(io, 'server');
@@ -235,22 +340,36 @@ class ExpectFinished extends State12 {
 
   protected handleMessage(message: HandshakeMessage): HandshakeState {
     if (message.type !== HandshakeType.finished) throw unexpected(this.name, message);
-    const { io, flight, keys } = this;
-    receiveFinished12(io, message, flight.suite, keys, 'client');
-    io.sendChangeCipherSpec();
-    io.setTls12Keys('write', flight.suite, keys.serverWriteKey, keys.serverWriteIv);
-    sendFinished12(io, flight.suite, keys, 'server');
+    const { io, agreed, keys } = this;
+    receiveFinished12(io, message, agreed.suite, keys, 'client');
+    if (agreed.resumed === undefined) {
+      if (agreed.issueTicket) {
+        const ticket = sealTicket12(io, {
+          suite: agreed.suite,
+          masterSecret: keys.masterSecret,
+          alpn: agreed.alpn,
+          serverName: agreed.serverName,
+          peerCertificates: chainDer(agreed.client?.chain ?? []),
+          peerVerified: agreed.client?.verified ?? false,
+        });
+        io.sendHandshake(HandshakeType.new_session_ticket, encodeNewSessionTicket12(ticket));
+      }
+      io.sendChangeCipherSpec();
+      io.setTls12Keys('write', agreed.suite, keys.serverWriteKey, keys.serverWriteIv);
+      sendFinished12(io, agreed.suite, keys, 'server');
+    }
     io.complete({
       version: TLS12,
-      suite: flight.suite,
-      group: flight.exchange.group,
-      signatureScheme: flight.scheme.name,
-      alpn: flight.alpn,
-      serverName: flight.serverName,
-      peerCertificates: flight.client?.chain ?? [],
-      peerVerified: flight.client?.verified ?? false,
+      suite: agreed.suite,
+      group: agreed.negotiated?.group,
+      signatureScheme: agreed.negotiated?.scheme,
+      alpn: agreed.alpn,
+      serverName: agreed.serverName,
+      peerCertificates: agreed.client?.chain ?? [],
+      peerVerified: agreed.client?.verified ?? false,
       helloRetried: false,
-      tls12: { masterSecret: keys.masterSecret, clientRandom: flight.clientRandom, serverRandom: flight.serverRandom, extendedMasterSecret: keys.extendedMasterSecret },
+      ...(agreed.resumed === undefined ? {} : { resumedPeerChain: agreed.resumed }),
+      tls12: { masterSecret: keys.masterSecret, clientRandom: agreed.clientRandom, serverRandom: agreed.serverRandom, extendedMasterSecret: keys.extendedMasterSecret },
     });
     return new ExpectTraffic12(io, 'server');
   }

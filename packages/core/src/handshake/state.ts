@@ -43,7 +43,8 @@ export interface HandshakeResult {
   /** The negotiated protocol version (`TLSVersion`); TLS 1.3 when absent. */
   readonly version?: number;
   readonly suite: CipherSuite;
-  readonly group: GroupName;
+  /** The key exchange group; none in a resumed TLS 1.2 session (RFC 5246 §7.3: no key exchange). */
+  readonly group: GroupName | undefined;
   readonly signatureScheme: SignatureSchemeName | undefined;
   readonly alpn: string | undefined;
   readonly serverName: string | undefined;
