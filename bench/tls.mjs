@@ -2,7 +2,7 @@
 // tlsbio's TLS 1.3 engine against Node's native `tls` (OpenSSL), in one run, with the same certificate (ECDSA P-256),
 // suite (TLS_AES_128_GCM_SHA256) and group (X25519):
 //
-//   node bench/tls.mjs [--quick] [--rounds N] [--json] [--only memory|loopback|handshake] [--tls1_2]
+//   node bench/tls.mjs [--quick] [--rounds N] [--json] [--only memory|loopback|handshake|resumed] [--tls1_2]
 //
 // --tls1_2: the same rows in TLS 1.2 (ECDHE-ECDSA-AES128-GCM-SHA256, X25519; the client also lists P-256, the
 // certificate's curve, as TLS 1.2 requires, RFC 8422 §5.1).
@@ -11,7 +11,9 @@
 // - bulk over an in-memory pair: the engine alone over MemoryBIOs, synchronous, against `tls` over a `Duplex` pair;
 // - bulk over loopback TCP: the async driver `secure()` with @tlsbio/transport-net `connect()`/`createServer()`,
 //   against `tls.connect()`/`tls.createServer()`, both on 127.0.0.1;
-// - full handshakes per second with shared contexts.
+// - full handshakes per second with shared contexts;
+// - resumed handshakes per second: the client offers the session (ticket) of an earlier handshake, psk_dhe_ke in
+//   TLS 1.3 (a fresh X25519 exchange, no certificate), the RFC 5077 abbreviated handshake in TLS 1.2.
 // Each round measures tlsbio and native back to back, row by row; the table shows the median of the rounds (figures
 // and ratio), so a burst of load from other processes moves one round, not the result. Ratios are tlsbio/native:
 // above 1 means tlsbio is faster. Run `pnpm build` first.
@@ -35,8 +37,8 @@ const quick = args.has('--quick');
 const json = args.has('--json');
 const rounds = Number(option('--rounds') ?? (quick ? 1 : 3));
 const only = option('--only');
-if (!(Number.isInteger(rounds) && rounds >= 1) || (only !== undefined && !['memory', 'loopback', 'handshake'].includes(only))) {
-  console.error('usage: node bench/tls.mjs [--quick] [--rounds N] [--json] [--only memory|loopback|handshake] [--tls1_2]');
+if (!(Number.isInteger(rounds) && rounds >= 1) || (only !== undefined && !['memory', 'loopback', 'handshake', 'resumed'].includes(only))) {
+  console.error('usage: node bench/tls.mjs [--quick] [--rounds N] [--json] [--only memory|loopback|handshake|resumed] [--tls1_2]');
   process.exit(2);
 }
 const windowMs = quick ? 400 : 1500;
@@ -61,9 +63,9 @@ function ourContexts(provider) {
   return { client, server };
 }
 
-function ourPair({ client, server }) {
+function ourPair({ client, server }, session) {
   const bios = { cin: new MemoryBIO(), cout: new MemoryBIO(), sin: new MemoryBIO(), sout: new MemoryBIO() };
-  const c = client.wrapBio(bios.cin, bios.cout, { serverHostname: 'localhost' });
+  const c = client.wrapBio(bios.cin, bios.cout, { serverHostname: 'localhost', ...(session === undefined ? {} : { session }) });
   const s = server.wrapBio(bios.sin, bios.sout);
   // What a transport does: what one side's outgoing BIO gives up goes, without a copy, into the other's incoming.
   const move = () => {
@@ -95,6 +97,29 @@ function ourHandshakes(provider) {
   const contexts = ourContexts(provider);
   return measure(() => {
     ourPair(contexts);
+    return 1;
+  });
+}
+
+/** A session from one full handshake (TLS 1.3 tickets come after it: the client reads them). */
+function ourSession(contexts) {
+  const { c, move } = ourPair(contexts);
+  move();
+  try {
+    c.read();
+  } catch (error) {
+    if (error.code !== 'ERR_TLS_WANT_READ') throw error;
+  }
+  if (c.session === undefined) throw new Error('tlsbio: the server gave no session');
+  return c.session;
+}
+
+function ourResumedHandshakes(provider) {
+  const contexts = ourContexts(provider);
+  const session = ourSession(contexts);
+  return measure(() => {
+    const { c } = ourPair(contexts, session);
+    if (!c.sessionReused) throw new Error('tlsbio: the session was not resumed');
     return 1;
   });
 }
@@ -205,10 +230,10 @@ const nativeClientOptions = { ca, ...nativeVersions, servername: 'localhost' };
 const nativeServerContext = tls.createSecureContext(nativeServerOptions);
 const nativeClientContext = tls.createSecureContext(nativeClientOptions);
 
-function nativePair() {
+function nativePair(session) {
   const [a, b] = duplexPair();
   const server = new tls.TLSSocket(b, { isServer: true, secureContext: nativeServerContext });
-  const client = tls.connect({ socket: a, secureContext: nativeClientContext, servername: 'localhost' });
+  const client = tls.connect({ socket: a, secureContext: nativeClientContext, servername: 'localhost', ...(session === undefined ? {} : { session }) });
   return new Promise((resolve, reject) => {
     let ready = 0;
     const done = () => ++ready === 2 && resolve({ client, server });
@@ -234,6 +259,25 @@ async function measureAsync(op) {
 async function nativeHandshakes() {
   return measureAsync(async () => {
     const { client, server } = await nativePair();
+    client.destroy();
+    server.destroy();
+    return 1;
+  });
+}
+
+async function nativeResumedHandshakes() {
+  const first = await nativePair();
+  // TLS 1.3 tickets come after the handshake; in TLS 1.2 the session is there at once.
+  const session = await new Promise((resolve) => {
+    const now = tls12 ? first.client.getSession() : undefined;
+    if (now !== undefined) resolve(now);
+    else first.client.once('session', resolve);
+  });
+  first.client.destroy();
+  first.server.destroy();
+  return measureAsync(async () => {
+    const { client, server } = await nativePair(session);
+    if (!client.isSessionReused()) throw new Error('native: the session was not resumed');
     client.destroy();
     server.destroy();
     return 1;
@@ -353,6 +397,15 @@ const ROWS = [
     ours: () => ourHandshakes(nodeProvider),
     native: nativeHandshakes,
     portable: () => ourHandshakes(portableProvider),
+  },
+  {
+    id: 'resumed',
+    name: 'resumed handshakes (tickets)',
+    unit: 'handshakes/s',
+    scale: 1,
+    ours: () => ourResumedHandshakes(nodeProvider),
+    native: nativeResumedHandshakes,
+    portable: () => ourResumedHandshakes(portableProvider),
   },
 ].filter((row) => only === undefined || row.id === only);
 

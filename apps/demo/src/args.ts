@@ -12,6 +12,11 @@ export interface FlagSpec {
   readonly short?: string;
   /** The flag takes a value (`--filter gcm` or `--filter=gcm`). */
   readonly value?: boolean;
+  /**
+   * The flag may stand alone or take a count: `--reconnect`, `--reconnect 3`, `--reconnect=3` (only an unsigned
+   * integer after a space is taken as its value, so `--reconnect --json` keeps working). Alone it maps to `true`.
+   */
+  readonly optionalCount?: boolean;
   readonly description: string;
 }
 
@@ -44,6 +49,12 @@ export function parseArgs(argv: readonly string[], specs: readonly FlagSpec[]): 
       ? specs.find((candidate) => `--${candidate.name}` === written)
       : specs.find((candidate) => candidate.short !== undefined && `-${candidate.short}` === written);
     if (spec === undefined) throw new UsageError(`unknown option '${written}'`);
+    if (spec.optionalCount) {
+      const value = equals !== -1 ? arg.slice(equals + 1) : /^\d+$/.test(argv[i + 1] ?? '') ? argv[++i] : undefined;
+      if (value !== undefined && !/^\d+$/.test(value)) throw new UsageError(`option '--${spec.name}' takes a count, got '${value}'`);
+      flags.set(spec.name, value ?? true);
+      continue;
+    }
     if (!spec.value) {
       if (equals !== -1) throw new UsageError(`option '--${spec.name}' takes no value`);
       flags.set(spec.name, true);
@@ -59,7 +70,7 @@ export function parseArgs(argv: readonly string[], specs: readonly FlagSpec[]): 
 /** The options part of a help text: one aligned line per flag. */
 export function describeFlags(specs: readonly FlagSpec[]): string {
   const names = specs.map((spec) =>
-    `${spec.short === undefined ? '    ' : `-${spec.short}, `}--${spec.name}${spec.value ? ` <${spec.name === 'filter' ? 'text' : 'value'}>` : ''}`);
+    `${spec.short === undefined ? '    ' : `-${spec.short}, `}--${spec.name}${spec.value ? ` <${spec.name === 'filter' ? 'text' : 'value'}>` : spec.optionalCount ? ' [N]' : ''}`);
   const width = Math.max(...names.map((name) => name.length));
   return specs.map((spec, i) => `  ${(names[i] ?? '').padEnd(width)}  ${spec.description}`).join('\n');
 }

@@ -5,6 +5,7 @@ const specs: FlagSpec[] = [
   { name: 'quick', description: '' },
   { name: 'filter', value: true, description: '' },
   { name: 'help', short: 'h', description: '' },
+  { name: 'reconnect', optionalCount: true, description: '' },
 ];
 
 describe('parseArgs', () => {
@@ -20,7 +21,17 @@ describe('parseArgs', () => {
     expect(parseArgs(['--', '--quick'], specs).flags.size).toBe(0);
   });
 
+  it('reads a flag with an optional count alone, with a count after a space or after =', () => {
+    expect(parseArgs(['--reconnect'], specs).flags.get('reconnect')).toBe(true);
+    expect(parseArgs(['--reconnect', '--quick'], specs).flags.get('reconnect')).toBe(true);
+    expect(parseArgs(['--reconnect', '3', 'one'], specs)).toMatchObject({ flags: new Map([['reconnect', '3']]), positionals: ['one'] });
+    expect(parseArgs(['--reconnect=12'], specs).flags.get('reconnect')).toBe('12');
+    // Only a count is taken from the next argument: anything else stays a positional.
+    expect(parseArgs(['--reconnect', 'x'], specs)).toMatchObject({ flags: new Map([['reconnect', true]]), positionals: ['x'] });
+  });
+
   it.each([
+    [['--reconnect=two'], "option '--reconnect' takes a count, got 'two'"],
     [['--slow'], "unknown option '--slow'"],
     [['-q'], "unknown option '-q'"],
     [['--filter'], "option '--filter' needs a value"],

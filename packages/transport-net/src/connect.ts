@@ -30,10 +30,12 @@ export interface ConnectOptions {
   readonly incomingLimit?: number;
   readonly outgoingLimit?: number;
   /**
-   * A session to resume: an earlier connection's `stream.info().session`, made by `context` or a context of the same
-   * configuration (the default context of the same `ca`/`rejectUnauthorized` is one), for the same server name.
+   * A session to resume (a `TLSSession` from an earlier stream's `info().session`, or `TLSSession.fromBytes()`), made
+   * with the same context configuration and server name. A server that does not take it means a full handshake.
    */
   readonly session?: TLSSession;
+  /** 0-RTT data to send with `session` (see `SecureOptions.earlyData`: only what is safe to replay). */
+  readonly earlyData?: Uint8Array;
 }
 
 /**
@@ -71,6 +73,7 @@ export async function connect(options: ConnectOptions): Promise<SecureStream> {
     incomingLimit: options.incomingLimit,
     outgoingLimit: options.outgoingLimit,
     session: options.session,
+    earlyData: options.earlyData,
   }).stream;
 }
 

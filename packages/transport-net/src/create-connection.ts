@@ -1,5 +1,5 @@
 import { InvalidArgumentError, TLSVersion } from '@tlsbio/errors';
-import { TLSContext } from '@tlsbio/core';
+import { TLSContext, TLSSession } from '@tlsbio/core';
 import { checkClientContext, defaultClientContext } from './connect.js';
 import { checkDestination, dial, stripBrackets } from './dial.js';
 import { SecureSocket } from './duplex.js';
@@ -29,8 +29,12 @@ export interface CreateConnectionOptions {
   /** `'TLSv1.2'` or `'TLSv1.3'`: the context's version range (both allowed when absent). */
   readonly minVersion?: string;
   readonly maxVersion?: string;
-  /** Accepted for compatibility and ignored: session resumption is a later issue, every connection is a full handshake. */
-  readonly session?: unknown;
+  /**
+   * A session to resume, as `tls.connect`'s: the bytes an earlier socket's `getSession()` or `'session'` event gave
+   * (or a `TLSSession`). It must come from a connection with the same settings and server name: another is refused
+   * (an `'error'` event), not silently dropped. A server that does not resume it means a full handshake.
+   */
+  readonly session?: Uint8Array | TLSSession;
   /** A client context of your own instead of the options above (which must then be left out). */
   readonly context?: TLSContext;
   /** An idle timeout in ms, as `tls.connect`'s `timeout`: emits `'timeout'` (it closes nothing by itself). */
@@ -71,6 +75,7 @@ export function createConnection(options: CreateConnectionOptions, callback?: ()
     }
   }
   checkClientContext(context, servername);
+  const session = sessionFrom(options.session);
   const dialing = dial({
     host,
     port: port!,
@@ -80,6 +85,7 @@ export function createConnection(options: CreateConnectionOptions, callback?: ()
     timeoutMs: options.connectTimeout,
     incomingLimit: undefined,
     outgoingLimit: undefined,
+    session,
   });
   const socket = new SecureSocket(dialing.stream, {
     socket: dialing.socket,
@@ -88,6 +94,13 @@ export function createConnection(options: CreateConnectionOptions, callback?: ()
   });
   if (callback !== undefined) socket.once('secureConnect', callback);
   return socket;
+}
+
+/** @throws {InvalidArgumentError} `BAD_SESSION` for bytes that are not a serialised `TLSSession`. */
+function sessionFrom(session: Uint8Array | TLSSession | undefined): TLSSession | undefined {
+  if (session === undefined || session instanceof TLSSession) return session;
+  if (!(session instanceof Uint8Array)) throw new InvalidArgumentError('session', 'INVALID_ARGUMENT', 'must be the bytes of getSession() or a TLSSession');
+  return TLSSession.fromBytes(session);
 }
 
 function contextFrom(options: CreateConnectionOptions, checkHostname: boolean): TLSContext {

@@ -17,8 +17,9 @@ export interface DialOptions {
   readonly timeoutMs: number | undefined;
   readonly incomingLimit: number | undefined;
   readonly outgoingLimit: number | undefined;
-  /** A session to resume (see `WrapBioOptions.session`). */
+  /** A session to resume, and 0-RTT data to send with it (see `SecureOptions`). */
   readonly session?: TLSSession | undefined;
+  readonly earlyData?: Uint8Array | undefined;
 }
 
 /** A client connection under way: the TCP socket once connected, the secure stream once its handshake completed. */
@@ -77,6 +78,7 @@ export function dial(options: DialOptions): Dialing {
           ...(options.incomingLimit === undefined ? {} : { incomingLimit: options.incomingLimit }),
           ...(options.outgoingLimit === undefined ? {} : { outgoingLimit: options.outgoingLimit }),
           ...(options.session === undefined ? {} : { session: options.session }),
+          ...(options.earlyData === undefined ? {} : { earlyData: options.earlyData }),
         });
       } catch (error) {
         connected.destroy();

@@ -19,8 +19,9 @@ export interface DuplexOptions {
 /**
  * A secure stream as a Node `Duplex` that quacks like a `tls.TLSSocket` as far as `http`, `https` and stream
  * libraries look: `connecting`, `encrypted`, `authorized`, `alpnProtocol`, `getPeerCertificate()`, `getProtocol()`,
- * `getCipher()`, `setTimeout()`, `setNoDelay()`, `setKeepAlive()`, `ref()`/`unref()`, `destroySoon()`, the
- * addresses, and the events `'connect'`, `'secureConnect'`, `'timeout'`.
+ * `getCipher()`, `getSession()`, `isSessionReused()`, `setTimeout()`, `setNoDelay()`, `setKeepAlive()`,
+ * `ref()`/`unref()`, `destroySoon()`, the addresses, and the events `'connect'`, `'secureConnect'`, `'session'`,
+ * `'timeout'`.
  *
  * `end()` sends close_notify; `destroy()` before both directions closed drops the connection without it (the peer
  * sees a truncation) and releases the socket. Errors are the stream's: TLS errors, or `SysCallError` with the socket
@@ -46,6 +47,8 @@ export class SecureSocket extends Duplex {
   #readEnded = false;
   #timeoutMs = 0;
   #timer: NodeJS.Timeout | undefined;
+  /** The sessions `'session'` has announced. */
+  readonly #announced = new WeakSet<object>();
 
   /** @internal Use {@link toDuplex} or `createConnection()`. */
   constructor(stream: Promise<SecureStream>, options: DuplexOptions & { readonly socket?: Promise<Socket> } = {}) {
@@ -72,6 +75,7 @@ export class SecureSocket extends Duplex {
       this.authorizationError = verified ? null : new Error('certificate verification is turned off (rejectUnauthorized: false)');
       this.#touch();
       this.emit('secureConnect');
+      this.#announceSessions();
       return secured;
     });
     this.#ready.catch((error: unknown) => this.destroy(error as Error));
@@ -92,11 +96,14 @@ export class SecureSocket extends Duplex {
       for (;;) {
         const { value, done } = await reader.read();
         if (done) {
+          this.#announceSessions();
           this.#readEnded = true;
           this.push(null);
           return;
         }
         this.#touch();
+        // TLS 1.3 tickets arrive along with the data.
+        this.#announceSessions();
         if (!this.push(value)) break;
       }
       this.#pumping = false;
@@ -247,13 +254,19 @@ export class SecureSocket extends Duplex {
     return new X509Certificate(der).toLegacyObject();
   }
 
-  /** No session resumption yet (a later issue): there is never a session to hand out. */
-  getSession(): undefined {
-    return undefined;
+  /**
+   * `tls.TLSSocket#getSession()`: the newest session the server gave, serialised (pass it as `createConnection`'s
+   * `session` to resume), or `undefined` while there is none (TLS 1.3 tickets come after the handshake: listen for
+   * `'session'`). It holds the session's secret: keep it as you would a key.
+   */
+  getSession(): Buffer | undefined {
+    const session = this.#stream?.info().session;
+    return session === undefined ? undefined : Buffer.from(session.toBytes());
   }
 
+  /** Whether the handshake resumed a session. */
   isSessionReused(): boolean {
-    return false;
+    return this.#stream?.info().sessionReused ?? false;
   }
 
   /** Facts about the TLS session and its transport. */
@@ -265,6 +278,15 @@ export class SecureSocket extends Duplex {
     if (this.#stream !== undefined) return this.#stream.info().transport;
     const socket = this.#socket;
     return socket === undefined ? undefined : { kind: 'tcp', localAddress: socket.localAddress, localPort: socket.localPort, remoteAddress: socket.remoteAddress, remotePort: socket.remotePort };
+  }
+
+  /** Emits `'session'` (the serialised session, as Node does) for each session received since the last call. */
+  #announceSessions(): void {
+    for (const session of this.#stream?.connection.sessions ?? []) {
+      if (this.#announced.has(session)) continue;
+      this.#announced.add(session);
+      this.emit('session', Buffer.from(session.toBytes()));
+    }
   }
 
   #whenSocket(apply: (socket: Socket) => void): void {

@@ -2,9 +2,10 @@
 // handshake summary to stderr. At the end of stdin we send close_notify and keep reading until the peer's own
 // (TLS 1.3 half-close, RFC 8446 §6.1), so a request piped in gets its whole answer and an echo every byte.
 import { once } from 'node:events';
-import type { Readable, Writable } from 'node:stream';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Readable, type Writable } from 'node:stream';
 import { rootCertificates } from 'node:tls';
-import { type SecureStream, type TLSContext, secure } from '@tlsbio/core';
+import { type SecureStream, type TLSContext, TLSSession, secure } from '@tlsbio/core';
 import { connect, connectTcp } from '@tlsbio/transport-net';
 import { type ParsedArgs, UsageError } from '../args.js';
 import {
@@ -40,6 +41,7 @@ export const clientCommand: Command = {
     'tlsbio client --connect HOST:PORT [--servername NAME | --noservername] [--CAfile F] [--insecure]',
     '                     [--cert F --key F] [--alpn a,b] [--tls1_3 | --tls1_2] [--ciphersuites LIST]',
     '                     [--groups X25519:P-256:...] [--keylogfile F] [--json]',
+    '                     [--sess_out F] [--sess_in F] [--reconnect [N]] [--early_data F]',
   ].join('\n'),
   flags: [
     { name: 'connect', value: true, description: 'the server to connect to, HOST:PORT ([::1]:PORT for IPv6)' },
@@ -48,6 +50,14 @@ export const clientCommand: Command = {
     { name: 'insecure', description: 'do not verify the server certificate (testing only)' },
     { name: 'cert', value: true, description: 'PEM certificate chain to present when the server asks for one' },
     { name: 'key', value: true, description: 'the private key of --cert (PEM)' },
+    { name: 'sess_out', value: true, description: 'save the newest session the server gave (to resume it later with --sess_in)' },
+    { name: 'sess_in', value: true, description: 'resume the session saved in this file (made with the same flags and server name)' },
+    {
+      name: 'reconnect',
+      optionalCount: true,
+      description: 'after the first connection, connect N more times (default 1) resuming its session, sending the same stdin',
+    },
+    { name: 'early_data', value: true, description: "with --sess_in or --reconnect: send this file's bytes as 0-RTT data on resumed connections" },
     ...COMMON_TLS_FLAGS,
   ],
   run: (args, output) => runClient(args, output, { stdin: process.stdin, stdout: process.stdout, env: process.env }),
@@ -68,16 +78,21 @@ export async function runClient(args: ParsedArgs, output: Output, stdio: ClientS
   if (servernameFlag !== undefined && noServername) throw new UsageError('--servername and --noservername exclude each other');
   const insecure = args.flags.has('insecure');
   const json = args.flags.has('json');
+  const reconnects = reconnectCount(args);
+  const sessIn = stringFlag(args, 'sess_in');
+  const sessOut = stringFlag(args, 'sess_out');
+  const earlyDataFile = stringFlag(args, 'early_data');
+  if (earlyDataFile !== undefined && sessIn === undefined && reconnects === 0) {
+    throw new UsageError('--early_data needs a session to send it under: --sess_in F or --reconnect');
+  }
   const remoteHost = host ?? 'localhost';
   // Like s_client: the host we connect to is the name we ask for, unless told otherwise. (The engine sends no SNI
   // for an IP address, RFC 6066 §3, but checks the address against the certificate's IP names.)
   const serverName = noServername ? undefined : (servernameFlag ?? remoteHost);
 
   const report = (record: object, text: string) => output.err(json ? `${JSON.stringify(record)}\n` : `${text}\n`);
-  const counters: Counters = { bytesIn: 0, bytesOut: 0 };
 
   let keylog: KeylogSink | undefined;
-  let stream: SecureStream | undefined;
   try {
     const built = buildContext('client', args, certKeyFlags(args, ['']), stdio.env);
     keylog = built.keylog;
@@ -86,21 +101,23 @@ export async function runClient(args: ParsedArgs, output: Output, stdio: ClientS
     context.checkHostname = !insecure && serverName !== undefined;
     // Like s_client's default store: without --CAfile, the roots Node ships (Mozilla's).
     if (!insecure && !args.flags.has('CAfile')) loadBundledRoots(context);
+    let session = sessIn === undefined ? undefined : readSession(sessIn);
+    const earlyData = earlyDataFile === undefined ? undefined : readBytes('early_data', earlyDataFile);
 
-    stream = await open(remoteHost, port, serverName, context);
-    if (!json) {
-      output.err(`CONNECTED ${formatHostPort(remoteHost, port)}\n`);
-      output.err(`---\n${describeConnection(connectionRecord(stream.connection, counters))}\n---\n`);
+    // With --reconnect every connection sends the same bytes, so stdin is read to its end first.
+    const input = reconnects > 0 ? await readAll(stdio.stdin) : undefined;
+    for (let attempt = 0; attempt <= reconnects; attempt++) {
+      if (!json && attempt > 0) output.err(`--- reconnect ${attempt} of ${reconnects}\n`);
+      const stdin = input === undefined ? stdio.stdin : Readable.from(input.length === 0 ? [] : [input]);
+      const outcome = await runConnection({ remoteHost, port, serverName, context, session, earlyData, json, output, report }, { ...stdio, stdin });
+      if (outcome.session !== undefined) session = outcome.session;
+      if (!outcome.ok) return 1;
     }
-
-    await pump(stream, stdio, counters);
-    await stream.closed;
-    const record = connectionRecord(stream.connection, counters);
-    report(record, `DONE: ${counters.bytesOut} bytes sent, ${counters.bytesIn} bytes received, closed cleanly`);
+    if (sessOut !== undefined) saveSession(sessOut, session, json ? undefined : output);
     return 0;
   } catch (error) {
     if (error instanceof UsageError) throw error;
-    const record = errorRecord(error, stream === undefined ? {} : { bytes_in: counters.bytesIn, bytes_out: counters.bytesOut });
+    const record = errorRecord(error);
     report(record, describeFailure(record));
     return 1;
   } finally {
@@ -110,14 +127,107 @@ export async function runClient(args: ParsedArgs, output: Output, stdio: ClientS
   }
 }
 
+interface Attempt {
+  readonly remoteHost: string;
+  readonly port: number;
+  readonly serverName: string | undefined;
+  readonly context: TLSContext;
+  /** The session to resume, and the 0-RTT data to send under it (only with a session). */
+  readonly session: TLSSession | undefined;
+  readonly earlyData: Uint8Array | undefined;
+  readonly json: boolean;
+  readonly output: Output;
+  readonly report: (record: object, text: string) => void;
+}
+
+/** One connection to its end, reported. Resolves with whether it closed cleanly and the newest session it gave. */
+async function runConnection(attempt: Attempt, stdio: ClientStdio): Promise<{ ok: boolean; session: TLSSession | undefined }> {
+  const { output, report } = attempt;
+  const counters: Counters = { bytesIn: 0, bytesOut: 0 };
+  let stream: SecureStream | undefined;
+  try {
+    stream = await open(attempt);
+    if (!attempt.json) {
+      output.err(`CONNECTED ${formatHostPort(attempt.remoteHost, attempt.port)}\n`);
+      output.err(`---\n${describeConnection(connectionRecord(stream.connection, counters))}\n---\n`);
+    }
+    await pump(stream, stdio, counters);
+    await stream.closed;
+    const record = connectionRecord(stream.connection, counters);
+    report(record, `DONE: ${counters.bytesOut} bytes sent, ${counters.bytesIn} bytes received, closed cleanly`);
+    return { ok: true, session: stream.info().session };
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    const record = errorRecord(error, stream === undefined ? {} : { bytes_in: counters.bytesIn, bytes_out: counters.bytesOut });
+    report(record, describeFailure(record));
+    return { ok: false, session: undefined };
+  } finally {
+    stdio.stdin.destroy();
+  }
+}
+
+/** `--reconnect` alone is one more connection; `--reconnect N`, N more (0 when the flag is absent). */
+function reconnectCount(args: ParsedArgs): number {
+  const value = args.flags.get('reconnect');
+  if (value === undefined) return 0;
+  if (value === true) return 1;
+  const count = Number(value);
+  if (!(Number.isSafeInteger(count) && count >= 1 && count <= 1000)) throw new UsageError(`--reconnect takes 1 to 1000, got '${value}'`);
+  return count;
+}
+
+function readBytes(flag: string, path: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(path));
+  } catch (error) {
+    throw new CliError((error as NodeJS.ErrnoException).code ?? 'EIO', `--${flag} ${path}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** The session `--sess_out` saved. @throws CliError with the library's reason for a file that is not one. */
+function readSession(path: string): TLSSession {
+  const bytes = readBytes('sess_in', path);
+  try {
+    return TLSSession.fromBytes(bytes);
+  } catch (error) {
+    const reason = (error as { reason?: unknown }).reason;
+    throw new CliError(typeof reason === 'string' ? reason : 'BAD_SESSION', `--sess_in ${path}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/**
+ * Writes the newest session to `path` (its secret included: the file is created readable by its owner only). A server
+ * that gave none (`--no_ticket`) leaves no file, said on stderr unless the output is JSON.
+ */
+function saveSession(path: string, session: TLSSession | undefined, output: Output | undefined): void {
+  if (session === undefined) {
+    output?.err(`--sess_out ${path}: the server gave no session to save\n`);
+    return;
+  }
+  try {
+    writeFileSync(path, session.toBytes(), { mode: 0o600 });
+  } catch (error) {
+    throw new CliError((error as NodeJS.ErrnoException).code ?? 'EIO', `--sess_out ${path}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** Everything stdin holds, for --reconnect to send it again on every connection. */
+async function readAll(stdin: Readable): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of stdin as AsyncIterable<Uint8Array>) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
 /**
  * TCP connect and handshake. `connect()` always sends SNI (its `servername` defaults to the host), so
  * `--noservername` drives the same two steps itself.
  * @throws what the connection attempt or the handshake throws.
  */
-async function open(host: string, port: number, serverName: string | undefined, context: TLSContext): Promise<SecureStream> {
-  if (serverName !== undefined) return connect({ host, port, servername: serverName, context });
-  const stream = secure(await connectTcp({ host, port }), context);
+async function open(attempt: Attempt): Promise<SecureStream> {
+  const { remoteHost: host, port, serverName, context, session } = attempt;
+  const resumption = session === undefined ? {} : { session, ...(attempt.earlyData === undefined ? {} : { earlyData: attempt.earlyData }) };
+  if (serverName !== undefined) return connect({ host, port, servername: serverName, context, ...resumption });
+  const stream = secure(await connectTcp({ host, port }), context, resumption);
   await stream.opened;
   return stream;
 }

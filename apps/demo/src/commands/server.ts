@@ -6,7 +6,16 @@ import type { SecureStream, TLSConnection, TransportInfo, VerifyMode } from '@tl
 import { type SecureServer, createServer } from '@tlsbio/transport-net';
 import { InvalidArgumentError } from '@tlsbio/errors';
 import { type ParsedArgs, UsageError } from '../args.js';
-import { COMMON_TLS_FLAGS, CliError, buildContext, certKeyFlags, formatHostPort, parseHostPort, stringFlag } from '../tls/options.js';
+import {
+  COMMON_TLS_FLAGS,
+  CliError,
+  buildContext,
+  certKeyFlags,
+  formatHostPort,
+  parseHostPort,
+  readTicketKeys,
+  stringFlag,
+} from '../tls/options.js';
 import {
   connectionRecord,
   describeFailure,
@@ -19,6 +28,8 @@ import { MAX_REQUEST_HEAD, RequestHead, wwwResponse } from '../tls/www.js';
 import type { Command, Output } from './command.js';
 
 const VERIFY_MODES: readonly VerifyMode[] = ['none', 'optional', 'required'];
+/** `--early_data`: the most 0-RTT bytes a client may send, one full record as s_server's `-early_data`. */
+const EARLY_DATA_LIMIT = 16384;
 
 export const serverCommand: Command = {
   name: 'server',
@@ -27,6 +38,7 @@ export const serverCommand: Command = {
     'tlsbio server --accept [HOST:]PORT --cert F --key F [--cert2 F --key2 F] [--CAfile F]',
     '                     [--verify-client none|optional|required] [--alpn a,b] [--tls1_3 | --tls1_2]',
     '                     [--ciphersuites LIST] [--groups LIST] [--keylogfile F] [--www] [--json] [--post-handshake-auth]',
+    '                     [--no_ticket] [--ticket-keys F] [--early_data]',
   ].join('\n'),
   flags: [
     { name: 'accept', value: true, description: 'where to listen, [HOST:]PORT (0: any free port); prints ACCEPT host:port' },
@@ -36,6 +48,9 @@ export const serverCommand: Command = {
     { name: 'key2', value: true, description: 'the private key of --cert2' },
     { name: 'verify-client', value: true, description: 'ask for a client certificate: none (default), optional, required' },
     { name: 'www', description: 'answer an HTTP request with a page of the negotiated parameters (GET /keyupdate: KeyUpdate first)' },
+    { name: 'no_ticket', description: 'issue no session tickets and resume none (every handshake is a full one)' },
+    { name: 'ticket-keys', value: true, description: 'ticket keys, one 64-hex-digit key a line, current first: servers sharing the file resume each other' },
+    { name: 'early_data', description: `accept up to ${EARLY_DATA_LIMIT} bytes of TLS 1.3 0-RTT data (served like the rest; replays refused)` },
     ...COMMON_TLS_FLAGS,
   ],
   run: (args, output) => runServer(args, output, { env: process.env, out: (text) => process.stdout.write(text) }),
@@ -67,6 +82,11 @@ export async function runServer(args: ParsedArgs, output: Output, env: ServerEnv
   if (postHandshakeAuth && verifyClient === 'none') throw new UsageError('--post-handshake-auth needs --verify-client optional or required');
   const json = args.flags.has('json');
   const www = args.flags.has('www');
+  const noTicket = args.flags.has('no_ticket');
+  const ticketKeysFile = stringFlag(args, 'ticket-keys');
+  if (noTicket && ticketKeysFile !== undefined) throw new UsageError('--no_ticket and --ticket-keys exclude each other');
+  const earlyData = args.flags.has('early_data');
+  if (noTicket && earlyData) throw new UsageError('--early_data needs session tickets: it cannot go with --no_ticket');
   const log = (record: object, text: string) => output.err(json ? `${JSON.stringify(record)}\n` : `${text}\n`);
 
   let server: SecureServer | undefined;
@@ -74,8 +94,12 @@ export async function runServer(args: ParsedArgs, output: Output, env: ServerEnv
   /** How to drop each open connection at shutdown (cancelling its readable closes the socket). */
   const open = new Set<() => void>();
   try {
-    const { context, keylog } = buildContext('server', args, certs, env.env);
+    const { context, keylog } = buildContext('server', args, certs, env.env, {
+      sessionTickets: !noTicket,
+      maxEarlyData: earlyData ? EARLY_DATA_LIMIT : 0,
+    });
     keylogClose = () => keylog?.close();
+    if (ticketKeysFile !== undefined) context.setTicketKeys(readTicketKeys(ticketKeysFile));
     context.verifyMode = verifyClient as VerifyMode;
     // The client's SNI, as the engine's callback reports it; the page and the log show it.
     const sniOf = new WeakMap<TLSConnection, string | undefined>();
@@ -146,8 +170,10 @@ async function serveConnection(stream: SecureStream, options: ConnectionOptions)
     const sni = options.sniOf.get(stream.connection) ?? null;
     // The request goes out with the driver's next output (its first read); the answer arrives with the client's data.
     if (options.postHandshakeAuth && stream.connection.version() === 'TLSv1.3') requestClientCertificate(stream.connection);
-    if (options.www) await serveWww(stream, reader, writer, counters, sni);
-    else await echo(reader, writer, counters);
+    // Accepted 0-RTT data comes first, served like the rest of the client's bytes.
+    const early = await takeEarlyData(stream, counters);
+    if (options.www) await serveWww(stream, reader, writer, counters, sni, early);
+    else await echo(reader, writer, counters, early);
     // The client's close_notify arrived (the reader is done) and ours is out: the transport closes now.
     await stream.closed;
     const record: ConnectionRecord = connectionRecord(stream.connection, counters, { sni, peer });
@@ -175,8 +201,23 @@ function requestClientCertificate(connection: TLSConnection): void {
 type Reader = ReadableStreamDefaultReader<Uint8Array>;
 type Writer = WritableStreamDefaultWriter<Uint8Array>;
 
-/** Sends back every byte until the client's close_notify, then closes our side. */
-async function echo(reader: Reader, writer: Writer, counters: Counters): Promise<void> {
+/** The client's accepted 0-RTT data, every chunk of it (none when it sent none or it was rejected). */
+async function takeEarlyData(stream: SecureStream, counters: Counters): Promise<Uint8Array[]> {
+  const chunks: Uint8Array[] = [];
+  if (stream.connection.earlyDataStatus !== 'accepted') return chunks;
+  for (let chunk = await stream.readEarlyData(); chunk.length > 0; chunk = await stream.readEarlyData()) {
+    counters.bytesIn += chunk.length;
+    chunks.push(chunk);
+  }
+  return chunks;
+}
+
+/** Sends back every byte (the early ones first) until the client's close_notify, then closes our side. */
+async function echo(reader: Reader, writer: Writer, counters: Counters, early: readonly Uint8Array[]): Promise<void> {
+  for (const chunk of early) {
+    await writer.write(chunk);
+    counters.bytesOut += chunk.length;
+  }
   for (let next = await reader.read(); !next.done; next = await reader.read()) {
     counters.bytesIn += next.value.length;
     await writer.write(next.value);
@@ -191,10 +232,22 @@ async function echo(reader: Reader, writer: Writer, counters: Counters): Promise
  * `GET /keyupdate` sends a KeyUpdate asking for the client's first.
  * @throws CliError `REQUEST_TOO_LARGE` for a head over 16 KiB.
  */
-async function serveWww(stream: SecureStream, reader: Reader, writer: Writer, counters: Counters, sni: string | null): Promise<void> {
+async function serveWww(
+  stream: SecureStream,
+  reader: Reader,
+  writer: Writer,
+  counters: Counters,
+  sni: string | null,
+  early: readonly Uint8Array[],
+): Promise<void> {
   const head = new RequestHead();
   let request: { method: string; path: string } | undefined;
   let ended = false;
+  for (const chunk of early) {
+    const result = head.push(chunk);
+    if (result.kind === 'too-large') throw new CliError('REQUEST_TOO_LARGE', `the HTTP request head exceeds ${MAX_REQUEST_HEAD} bytes`);
+    if (result.kind === 'complete') request ??= result;
+  }
   while (request === undefined) {
     const { done, value } = await reader.read();
     if (done) {
@@ -234,7 +287,8 @@ async function serveWww(stream: SecureStream, reader: Reader, writer: Writer, co
 
 function describeServed(record: ConnectionRecord): string {
   return [
-    `${record.peer}: ${record.version} ${record.cipher} ${record.group}${record.hello_retry ? ' (HRR)' : ''}`,
+    `${record.peer}: ${record.version} ${record.cipher} ${record.group}${record.hello_retry ? ' (HRR)' : ''}${record.resumed ? ' resumed' : ''}`,
+    ...(record.early_data === 'not_sent' ? [] : [`early_data=${record.early_data}`]),
     `alpn=${record.alpn ?? '-'} sni=${record.sni ?? '-'} client=${record.peer_subject ?? '-'}`,
     `in=${record.bytes_in} out=${record.bytes_out} closed cleanly`,
   ].join(' ');

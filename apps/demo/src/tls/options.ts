@@ -1,7 +1,7 @@
 // The flags `tlsbio client` and `tlsbio server` share, in openssl s_client / s_server's spelling, and their
 // translation into a TLSContext. Files are read here: core does no I/O.
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { TLSContext, TLS12_SUITES, TLS13_SUITES, type GroupName, type Role } from '@tlsbio/core';
+import { TLSContext, TLS12_SUITES, TLS13_SUITES, type GroupName, type Role, type TLSContextOptions } from '@tlsbio/core';
 import { TLSVersion } from '@tlsbio/errors';
 import { type FlagSpec, type ParsedArgs, UsageError } from '../args.js';
 
@@ -150,6 +150,26 @@ export function readUserFile(flag: string, path: string): string {
   }
 }
 
+/**
+ * The keys of `--ticket-keys F`: one 32-byte key per line in hex (64 digits; `openssl rand -hex 32` makes one), the
+ * first sealing new tickets, the others still opening tickets sealed before a rotation. Blank lines and `#` comments
+ * are skipped. Servers given the same file resume each other's sessions.
+ * @throws CliError `BAD_TICKET_KEYS` for a file with no key or a line that is not 64 hex digits.
+ */
+export function readTicketKeys(path: string): Uint8Array[] {
+  const keys: Uint8Array[] = [];
+  for (const [index, raw] of readUserFile('ticket-keys', path).split('\n').entries()) {
+    const line = raw.replace(/#.*/, '').trim();
+    if (line === '') continue;
+    if (!/^[0-9a-fA-F]{64}$/.test(line)) {
+      throw new CliError('BAD_TICKET_KEYS', `--ticket-keys ${path}:${index + 1}: a key is 64 hex digits (32 bytes), one per line`);
+    }
+    keys.push(Uint8Array.from(line.match(/../g)!, (pair) => Number.parseInt(pair, 16)));
+  }
+  if (keys.length === 0) throw new CliError('BAD_TICKET_KEYS', `--ticket-keys ${path}: no key in the file`);
+  return keys;
+}
+
 /** Where key log lines go: a file opened for appending, closed with {@link KeylogSink.close}. */
 export interface KeylogSink {
   readonly path: string;
@@ -211,7 +231,13 @@ export interface CertKeyFlags {
  * @throws UsageError for contradictory or malformed flags; CliError for unreadable files and for settings the
  *   library refuses.
  */
-export function buildContext(role: Role, args: ParsedArgs, certs: readonly CertKeyFlags[], env: NodeJS.ProcessEnv): BuiltContext {
+export function buildContext(
+  role: Role,
+  args: ParsedArgs,
+  certs: readonly CertKeyFlags[],
+  env: NodeJS.ProcessEnv,
+  roleOptions: TLSContextOptions = {},
+): BuiltContext {
   if (args.flags.has('tls1_2') && args.flags.has('tls1_3')) throw new UsageError('--tls1_2 and --tls1_3 exclude each other');
   const suites = stringFlag(args, 'ciphersuites');
   const groups = stringFlag(args, 'groups');
@@ -223,6 +249,7 @@ export function buildContext(role: Role, args: ParsedArgs, certs: readonly CertK
       ...(groups === undefined ? {} : { groups: parseGroups(groups) }),
       ...(alpn === undefined ? {} : { alpnProtocols: parseAlpn(alpn) }),
       ...(args.flags.has('post-handshake-auth') ? { postHandshakeAuth: true } : {}),
+      ...roleOptions,
     });
   } catch (error) {
     throw asCliError(error, 'invalid TLS settings');

@@ -77,14 +77,19 @@ export function connectionRecord(connection: TLSConnection, counters: Counters, 
     alpn: connection.selectedAlpnProtocol(),
     peer_subject: subjectOf(connection.getPeerCertificate({ binary: true })),
     verify: verifyStatus(connection),
-    // Resumption and 0-RTT arrive with a later milestone: every connection is a full handshake without early data.
-    resumed: false,
-    early_data: 'not_sent',
+    resumed: connection.sessionReused,
+    early_data: earlyDataOf(connection),
     bytes_in: counters.bytesIn,
     bytes_out: counters.bytesOut,
     hello_retry: connection.helloRetried,
     ...extra,
   };
+}
+
+/** What became of 0-RTT data, once the handshake is over (`pending` cannot outlive it). */
+function earlyDataOf(connection: TLSConnection): ConnectionRecord['early_data'] {
+  const status = connection.earlyDataStatus;
+  return status === 'pending' ? 'not_sent' : status;
 }
 
 /** The JSON record of a failure: `error` (the message) and `code`, plus the TLS facts the error carries. */
@@ -133,6 +138,7 @@ export function describeConnection(record: ConnectionRecord): string {
     `Cipher    : ${record.cipher ?? '(none)'}`,
     `Group     : ${record.group ?? '(none)'}${record.hello_retry ? ' (after HelloRetryRequest)' : ''}`,
     `ALPN      : ${record.alpn ?? '(none)'}`,
+    `Resumed   : ${record.resumed ? 'yes' : 'no'}${record.early_data === 'not_sent' ? '' : `, early data ${record.early_data}`}`,
   ];
   if (record.sni !== undefined) lines.push(`SNI       : ${record.sni ?? '(none)'}`);
   lines.push(`Peer      : ${record.peer_subject ?? '(no certificate)'}`);
