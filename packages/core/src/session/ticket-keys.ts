@@ -36,6 +36,11 @@ const AEAD_INFO = textEncoder.encode('aead key');
 export interface TicketSealer {
   seal(plaintext: Uint8Array): Uint8Array;
   open(ticket: Uint8Array): Uint8Array | undefined;
+  /**
+   * Optional: whether `ticket` (one that opened) was sealed under the key `seal` uses now. `false` makes a TLS 1.2
+   * server renew the ticket in the abbreviated handshake (RFC 5077 §3.3); without this method tickets are not renewed.
+   */
+  isCurrent?(ticket: Uint8Array): boolean;
 }
 
 interface TicketKey {
