@@ -139,7 +139,7 @@ describe.concurrent('post-handshake authentication', () => {
       const { proc: server, port } = await startOurServer([...OUR_ECDSA, '--verify-client', 'required', '--post-handshake-auth'], { scope });
       const client = sClient(port, ['-enable_pha', '-cert', pki(`${name}.pem`), '-key', pki(`${name}.key`)], scope);
       client.write(`tpha-${name}\n`);
-      await client.waitFor(new RegExp(`^tpha-${name}$`, 'm'));
+      await client.waitFor(new RegExp(`tpha-${name}$`, 'm')); // not anchored: see echo()
       client.end();
       await client.exited;
       expect(client.exit?.code, client.describe()).toBe(0);
