@@ -107,14 +107,27 @@ describe('0-RTT (TLS 1.3)', () => {
     await server.waitFor(/"early_data":"accepted"/, { stream: 'stderr' });
   });
 
-  it('a server without --early_data rejects it: the client reports it and sends the bytes again after the handshake', async () => {
-    const { port } = await startOurServer([...SERVER_CERT]);
+  it('a server that turned 0-RTT off since the ticket rejects it: the client reports it and sends the bytes as 1-RTT data', async () => {
+    // Same ticket keys: the second server resumes the first one's sessions, but takes no early data.
+    const keys = file('keys-early', `${KEY_A}\n`);
+    const { port: allowing } = await startOurServer([...SERVER_CERT, '--early_data', '--ticket-keys', keys]);
+    const { port: refusing } = await startOurServer([...SERVER_CERT, '--ticket-keys', keys]);
     const early = file('early-rejected', 'GET /early\n');
     const saved = join(tmp, 'session-for-early');
-    records(await runWithInput(client(port, ['--tls1_3', '--sess_out', saved]), ''), 1);
-    const proc = await runWithInput(client(port, ['--tls1_3', '--sess_in', saved, '--early_data', early]), 'late\n');
+    records(await runWithInput(client(allowing, ['--tls1_3', '--sess_out', saved]), ''), 1);
+    const proc = await runWithInput(client(refusing, ['--tls1_3', '--sess_in', saved, '--early_data', early]), 'late\n');
     const [line] = records(proc, 1);
     expect(line).toMatchObject({ resumed: true, early_data: 'rejected' });
+    expect(proc.stdoutText).toBe('GET /early\nlate\n');
+  });
+
+  it('a session whose ticket allows no early data: nothing goes early, the bytes go first as 1-RTT data', async () => {
+    const { port } = await startOurServer([...SERVER_CERT]);
+    const early = file('early-not-sent', 'GET /early\n');
+    const saved = join(tmp, 'session-without-early');
+    records(await runWithInput(client(port, ['--tls1_3', '--sess_out', saved]), ''), 1);
+    const proc = await runWithInput(client(port, ['--tls1_3', '--sess_in', saved, '--early_data', early]), 'late\n');
+    expect(records(proc, 1)[0]).toMatchObject({ resumed: true, early_data: 'not_sent' });
     expect(proc.stdoutText).toBe('GET /early\nlate\n');
   });
 

@@ -162,6 +162,19 @@ describe.each(providers)('TLS 1.3 resumption, our client and our server (%s prov
     expect(resume(client, server, session).client.sessionReused).toBe(false);
   });
 
+  it('resumes whatever the ticket age says: servers sharing ticket keys need not share a clock (the age gates 0-RTT only)', () => {
+    const serverNow = 1_800_000_000_000;
+    const keys = [new Uint8Array(32).fill(5)];
+    const client = clientContext(provider, clientOptions);
+    const issuing = serverContext(provider, { now: () => new Date(serverNow) });
+    issuing.setTicketKeys(keys);
+    const session = connect(client, issuing).client.session!;
+    // A second server whose clock runs five minutes ahead of the first: the client's reported age is off by that much.
+    const ahead = serverContext(provider, { now: () => new Date(serverNow + 300_000) });
+    ahead.setTicketKeys(keys);
+    expect(resume(client, ahead, session).server.sessionReused).toBe(true);
+  });
+
   it('a serialised session resumes in a fresh context of the same configuration, and is refused by another trust store', () => {
     const server = serverContext(provider);
     const bytes = connect(clientContext(provider, clientOptions), server).client.session!.toBytes();

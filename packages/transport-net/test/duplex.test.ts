@@ -296,13 +296,33 @@ describe('the Duplex as a socket', () => {
     expect(isTLSError(error)).toBe(true);
   });
 
-  it('accepts minVersion TLSv1.2 and a session (ignored: resumption is a later issue)', async () => {
+  it.each(['TLSv1.3', 'TLSv1.2'])("resumes %s with a session from getSession() or 'session', as tls.connect({session}) does", async (version) => {
     const { port } = await echoServer();
-    const socket = createConnection({ host: '127.0.0.1', port, servername: 'localhost', ca: pki('ca.pem'), minVersion: 'TLSv1.2', session: Buffer.alloc(8) });
-    await once(socket, 'secureConnect');
-    expect(socket.getProtocol()).toBe('TLSv1.3');
-    expect(socket.getSession()).toBeUndefined();
-    socket.destroy();
+    const options = { host: '127.0.0.1', port, servername: 'localhost', ca: pki('ca.pem'), minVersion: version, maxVersion: version };
+    const first = createConnection(options);
+    const announced: Buffer[] = [];
+    first.on('session', (session: Buffer) => announced.push(session));
+    await once(first, 'secureConnect');
+    expect(first.isSessionReused()).toBe(false);
+    // TLS 1.3 tickets come after the handshake, read along with data: one echo brings them.
+    first.write('ping');
+    await once(first, 'data');
+    expect(announced.length).toBeGreaterThan(0);
+    expect(first.getSession()?.equals(announced[announced.length - 1]!)).toBe(true);
+    first.destroy();
+
+    const second = createConnection({ ...options, session: announced[0]! });
+    await once(second, 'secureConnect');
+    expect(second.getProtocol()).toBe(version);
+    expect(second.isSessionReused()).toBe(true);
+    // A resumed connection still shows the server's certificate (kept in the session).
+    expect(second.getPeerCertificate()).toMatchObject({ subject: { CN: 'localhost' } });
+    second.destroy();
+  });
+
+  it('refuses a session that is not one of ours (a native tls session, garbage) rather than ignore it', () => {
+    const options = { host: '127.0.0.1', port: 9, servername: 'localhost', ca: pki('ca.pem') };
+    expect(() => createConnection({ ...options, session: Buffer.alloc(8) })).toThrow(expect.objectContaining({ reason: 'BAD_SESSION' }));
   });
 });
 

@@ -31,12 +31,6 @@ import { decodeTicketState, sessionExpired, type SessionState } from '../session
 import { suiteById, type CipherSuite } from '../suites.js';
 import type { HandshakeIO } from './state.js';
 
-/**
- * How far the age a client reports may stray from the age the server measures, in ms, before the server refuses
- * the ticket (RFC 8446 §8.3 asks servers to allow for network delay and clock rates; both sides measure elapsed time,
- * not wall-clock time, so only the round trip and drift count).
- */
-export const TICKET_AGE_TOLERANCE_MS = 10_000;
 /** Most identities a server tries to open: each costs an AEAD open. */
 const MAX_IDENTITIES_TRIED = 4;
 
@@ -115,7 +109,9 @@ export function acceptsPskDheKe(hello: ClientHello): boolean {
  * The server's choice among the client's PSKs (RFC 8446 §4.2.11), or `undefined` for a full handshake: tickets off,
  * no pre_shared_key, psk_dhe_ke not offered (we never do psk_ke: no forward secrecy), or no identity that opens under
  * our keys and fits — TLS 1.3, a suite with its hash that both sides have (`fixedSuite` after a HelloRetryRequest),
- * within its lifetime, an age within {@link TICKET_AGE_TOLERANCE_MS}, our sessionIdContext and the same server name.
+ * within its lifetime, our sessionIdContext and the same server name. The client's ticket age is not compared with
+ * ours here: it matters for 0-RTT freshness only (RFC 8446 §8.3, the anti-replay register), as in OpenSSL and Go, so
+ * that servers sharing ticket keys resume each other's sessions whatever their clocks say.
  * With `verifyBinder`, the chosen identity's binder is checked.
  * @throws {ProtocolError} `MISSING_PSK_KEX_MODES_EXTENSION` (missing_extension) for pre_shared_key without
  *   psk_key_exchange_modes (§4.2.9); `BINDER_DOES_NOT_VERIFY` (decrypt_error) when the chosen binder is wrong.
@@ -139,9 +135,9 @@ export function selectServerPsk(
   if (!context.sessionTickets || !acceptsPskDheKe(hello)) return undefined;
   const now = context.now().getTime();
   for (let index = 0; index < Math.min(offered.identities.length, MAX_IDENTITIES_TRIED); index++) {
-    const { identity, obfuscatedTicketAge } = offered.identities[index]!;
+    const { identity } = offered.identities[index]!;
     const state = openTicket(context, identity);
-    if (state === undefined || !usable(state, context, serverName, now, obfuscatedTicketAge)) continue;
+    if (state === undefined || !usable(state, context, serverName, now)) continue;
     const original = suiteById(state.cipherSuite);
     const suite = original === undefined ? undefined : chooseSuite(original.hash);
     const hash = suite === undefined ? undefined : io.provider.hashes[suite.hash];
@@ -165,13 +161,10 @@ function openTicket(context: TLSContext, identity: Uint8Array): SessionState | u
   return plaintext === undefined ? undefined : decodeTicketState(plaintext);
 }
 
-function usable(state: SessionState, context: TLSContext, serverName: string | undefined, now: number, obfuscatedAge: number): boolean {
+function usable(state: SessionState, context: TLSContext, serverName: string | undefined, now: number): boolean {
   if (state.version !== TLSVersion.TLSv1_3 || sessionExpired(state, now)) return false;
   // A ticket of another configuration (or another server name: maybe another certificate) is not resumed.
-  if (!equalBytes(state.sessionIdContext, context.sessionIdContextBytes) || state.serverName !== serverName) return false;
-  // RFC 8446 §4.2.11.1, §8.3: the client's age, de-obfuscated, against ours.
-  const clientAge = (obfuscatedAge - state.ticketAgeAdd + 0x1_0000_0000) % 0x1_0000_0000;
-  return Math.abs(clientAge - (now - state.createdAt)) <= TICKET_AGE_TOLERANCE_MS;
+  return equalBytes(state.sessionIdContext, context.sessionIdContextBytes) && state.serverName === serverName;
 }
 
 /** Binders are MACs: compared without an early exit. */
