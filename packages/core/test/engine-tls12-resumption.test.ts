@@ -287,6 +287,13 @@ describe.each(providers)('TLS 1.2 session tickets, %s provider', (_name, makePro
     expect(pair.client.version()).toBe('TLSv1.2');
   });
 
+  it('a 1.2 session offered to a server that speaks TLS 1.3 is a full TLS 1.3 handshake, not an error', () => {
+    const clientCtx = clientContext(provider);
+    const { session } = first(clientCtx, server(TLS12_ONLY));
+    const pair = resume(clientCtx, server(), session);
+    expect([pair.client.version(), pair.client.sessionReused, pair.server.sessionReused]).toEqual(['TLSv1.3', false, false]);
+  });
+
   it('requireExtendedMasterSecret: false — a session without EMS is never kept, and no ticket is issued for it', () => {
     const serverCtx = server({ requireExtendedMasterSecret: false });
     const pair = new ConnectionPair(client({ requireExtendedMasterSecret: false }), serverCtx);
