@@ -8,6 +8,7 @@ import { DEFAULT_TICKET_LIFETIME } from '../context.js';
 import { equalBytes } from '../crypto/bytes.js';
 import type { NewSessionTicket12 } from '../msgs/index.js';
 import { TLSSession } from '../session/session.js';
+import { TicketKeys } from '../session/ticket-keys.js';
 import { MAX_SESSION_LIFETIME, decodeTicketState, encodeTicketState, sessionExpired, type SessionState } from '../session/ticket-state.js';
 import type { CipherSuite12 } from '../suites.js';
 import type { Certificate } from '../x509/index.js';
@@ -70,12 +71,14 @@ export function sealTicket12(io: HandshakeIO, facts: SessionFacts12): NewSession
 
 /**
  * A fresh ticket for a session resumed from a ticket sealed under a previous key (RFC 5077 §3.3 lets a server renew
- * a ticket in the abbreviated handshake), or `undefined` when the ticket names the current key. The session keeps
- * its age: the new ticket expires when the old one would have, and the hint says how long that is.
+ * a ticket in the abbreviated handshake), or `undefined` when the ticket names the current key (or the tickets are
+ * not our {@link TicketKeys}' to judge). The session keeps its age: the new ticket expires when the old one would
+ * have, and the hint says how long that is.
  */
 export function renewedTicket12(io: HandshakeIO, ticket: Uint8Array, state: SessionState): NewSessionTicket12 | undefined {
   const { context } = io;
-  if (context.ticketKeys.isCurrent(ticket)) return undefined;
+  const keys = context.ticketKeys;
+  if (!(keys instanceof TicketKeys) || keys.isCurrent(ticket)) return undefined;
   const remaining = Math.ceil((state.createdAt + state.lifetime * 1000 - context.now().getTime()) / 1000);
   return { lifetimeHint: Math.max(remaining, 1), ticket: context.ticketKeys.seal(encodeTicketState(state)) };
 }
