@@ -23,6 +23,7 @@ import {
   type ServerHello,
 } from '../src/msgs/index.js';
 import { TLSSession } from '../src/session/session.js';
+import { encodeTicketState, type SessionState } from '../src/session/ticket-state.js';
 import { ConnectionPair, caught, clientContext, pki, serverContext } from './helpers/pair.js';
 import { providers } from './helpers/providers.js';
 import { concat, frame, parseRecords } from './helpers/wire.js';
@@ -220,6 +221,32 @@ describe.each(providers)('TLS 1.2 session tickets, %s provider', (_name, makePro
     expect(off.client.sessions).toEqual([]);
   });
 
+  it('the server resumes only a sealed state that is TLS 1.2, EMS, of its sessionIdContext and alive', () => {
+    const clientCtx = client();
+    const serverCtx = server();
+    const { session } = first(clientCtx, serverCtx);
+    const base: SessionState = { ...session.state, sessionIdContext: serverCtx.sessionIdContextBytes };
+    // What the server answers when the ticket in the ClientHello is `state` sealed under its own keys.
+    const echoes = (state: SessionState) => {
+      const ticket = serverCtx.ticketKeys.seal(encodeTicketState(state));
+      const pair = new ConnectionPair(clientCtx, serverCtx, { session });
+      expectWantRead(() => pair.client.doHandshake());
+      const hello = decodeClientHello(firstMessage(pair.clientOut.read()).body);
+      const extensions = hello.extensions.map((e) => (e.type === ExtensionType.session_ticket ? { type: e.type, data: ticket } : e));
+      pair.serverIn.write(encodeRecordsOf({ ...hello, extensions }));
+      expectWantRead(() => pair.server.doHandshake());
+      return decodeServerHello(firstMessage(pair.serverOut.read()).body).legacySessionIdEcho.length > 0;
+    };
+    expect(echoes(base)).toBe(true);
+    expect(echoes({ ...base, version: TLSVersion.TLSv1_3, secret: base.secret.subarray(0, 32) })).toBe(false);
+    expect(echoes({ ...base, extendedMasterSecret: false })).toBe(false);
+    expect(echoes({ ...base, sessionIdContext: new Uint8Array(32).fill(7) })).toBe(false);
+    expect(echoes({ ...base, createdAt: Date.now() - 7201 * 1000 })).toBe(false);
+    expect(echoes({ ...base, createdAt: Date.now() + 60_000 })).toBe(false);
+    // A suite the client does not offer for TLS 1.2 (here a TLS 1.3 one): no resumption.
+    expect(echoes({ ...base, cipherSuite: 0x1301 })).toBe(false);
+  });
+
   it('a session is not offered when expired by the client clock, or when its suite is no longer enabled', () => {
     let now = Date.now();
     const clientCtx = client({ now: () => new Date(now) });
@@ -285,6 +312,13 @@ describe.each(providers)('TLS 1.2 session tickets, %s provider', (_name, makePro
     const pair = resume(clientCtx, serverCtx, session);
     expect(pair.client.sessionReused).toBe(true);
     expect(pair.client.version()).toBe('TLSv1.2');
+  });
+
+  it('a 1.2 session offered to a server that speaks TLS 1.3 is a full TLS 1.3 handshake, not an error', () => {
+    const clientCtx = clientContext(provider);
+    const { session } = first(clientCtx, server(TLS12_ONLY));
+    const pair = resume(clientCtx, server(), session);
+    expect([pair.client.version(), pair.client.sessionReused, pair.server.sessionReused]).toEqual(['TLSv1.3', false, false]);
   });
 
   it('requireExtendedMasterSecret: false — a session without EMS is never kept, and no ticket is issued for it', () => {

@@ -70,8 +70,9 @@ export function sealTicket12(io: HandshakeIO, facts: SessionFacts12): NewSession
 
 /**
  * A fresh ticket for a session resumed from a ticket sealed under a previous key (RFC 5077 §3.3 lets a server renew
- * a ticket in the abbreviated handshake), or `undefined` when the ticket names the current key. The session keeps
- * its age: the new ticket expires when the old one would have, and the hint says how long that is.
+ * a ticket in the abbreviated handshake), or `undefined` when the ticket names the current key (or the sealer cannot
+ * tell: `TicketSealer.isCurrent` is optional). The session keeps its age: the new ticket expires when the old one would
+ * have, and the hint says how long that is.
  */
 export function renewedTicket12(io: HandshakeIO, ticket: Uint8Array, state: SessionState): NewSessionTicket12 | undefined {
   const { context } = io;
