@@ -183,6 +183,18 @@ const RESOLVED: Promise<void> = Promise.resolve();
 
 const ignore = (): void => {};
 
+/** A rejected promise whose rejection is marked handled: a caller that drops it is not reported. */
+function rejected<T>(error: unknown): Promise<T> {
+  const promise = Promise.reject(error);
+  promise.catch(ignore);
+  return promise as Promise<T>;
+}
+
+/** `opened`/`closed` not settled yet. */
+const PENDING: unique symbol = Symbol('pending');
+/** `opened`/`closed` settled successfully. Any other settled value is the error it was rejected with. */
+const DONE: unique symbol = Symbol('done');
+
 /**
  * A promise with its settle functions. A rejection is marked handled as it happens, so an unobserved one is not
  * reported (a handler attached up front would cost a promise and a reaction per connection for nothing).
@@ -215,11 +227,11 @@ function transportError(operation: string, error: unknown): SysCallError {
 /**
  * The driver is the stream it returns: one object per connection. The streams are made on first use of `readable`
  * and `writable` (an idle connection whose streams nobody touched costs no stream machinery), in the state the
- * connection has reached by then: errored after a failure.
+ * connection has reached by then: errored after a failure. Likewise `opened` and `closed` are promises made when
+ * asked for: a pending one is kept (with its resolvers) only while someone waits on it, and a settled one is made
+ * afresh on each access (`opened` with the info as of then), so an idle connection holds neither.
  */
 class Driver implements SecureStream {
-  readonly connection: TLSConnection;
-
   readonly #transport: Transport;
   readonly #connection: TLSConnection;
   readonly #incoming: MemoryBIO;
@@ -233,8 +245,13 @@ class Driver implements SecureStream {
   #carry: Uint8Array | undefined;
   #transportEnded = false;
 
-  readonly #handshake = new Deferred<SecureInfo>();
-  readonly #closed = new Deferred<void>();
+  /** PENDING, DONE, or the handshake's error. */
+  #openedResult: unknown = PENDING;
+  /** Whoever waits for the handshake, while it runs. */
+  #openedWait: Deferred<SecureInfo> | undefined;
+  /** PENDING, DONE (closed cleanly or abandoned), or the connection's error. */
+  #closedResult: unknown = PENDING;
+  #closedWait: Deferred<void> | undefined;
   /** Settles once the readable is done (the peer's close_notify, or a failure); made when someone waits for it. */
   #readFinished: Deferred<void> | undefined;
   /** The first failure or abandonment, once it happened: whoever waits on the transport stops waiting (#orDeath). */
@@ -259,7 +276,6 @@ class Driver implements SecureStream {
   #finished = false;
 
   constructor(transport: Transport, connection: TLSConnection, incoming: MemoryBIO, outgoing: MemoryBIO) {
-    this.connection = connection;
     this.#transport = transport;
     this.#connection = connection;
     this.#incoming = incoming;
@@ -275,12 +291,20 @@ class Driver implements SecureStream {
     return (this.#writable ??= this.#makeWritable());
   }
 
+  get connection(): TLSConnection {
+    return this.#connection;
+  }
+
   get opened(): Promise<SecureInfo> {
-    return this.#handshake.promise;
+    const result = this.#openedResult;
+    if (result === PENDING) return (this.#openedWait ??= new Deferred<SecureInfo>()).promise;
+    return result === DONE ? Promise.resolve(this.#info()) : rejected(result);
   }
 
   get closed(): Promise<void> {
-    return this.#closed.promise;
+    const result = this.#closedResult;
+    if (result === PENDING) return (this.#closedWait ??= new Deferred<void>()).promise;
+    return result === DONE ? RESOLVED : rejected(result);
   }
 
   close(): Promise<void> {
@@ -355,13 +379,18 @@ class Driver implements SecureStream {
     return new Promise<T>((resolve, reject) => {
       const waiters = (this.#waiters ??= new Set());
       waiters.add(reject);
+      // The set goes with its last member: an idle connection keeps none.
+      const leave = () => {
+        waiters.delete(reject);
+        if (waiters.size === 0 && this.#waiters === waiters) this.#waiters = undefined;
+      };
       work.then(
         (value) => {
-          waiters.delete(reject);
+          leave();
           resolve(value);
         },
         (error: unknown) => {
-          waiters.delete(reject);
+          leave();
           reject(error);
         },
       );
@@ -403,12 +432,39 @@ class Driver implements SecureStream {
       await this.#drive(() => this.#connection.doHandshake());
       // The last flight (a client's Finished) is on its way: report success once the transport has taken it.
       await this.#sent();
-      this.#handshake.resolve(this.#info());
+      this.#settleOpened(DONE);
     } catch (error) {
       // RFC 8446 §6.2: the alert goes out before the failure is reported.
       await this.#fail(error);
-      this.#handshake.reject(this.#error);
+      this.#settleOpened(this.#error);
     }
+  }
+
+  /** Settles `opened` (once): DONE or the error. */
+  #settleOpened(result: unknown): void {
+    if (this.#openedResult !== PENDING) return;
+    this.#openedResult = result;
+    const wait = this.#openedWait;
+    this.#openedWait = undefined;
+    if (wait === undefined) return;
+    if (result === DONE) wait.resolve(this.#info());
+    else wait.reject(result);
+  }
+
+  /** Settles `closed` (once): DONE or the error. */
+  #settleClosed(result: unknown): void {
+    if (this.#closedResult !== PENDING) return;
+    this.#closedResult = result;
+    const wait = this.#closedWait;
+    this.#closedWait = undefined;
+    if (wait === undefined) return;
+    if (result === DONE) wait.resolve();
+    else wait.reject(result);
+  }
+
+  /** Resolves once the handshake has completed; rejects with its error. */
+  #handshaken(): Promise<unknown> {
+    return this.#openedResult === DONE ? RESOLVED : this.opened;
   }
 
   // ---- moving bytes ----
@@ -452,15 +508,21 @@ class Driver implements SecureStream {
 
   /** Appends `bytes` to the send chain; the returned promise settles when the transport took them (or failed). */
   #send(bytes: Uint8Array): Promise<void> {
-    this.#sendChain = this.#sendChain.then(async () => {
-      if (this.#error !== undefined && this.#failing === undefined) return;
+    const chain: Promise<void> = this.#sendChain.then(async () => {
       try {
-        await this.#transport.write(bytes);
-      } catch (error) {
-        void this.#fail(transportError('write', error));
+        if (this.#error !== undefined && this.#failing === undefined) return;
+        try {
+          await this.#transport.write(bytes);
+        } catch (error) {
+          void this.#fail(transportError('write', error));
+        }
+      } finally {
+        // Sent, and nothing queued behind: the chain starts again from the shared resolved promise.
+        if (this.#sendChain === chain) this.#sendChain = RESOLVED;
       }
     });
-    return this.#sendChain;
+    this.#sendChain = chain;
+    return chain;
   }
 
   /** Waits until the transport took everything sent so far; throws the failure if the connection died meanwhile. */
@@ -538,7 +600,7 @@ class Driver implements SecureStream {
 
   async #pull(controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> {
     try {
-      await this.#handshake.promise;
+      await this.#handshaken();
       const data = await this.#drive(
         () => this.#connection.read(),
         () => this.#flushEngine(),
@@ -590,7 +652,7 @@ class Driver implements SecureStream {
       void this.#fail(error);
       throw error;
     }
-    await this.#handshake.promise;
+    await this.#handshaken();
     if (this.#closeNotifyQueued) {
       throw new InvalidArgumentError('chunk', 'PROTOCOL_IS_SHUTDOWN', 'write after close(): close_notify was sent');
     }
@@ -613,7 +675,7 @@ class Driver implements SecureStream {
   #closeWrite(): Promise<void> {
     this.#closingWrite ??= (async () => {
       await this.#writing;
-      await this.#handshake.promise;
+      await this.#handshaken();
       this.#throwIfFailed();
       this.#closeNotifyQueued = true;
       const connection = this.#connection;
@@ -641,7 +703,7 @@ class Driver implements SecureStream {
   // ---- key update ----
 
   async #keyUpdate(options: { readonly requestPeer?: boolean } = {}): Promise<void> {
-    await this.#handshake.promise;
+    await this.#handshaken();
     this.#throwIfFailed();
     if (this.#closeNotifyQueued) {
       throw new InvalidArgumentError('keyUpdate', 'PROTOCOL_IS_SHUTDOWN', 'after close(): close_notify was sent');
@@ -653,7 +715,7 @@ class Driver implements SecureStream {
   }
 
   async #verifyClientPostHandshake(): Promise<void> {
-    await this.#handshake.promise;
+    await this.#handshaken();
     this.#throwIfFailed();
     await this.#drive(() => this.#connection.verifyClientPostHandshake());
     this.#flushEngine(); // a request that did not fit in the BIO yet
@@ -676,7 +738,7 @@ class Driver implements SecureStream {
     } else {
       await this.#readableDone();
     }
-    await this.#closed.promise;
+    await this.closed;
   }
 
   /** Closes the transport once both directions have closed cleanly. */
@@ -688,10 +750,10 @@ class Driver implements SecureStream {
     } catch (error) {
       const failure = transportError('close', error);
       this.#error = failure;
-      this.#closed.reject(failure);
+      this.#settleClosed(failure);
       return;
     }
-    this.#closed.resolve();
+    this.#settleClosed(DONE);
   }
 
   /**
@@ -710,7 +772,7 @@ class Driver implements SecureStream {
             reason: 'PROTOCOL_IS_SHUTDOWN',
           });
     this.#error = error;
-    this.#handshake.reject(error);
+    this.#settleOpened(error);
     this.#readFinished?.reject(error);
     this.#die(error);
     if (side === 'readable') this.#writableController?.error(error);
@@ -720,7 +782,7 @@ class Driver implements SecureStream {
     } catch {
       // The transport failed while we left it: nothing more to report than the abandonment itself.
     }
-    this.#closed.resolve();
+    this.#settleClosed(DONE);
   }
 
   /**
@@ -748,7 +810,7 @@ class Driver implements SecureStream {
       } catch {
         // The transport is already broken; the error being reported is the first one.
       }
-      this.#closed.reject(error);
+      this.#settleClosed(error);
     })();
     return this.#failing;
   }

@@ -117,6 +117,10 @@ export function createServer(options: ServerOptions, onSecureConnection: (stream
 
   /** Accepted sockets not yet closed: what `close({ dropConnections })` drops. */
   const open = new Set<Socket>();
+  /** One listener for every accepted socket (Node calls it with the socket as `this`), not a closure each. */
+  const forget = function (this: Socket) {
+    open.delete(this);
+  };
   let dropping = false;
 
   const accept = (socket: Socket) => {
@@ -125,7 +129,7 @@ export function createServer(options: ServerOptions, onSecureConnection: (stream
       return;
     }
     open.add(socket);
-    socket.once('close', () => open.delete(socket));
+    socket.once('close', forget);
     if (options.noDelay ?? true) socket.setNoDelay(true);
     const transport = socketTransport(socket);
     let reported = false;
