@@ -889,12 +889,15 @@ export class TLSConnection {
    * ~0.5–1.5 KiB of DER, and a verified path's certificates are the context's interned copies, whose DER is shared.
    */
   #completeHandshake(result: HandshakeResult): void {
-    const { peerCertificates, ...rest } = result;
+    const { peerCertificates } = result;
     const verified = this.#verifiedChain;
     this.#peerChain = peerCertificates.length === 0 ? NO_CERTIFICATES : peerCertificates.map((cert) => sharedDer(cert, verified));
     this.#verifiedDer = verified?.map((cert) => cert.der);
     this.#verifiedChain = undefined;
-    this.#result = rest;
+    const kept = keptResult(result, [this.#readSecret, this.#writeSecret]);
+    this.#result = kept.result;
+    [this.#readSecret, this.#writeSecret] = kept.secrets;
+    const rest = kept.result;
     // Post-handshake authentication (RFC 8446 §4.6.2) hashes its messages onto this transcript and reuses the
     // handshake IO: both stay while it may still happen (TLS 1.3, a client that offered it or a server whose client did).
     const postHandshakeAuth = this.#version === TLSVersion.TLSv1_3 && (this.serverSide ? rest.peerPostHandshakeAuth === true : this.#context.postHandshakeAuth);
@@ -919,6 +922,56 @@ export class TLSConnection {
 }
 
 const NO_CERTIFICATES: readonly Uint8Array[] = Object.freeze([]);
+const NO_PARSED_CERTIFICATES: readonly Certificate[] = Object.freeze([]);
+
+/** The TLS 1.3 secrets a completed handshake's result carries (RFC 8446 §7.1). */
+const RESULT_SECRETS = ['clientTrafficSecret', 'serverTrafficSecret', 'exporterMasterSecret', 'resumptionMasterSecret'] as const;
+
+/**
+ * What an established connection keeps of its handshake's result, laid out to cost little while idle: a clone of
+ * the result (same shape, properties in the object) without the parsed certificates, its secrets and `others` (the
+ * connection's traffic secrets, which are the same arrays or not) copied into one array of which each is a view
+ * (one ArrayBuffer and backing store instead of one per secret), and the offered cipher suites shared with every
+ * connection that saw the same list.
+ */
+function keptResult(
+  result: HandshakeResult,
+  others: readonly (Uint8Array | undefined)[],
+): { result: Omit<HandshakeResult, 'peerCertificates'>; secrets: (Uint8Array | undefined)[] } {
+  const kept = { ...result, peerCertificates: NO_PARSED_CERTIFICATES } as { -readonly [K in keyof HandshakeResult]: HandshakeResult[K] };
+  if (kept.peerCipherSuites !== undefined) kept.peerCipherSuites = sharedSuiteList(kept.peerCipherSuites);
+  const distinct = new Set<Uint8Array>();
+  for (const name of RESULT_SECRETS) if (kept[name] !== undefined) distinct.add(kept[name]);
+  for (const secret of others) if (secret !== undefined) distinct.add(secret);
+  let length = 0;
+  for (const secret of distinct) length += secret.length;
+  if (length === 0) return { result: kept, secrets: [...others] };
+  const packed = new Uint8Array(length);
+  const views = new Map<Uint8Array, Uint8Array>();
+  let offset = 0;
+  for (const secret of distinct) {
+    packed.set(secret, offset);
+    views.set(secret, packed.subarray(offset, offset + secret.length));
+    offset += secret.length;
+  }
+  for (const name of RESULT_SECRETS) if (kept[name] !== undefined) kept[name] = views.get(kept[name]);
+  return { result: kept, secrets: others.map((secret) => (secret === undefined ? undefined : views.get(secret))) };
+}
+
+/** Offered cipher suite lists seen by servers, by their text: clients of one kind all offer the same list. */
+const suiteLists = new Map<string, readonly number[]>();
+const MAX_SUITE_LISTS = 64;
+
+function sharedSuiteList(suites: readonly number[]): readonly number[] {
+  const key = suites.join(',');
+  let shared = suiteLists.get(key);
+  if (shared === undefined) {
+    shared = Object.freeze(suites.slice());
+    if (suiteLists.size >= MAX_SUITE_LISTS) suiteLists.delete(suiteLists.keys().next().value!);
+    suiteLists.set(key, shared);
+  }
+  return shared;
+}
 
 /**
  * `cert`'s DER to keep: the verified path's copy when it has the same bytes (the context's interned certificate,

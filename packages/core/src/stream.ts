@@ -64,6 +64,12 @@ export interface SecureOptions {
    * full record (16,645 bytes). Default 66,580 bytes (four full records).
    */
   readonly outgoingLimit?: number;
+  /**
+   * Called once if the connection fails, with the error `closed` rejects with, when `closed` rejects. For servers
+   * holding many connections: one function can serve them all, where a handler on each connection's `closed` costs
+   * it a pending promise, its resolvers and a reaction for as long as it lives. An exception it throws is ignored.
+   */
+  readonly onError?: (error: unknown, stream: SecureStream) => void;
 }
 
 /** Facts about a secured connection. Before the handshake completes the TLS fields are `null`. */
@@ -167,8 +173,10 @@ export function secure(transport: Transport, context: TLSContext, options: Secur
   const outgoing = new MemoryBIO({ limit: outgoingLimit });
   const wrapOptions: { serverHostname?: string; appData?: unknown } = { appData: options.appData };
   if (options.serverHostname !== undefined) wrapOptions.serverHostname = options.serverHostname;
+  const onError = options.onError;
+  if (onError !== undefined && typeof onError !== 'function') throw new InvalidArgumentError('onError', 'INVALID_ARGUMENT', 'must be a function');
   const connection = context.wrapBio(incoming, outgoing, wrapOptions);
-  return new Driver(transport, connection, incoming, outgoing);
+  return new Driver(transport, connection, incoming, outgoing, onError);
 }
 
 function checkLimit(name: string, value: number | undefined, fallback: number, minimum: number): number {
@@ -236,6 +244,7 @@ class Driver implements SecureStream {
   readonly #connection: TLSConnection;
   readonly #incoming: MemoryBIO;
   readonly #outgoing: MemoryBIO;
+  readonly #onError: ((error: unknown, stream: SecureStream) => void) | undefined;
 
   /** Every transport.write(), in order. Never rejects: a failure is recorded through #fail. */
   #sendChain: Promise<void> = RESOLVED;
@@ -275,7 +284,14 @@ class Driver implements SecureStream {
   #readDone = false;
   #finished = false;
 
-  constructor(transport: Transport, connection: TLSConnection, incoming: MemoryBIO, outgoing: MemoryBIO) {
+  constructor(
+    transport: Transport,
+    connection: TLSConnection,
+    incoming: MemoryBIO,
+    outgoing: MemoryBIO,
+    onError: ((error: unknown, stream: SecureStream) => void) | undefined,
+  ) {
+    this.#onError = onError;
     this.#transport = transport;
     this.#connection = connection;
     this.#incoming = incoming;
@@ -457,9 +473,16 @@ class Driver implements SecureStream {
     this.#closedResult = result;
     const wait = this.#closedWait;
     this.#closedWait = undefined;
-    if (wait === undefined) return;
-    if (result === DONE) wait.resolve();
-    else wait.reject(result);
+    if (result === DONE) {
+      wait?.resolve();
+      return;
+    }
+    wait?.reject(result);
+    try {
+      this.#onError?.(result, this);
+    } catch {
+      // The handler is the end of the line: its failure has nowhere to go.
+    }
   }
 
   /** Resolves once the handshake has completed; rejects with its error. */

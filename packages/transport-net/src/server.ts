@@ -75,11 +75,6 @@ export function createServer(options: ServerOptions, onSecureConnection: (stream
   if (!(Number.isFinite(handshakeTimeoutMs) && handshakeTimeoutMs >= 0)) {
     throw new InvalidArgumentError('handshakeTimeoutMs', 'INVALID_ARGUMENT', 'must be a number of milliseconds, 0 for none');
   }
-  const secureOptions = {
-    ...(options.incomingLimit === undefined ? {} : { incomingLimit: options.incomingLimit }),
-    ...(options.outgoingLimit === undefined ? {} : { outgoingLimit: options.outgoingLimit }),
-  };
-
   const server: SecureServer = {
     onError: options.onError ?? (() => {}),
     listen: (port = 0, host) =>
@@ -122,6 +117,24 @@ export function createServer(options: ServerOptions, onSecureConnection: (stream
     open.delete(this);
   };
   let dropping = false;
+  /** Connections already reported: each failure is reported once. */
+  const reported = new WeakSet<SecureStream>();
+  const report = (error: unknown, transport: TransportInfo, stream: SecureStream | undefined) => {
+    if (dropping || (stream !== undefined && reported.has(stream))) return;
+    if (stream !== undefined) reported.add(stream);
+    try {
+      server.onError(error, transport);
+    } catch {
+      // The error handler is the end of the line: a throw here must not reach the server.
+    }
+  };
+  // Handshake failures and later fatal errors all reject `closed` (after the alert went out); this one function
+  // hears of them for every connection (a handler on each `closed` would cost each a promise and a reaction).
+  const secureOptions = {
+    ...(options.incomingLimit === undefined ? {} : { incomingLimit: options.incomingLimit }),
+    ...(options.outgoingLimit === undefined ? {} : { outgoingLimit: options.outgoingLimit }),
+    onError: (error: unknown, stream: SecureStream) => report(error, stream.info().transport, stream),
+  };
 
   const accept = (socket: Socket) => {
     if (dropping) {
@@ -132,21 +145,11 @@ export function createServer(options: ServerOptions, onSecureConnection: (stream
     socket.once('close', forget);
     if (options.noDelay ?? true) socket.setNoDelay(true);
     const transport = socketTransport(socket);
-    let reported = false;
-    const report = (error: unknown) => {
-      if (reported || dropping) return;
-      reported = true;
-      try {
-        server.onError(error, transport.info());
-      } catch {
-        // The error handler is the end of the line: a throw here must not reach the server.
-      }
-    };
     let stream: SecureStream;
     try {
       stream = secure(transport, context, secureOptions);
     } catch (error) {
-      report(error);
+      report(error, transport.info(), undefined);
       socket.destroy();
       return;
     }
@@ -161,16 +164,14 @@ export function createServer(options: ServerOptions, onSecureConnection: (stream
       .catch(() => {})
       .finally(() => {
         clearTimeout(timer);
-        timer = undefined; // `report` shares this scope and lives as long as the connection: let the timer go
+        timer = undefined;
       });
-    // Handshake failures and later fatal errors all reject `closed` (after the alert went out).
-    stream.closed.catch(report);
     stream.opened.then(
       () => {
         try {
           onSecureConnection(stream);
         } catch (error) {
-          report(error);
+          report(error, transport.info(), stream);
           socket.destroy();
         }
       },
