@@ -33,8 +33,9 @@ interface Drainer {
  */
 class SocketTransport implements Transport {
   readonly #socket: Socket;
-  /** Node forgets a socket's addresses once it closes; they are facts of the connection, so keep them. */
-  readonly #facts: TransportInfo;
+  /** A closed socket still answers its remote address and port (Node keeps what it fetched), not its local ones. */
+  readonly #localAddress: string | undefined;
+  readonly #localPort: number | undefined;
   #failure: SysCallError | undefined;
   #ended = false;
   #resolveRead: ((chunk: Uint8Array | null) => void) | undefined;
@@ -43,13 +44,11 @@ class SocketTransport implements Transport {
 
   constructor(socket: Socket) {
     this.#socket = socket;
-    this.#facts = {
-      kind: 'tcp',
-      localAddress: socket.localAddress,
-      localPort: socket.localPort,
-      remoteAddress: socket.remoteAddress,
-      remotePort: socket.remotePort,
-    };
+    // Node forgets a socket's addresses once it closes; they are facts of the connection, so fetch them now. The
+    // remote ones stay on the socket (Node keeps what it fetched); the local ones are kept here.
+    void socket.remoteAddress;
+    this.#localAddress = socket.localAddress;
+    this.#localPort = socket.localPort;
     transports.set(socket, this);
     socket.pause();
     socket.on('readable', onReadable);
@@ -98,7 +97,14 @@ class SocketTransport implements Transport {
   }
 
   info(): TransportInfo {
-    return this.#facts;
+    const socket = this.#socket;
+    return {
+      kind: 'tcp',
+      localAddress: this.#localAddress,
+      localPort: this.#localPort,
+      remoteAddress: socket.remoteAddress,
+      remotePort: socket.remotePort,
+    };
   }
 
   /** Answers the pending read, if any: the socket's next chunk, its end, or its failure. @internal */
