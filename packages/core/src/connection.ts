@@ -891,8 +891,8 @@ export class TLSConnection {
   #completeHandshake(result: HandshakeResult): void {
     const { peerCertificates } = result;
     const verified = this.#verifiedChain;
-    this.#peerChain = peerCertificates.length === 0 ? NO_CERTIFICATES : peerCertificates.map((cert) => sharedDer(cert, verified));
-    this.#verifiedDer = verified?.map((cert) => cert.der);
+    this.#peerChain = sharedDerList(peerCertificates.map((cert) => sharedDer(cert, verified)));
+    this.#verifiedDer = verified === undefined ? undefined : sharedDerList(verified.map((cert) => cert.der));
     this.#verifiedChain = undefined;
     const kept = keptResult(result, [this.#readSecret, this.#writeSecret]);
     this.#result = kept.result;
@@ -923,6 +923,26 @@ export class TLSConnection {
 
 const NO_CERTIFICATES: readonly Uint8Array[] = Object.freeze([]);
 const NO_PARSED_CERTIFICATES: readonly Certificate[] = Object.freeze([]);
+
+/** Lists of DER certificates kept by connections, by their first element (see sharedDerList). */
+const derLists = new WeakMap<Uint8Array, (readonly Uint8Array[])[]>();
+
+/**
+ * `list`, or an equal list another connection keeps: one frozen array per chain rather than one per connection,
+ * where its certificates are the context's interned copies (the same objects). Lists of a connection's own copies
+ * match nothing and stay its own.
+ */
+function sharedDerList(list: readonly Uint8Array[]): readonly Uint8Array[] {
+  const first = list[0];
+  if (first === undefined) return NO_CERTIFICATES;
+  let known = derLists.get(first);
+  const found = known?.find((other) => other.length === list.length && other.every((der, index) => der === list[index]));
+  if (found !== undefined) return found;
+  const shared = Object.freeze([...list]);
+  if (known === undefined) derLists.set(first, (known = []));
+  if (known.length < 8) known.push(shared);
+  return shared;
+}
 
 /** The TLS 1.3 secrets a completed handshake's result carries (RFC 8446 §7.1). */
 const RESULT_SECRETS = ['clientTrafficSecret', 'serverTrafficSecret', 'exporterMasterSecret', 'resumptionMasterSecret'] as const;
