@@ -1146,17 +1146,20 @@ export class TLSConnection {
    * ~0.5–1.5 KiB of DER, and a verified path's certificates are the context's interned copies, whose DER is shared.
    */
   #completeHandshake(result: HandshakeResult): void {
-    const { peerCertificates, newSession, ...rest } = result;
+    const { peerCertificates, newSession } = result;
     const verified = this.#verifiedChain;
-    this.#peerChain = peerCertificates.length === 0 ? NO_CERTIFICATES : peerCertificates.map((cert) => sharedDer(cert, verified));
-    if (rest.resumedPeerChain !== undefined) {
+    this.#peerChain = sharedDerList(peerCertificates.map((cert) => sharedDer(cert, verified)));
+    if (result.resumedPeerChain !== undefined) {
       // A resumption carries no Certificate message: the chain is the one the session recorded.
       this.#sessionReused = true;
-      this.#peerChain = rest.resumedPeerChain.length === 0 ? NO_CERTIFICATES : rest.resumedPeerChain;
+      this.#peerChain = result.resumedPeerChain.length === 0 ? NO_CERTIFICATES : result.resumedPeerChain;
     }
-    this.#verifiedDer = verified?.map((cert) => cert.der);
+    this.#verifiedDer = verified === undefined ? undefined : sharedDerList(verified.map((cert) => cert.der));
     this.#verifiedChain = undefined;
-    this.#result = rest;
+    const kept = keptResult(result, [this.#readSecret, this.#writeSecret]);
+    this.#result = kept.result;
+    [this.#readSecret, this.#writeSecret] = kept.secrets;
+    const rest = kept.result;
     if (newSession !== undefined) this.#addSession(newSession);
     if (this.serverSide && this.#version === TLSVersion.TLSv1_3) {
       // RFC 8446 §4.6.1: tickets go out after the client's Finished, under our application traffic keys, outside the
@@ -1215,6 +1218,80 @@ function takeChunks(queue: Uint8Array[], n: number, available: number, taken: (c
   }
   taken(result.length);
   return result;
+}
+
+const NO_PARSED_CERTIFICATES: readonly Certificate[] = Object.freeze([]);
+
+/** Lists of DER certificates kept by connections, by their first element (see sharedDerList). */
+const derLists = new WeakMap<Uint8Array, (readonly Uint8Array[])[]>();
+
+/**
+ * `list`, or an equal list another connection keeps: one frozen array per chain rather than one per connection,
+ * where its certificates are the context's interned copies (the same objects). Lists of a connection's own copies
+ * match nothing and stay its own.
+ */
+function sharedDerList(list: readonly Uint8Array[]): readonly Uint8Array[] {
+  const first = list[0];
+  if (first === undefined) return NO_CERTIFICATES;
+  let known = derLists.get(first);
+  const found = known?.find((other) => other.length === list.length && other.every((der, index) => der === list[index]));
+  if (found !== undefined) return found;
+  const shared = Object.freeze([...list]);
+  if (known === undefined) derLists.set(first, (known = []));
+  if (known.length < 8) known.push(shared);
+  return shared;
+}
+
+/** The TLS 1.3 secrets a completed handshake's result carries (RFC 8446 §7.1). */
+const RESULT_SECRETS = ['clientTrafficSecret', 'serverTrafficSecret', 'exporterMasterSecret', 'resumptionMasterSecret'] as const;
+
+/**
+ * What an established connection keeps of its handshake's result, laid out to cost little while idle: a clone of
+ * the result (same shape, properties in the object) without the parsed certificates, its secrets and `others` (the
+ * connection's traffic secrets, which are the same arrays or not) copied into one array of which each is a view
+ * (one ArrayBuffer and backing store instead of one per secret), and the offered cipher suites shared with every
+ * connection that saw the same list.
+ */
+function keptResult(
+  result: HandshakeResult,
+  others: readonly (Uint8Array | undefined)[],
+): { result: Omit<HandshakeResult, 'peerCertificates'>; secrets: (Uint8Array | undefined)[] } {
+  // The new session went to the connection's list (a client's TLS 1.2 session): the result need not hold it too.
+  const kept = { ...result, peerCertificates: NO_PARSED_CERTIFICATES, newSession: undefined } as {
+    -readonly [K in keyof HandshakeResult]: HandshakeResult[K];
+  };
+  if (kept.peerCipherSuites !== undefined) kept.peerCipherSuites = sharedSuiteList(kept.peerCipherSuites);
+  const distinct = new Set<Uint8Array>();
+  for (const name of RESULT_SECRETS) if (kept[name] !== undefined) distinct.add(kept[name]);
+  for (const secret of others) if (secret !== undefined) distinct.add(secret);
+  let length = 0;
+  for (const secret of distinct) length += secret.length;
+  if (length === 0) return { result: kept, secrets: [...others] };
+  const packed = new Uint8Array(length);
+  const views = new Map<Uint8Array, Uint8Array>();
+  let offset = 0;
+  for (const secret of distinct) {
+    packed.set(secret, offset);
+    views.set(secret, packed.subarray(offset, offset + secret.length));
+    offset += secret.length;
+  }
+  for (const name of RESULT_SECRETS) if (kept[name] !== undefined) kept[name] = views.get(kept[name]);
+  return { result: kept, secrets: others.map((secret) => (secret === undefined ? undefined : views.get(secret))) };
+}
+
+/** Offered cipher suite lists seen by servers, by their text: clients of one kind all offer the same list. */
+const suiteLists = new Map<string, readonly number[]>();
+const MAX_SUITE_LISTS = 64;
+
+function sharedSuiteList(suites: readonly number[]): readonly number[] {
+  const key = suites.join(',');
+  let shared = suiteLists.get(key);
+  if (shared === undefined) {
+    shared = Object.freeze(suites.slice());
+    if (suiteLists.size >= MAX_SUITE_LISTS) suiteLists.delete(suiteLists.keys().next().value!);
+    suiteLists.set(key, shared);
+  }
+  return shared;
 }
 
 /**

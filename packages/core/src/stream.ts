@@ -77,6 +77,12 @@ export interface SecureOptions {
    * full record (16,645 bytes). Default 66,580 bytes (four full records).
    */
   readonly outgoingLimit?: number;
+  /**
+   * Called once if the connection fails, with the error `closed` rejects with, when `closed` rejects. For servers
+   * holding many connections: one function can serve them all, where a handler on each connection's `closed` costs
+   * it a pending promise, its resolvers and a reaction for as long as it lives. An exception it throws is ignored.
+   */
+  readonly onError?: (error: unknown, stream: SecureStream) => void;
 }
 
 /** Facts about a secured connection. Before the handshake completes the TLS fields are `null`. */
@@ -205,8 +211,20 @@ export function secure(transport: Transport, context: TLSContext, options: Secur
   if (options.session !== undefined) wrapOptions.session = options.session;
   const earlyData = options.earlyData;
   if (earlyData !== undefined && !(earlyData instanceof Uint8Array)) throw new InvalidArgumentError('earlyData', 'INVALID_ARGUMENT', 'must be a Uint8Array');
+  const onError = options.onError;
+  if (onError !== undefined && typeof onError !== 'function') throw new InvalidArgumentError('onError', 'INVALID_ARGUMENT', 'must be a function');
   const connection = context.wrapBio(incoming, outgoing, wrapOptions);
-  return new Driver(transport, connection, incoming, outgoing, earlyData?.slice(), options.session?.alpn);
+  const early = earlyData === undefined ? undefined : { data: earlyData.slice(), alpn: options.session?.alpn, resent: false };
+  return new Driver(transport, connection, incoming, outgoing, onError, early);
+}
+
+/** Client 0-RTT data for the driver to send (see `SecureOptions.earlyData`). */
+interface EarlyDataPlan {
+  readonly data: Uint8Array;
+  /** The ALPN protocol of the session it goes under: after a rejection it is sent again only under the same. */
+  readonly alpn: string | undefined;
+  /** Whether (part of) it went again as 1-RTT data. */
+  resent: boolean;
 }
 
 function checkLimit(name: string, value: number | undefined, fallback: number, minimum: number): number {
@@ -220,6 +238,18 @@ function checkLimit(name: string, value: number | undefined, fallback: number, m
 const RESOLVED: Promise<void> = Promise.resolve();
 
 const ignore = (): void => {};
+
+/** A rejected promise whose rejection is marked handled: a caller that drops it is not reported. */
+function rejected<T>(error: unknown): Promise<T> {
+  const promise = Promise.reject(error);
+  promise.catch(ignore);
+  return promise as Promise<T>;
+}
+
+/** `opened`/`closed` not settled yet. */
+const PENDING: unique symbol = Symbol('pending');
+/** `opened`/`closed` settled successfully. Any other settled value is the error it was rejected with. */
+const DONE: unique symbol = Symbol('done');
 
 /**
  * A promise with its settle functions. A rejection is marked handled as it happens, so an unobserved one is not
@@ -253,15 +283,16 @@ function transportError(operation: string, error: unknown): SysCallError {
 /**
  * The driver is the stream it returns: one object per connection. The streams are made on first use of `readable`
  * and `writable` (an idle connection whose streams nobody touched costs no stream machinery), in the state the
- * connection has reached by then: errored after a failure.
+ * connection has reached by then: errored after a failure. Likewise `opened` and `closed` are promises made when
+ * asked for: a pending one is kept (with its resolvers) only while someone waits on it, and a settled one is made
+ * afresh on each access (`opened` with the info as of then), so an idle connection holds neither.
  */
 class Driver implements SecureStream {
-  readonly connection: TLSConnection;
-
   readonly #transport: Transport;
   readonly #connection: TLSConnection;
   readonly #incoming: MemoryBIO;
   readonly #outgoing: MemoryBIO;
+  readonly #onError: ((error: unknown, stream: SecureStream) => void) | undefined;
 
   /** Every transport.write(), in order. Never rejects: a failure is recorded through #fail. */
   #sendChain: Promise<void> = RESOLVED;
@@ -271,8 +302,13 @@ class Driver implements SecureStream {
   #carry: Uint8Array | undefined;
   #transportEnded = false;
 
-  readonly #handshake = new Deferred<SecureInfo>();
-  readonly #closed = new Deferred<void>();
+  /** PENDING, DONE, or the handshake's error. */
+  #openedResult: unknown = PENDING;
+  /** Whoever waits for the handshake, while it runs. */
+  #openedWait: Deferred<SecureInfo> | undefined;
+  /** PENDING, DONE (closed cleanly or abandoned), or the connection's error. */
+  #closedResult: unknown = PENDING;
+  #closedWait: Deferred<void> | undefined;
   /** Settles once the readable is done (the peer's close_notify, or a failure); made when someone waits for it. */
   #readFinished: Deferred<void> | undefined;
   /** The first failure or abandonment, once it happened: whoever waits on the transport stops waiting (#orDeath). */
@@ -296,22 +332,19 @@ class Driver implements SecureStream {
   #readDone = false;
   #finished = false;
 
-  /** Client: `options.earlyData`, and the ALPN protocol of the session it is sent under. */
-  readonly #earlyData: Uint8Array | undefined;
-  readonly #earlyDataAlpn: string | undefined;
-  #earlyDataResent = false;
+  /** Client: `options.earlyData`, the ALPN protocol of the session it goes under, and whether it went again as 1-RTT. */
+  readonly #earlyData: EarlyDataPlan | undefined;
 
   constructor(
     transport: Transport,
     connection: TLSConnection,
     incoming: MemoryBIO,
     outgoing: MemoryBIO,
-    earlyData: Uint8Array | undefined,
-    earlyDataAlpn: string | undefined,
+    onError: ((error: unknown, stream: SecureStream) => void) | undefined,
+    earlyData: EarlyDataPlan | undefined,
   ) {
-    this.connection = connection;
+    this.#onError = onError;
     this.#earlyData = earlyData;
-    this.#earlyDataAlpn = earlyDataAlpn;
     this.#transport = transport;
     this.#connection = connection;
     this.#incoming = incoming;
@@ -327,12 +360,20 @@ class Driver implements SecureStream {
     return (this.#writable ??= this.#makeWritable());
   }
 
+  get connection(): TLSConnection {
+    return this.#connection;
+  }
+
   get opened(): Promise<SecureInfo> {
-    return this.#handshake.promise;
+    const result = this.#openedResult;
+    if (result === PENDING) return (this.#openedWait ??= new Deferred<SecureInfo>()).promise;
+    return result === DONE ? Promise.resolve(this.#info()) : rejected(result);
   }
 
   get closed(): Promise<void> {
-    return this.#closed.promise;
+    const result = this.#closedResult;
+    if (result === PENDING) return (this.#closedWait ??= new Deferred<void>()).promise;
+    return result === DONE ? RESOLVED : rejected(result);
   }
 
   close(): Promise<void> {
@@ -413,13 +454,18 @@ class Driver implements SecureStream {
     return new Promise<T>((resolve, reject) => {
       const waiters = (this.#waiters ??= new Set());
       waiters.add(reject);
+      // The set goes with its last member: an idle connection keeps none.
+      const leave = () => {
+        waiters.delete(reject);
+        if (waiters.size === 0 && this.#waiters === waiters) this.#waiters = undefined;
+      };
       work.then(
         (value) => {
-          waiters.delete(reject);
+          leave();
           resolve(value);
         },
         (error: unknown) => {
-          waiters.delete(reject);
+          leave();
           reject(error);
         },
       );
@@ -454,7 +500,7 @@ class Driver implements SecureStream {
       session: connection.session,
       sessions: connection.sessions,
       earlyData: connection.earlyDataStatus,
-      earlyDataResent: this.#earlyDataResent,
+      earlyDataResent: this.#earlyData?.resent ?? false,
       transport: this.#transport.info(),
     };
   }
@@ -470,17 +516,17 @@ class Driver implements SecureStream {
       // server's flight went out before the client's Finished could arrive; what it sends on completion are
       // NewSessionTickets, post-handshake messages that a transport may hold until the client reads: not waited for.
       if (!this.#connection.serverSide) await this.#sent();
-      this.#handshake.resolve(this.#info());
+      this.#settleOpened(DONE);
     } catch (error) {
       // RFC 8446 §6.2: the alert goes out before the failure is reported.
       await this.#fail(error);
-      this.#handshake.reject(this.#error);
+      this.#settleOpened(this.#error);
     }
   }
 
   /** Client: `options.earlyData` as 0-RTT data, as much as the session allows. Returns how much went. */
   async #writeEarlyData(): Promise<number> {
-    const data = this.#earlyData;
+    const data = this.#earlyData?.data;
     if (data === undefined) return 0;
     let sent = 0;
     while (sent < data.length) {
@@ -497,23 +543,58 @@ class Driver implements SecureStream {
    * the negotiated connection selects the same ALPN protocol").
    */
   async #resendEarlyData(sentEarly: number): Promise<void> {
-    const data = this.#earlyData;
-    if (data === undefined) return;
+    const plan = this.#earlyData;
+    if (plan === undefined) return;
+    const { data } = plan;
     const connection = this.#connection;
     const status = connection.earlyDataStatus;
     let rest: Uint8Array;
     if (status === 'rejected') {
-      if ((connection.selectedAlpnProtocol() ?? undefined) !== this.#earlyDataAlpn) return;
+      if ((connection.selectedAlpnProtocol() ?? undefined) !== plan.alpn) return;
       rest = data;
     } else {
       rest = data.subarray(status === 'accepted' ? sentEarly : 0);
     }
     if (rest.length === 0) return;
-    this.#earlyDataResent = true;
+    plan.resent = true;
     for (let offset = 0; offset < rest.length; ) {
       const chunk = rest.subarray(offset);
       offset += await this.#drive(() => connection.write(chunk));
     }
+  }
+
+  /** Settles `opened` (once): DONE or the error. */
+  #settleOpened(result: unknown): void {
+    if (this.#openedResult !== PENDING) return;
+    this.#openedResult = result;
+    const wait = this.#openedWait;
+    this.#openedWait = undefined;
+    if (wait === undefined) return;
+    if (result === DONE) wait.resolve(this.#info());
+    else wait.reject(result);
+  }
+
+  /** Settles `closed` (once): DONE or the error. */
+  #settleClosed(result: unknown): void {
+    if (this.#closedResult !== PENDING) return;
+    this.#closedResult = result;
+    const wait = this.#closedWait;
+    this.#closedWait = undefined;
+    if (result === DONE) {
+      wait?.resolve();
+      return;
+    }
+    wait?.reject(result);
+    try {
+      this.#onError?.(result, this);
+    } catch {
+      // The handler is the end of the line: its failure has nowhere to go.
+    }
+  }
+
+  /** Resolves once the handshake has completed; rejects with its error. */
+  #handshaken(): Promise<unknown> {
+    return this.#openedResult === DONE ? RESOLVED : this.opened;
   }
 
   // ---- moving bytes ----
@@ -557,15 +638,21 @@ class Driver implements SecureStream {
 
   /** Appends `bytes` to the send chain; the returned promise settles when the transport took them (or failed). */
   #send(bytes: Uint8Array): Promise<void> {
-    this.#sendChain = this.#sendChain.then(async () => {
-      if (this.#error !== undefined && this.#failing === undefined) return;
+    const chain: Promise<void> = this.#sendChain.then(async () => {
       try {
-        await this.#transport.write(bytes);
-      } catch (error) {
-        void this.#fail(transportError('write', error));
+        if (this.#error !== undefined && this.#failing === undefined) return;
+        try {
+          await this.#transport.write(bytes);
+        } catch (error) {
+          void this.#fail(transportError('write', error));
+        }
+      } finally {
+        // Sent, and nothing queued behind: the chain starts again from the shared resolved promise.
+        if (this.#sendChain === chain) this.#sendChain = RESOLVED;
       }
     });
-    return this.#sendChain;
+    this.#sendChain = chain;
+    return chain;
   }
 
   /** Waits until the transport took everything sent so far; throws the failure if the connection died meanwhile. */
@@ -643,7 +730,7 @@ class Driver implements SecureStream {
 
   async #pull(controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> {
     try {
-      await this.#handshake.promise;
+      await this.#handshaken();
       const data = await this.#drive(
         () => this.#connection.read(),
         () => this.#flushEngine(),
@@ -695,7 +782,7 @@ class Driver implements SecureStream {
       void this.#fail(error);
       throw error;
     }
-    await this.#handshake.promise;
+    await this.#handshaken();
     if (this.#closeNotifyQueued) {
       throw new InvalidArgumentError('chunk', 'PROTOCOL_IS_SHUTDOWN', 'write after close(): close_notify was sent');
     }
@@ -718,7 +805,7 @@ class Driver implements SecureStream {
   #closeWrite(): Promise<void> {
     this.#closingWrite ??= (async () => {
       await this.#writing;
-      await this.#handshake.promise;
+      await this.#handshaken();
       this.#throwIfFailed();
       this.#closeNotifyQueued = true;
       const connection = this.#connection;
@@ -746,7 +833,7 @@ class Driver implements SecureStream {
   // ---- key update ----
 
   async #keyUpdate(options: { readonly requestPeer?: boolean } = {}): Promise<void> {
-    await this.#handshake.promise;
+    await this.#handshaken();
     this.#throwIfFailed();
     if (this.#closeNotifyQueued) {
       throw new InvalidArgumentError('keyUpdate', 'PROTOCOL_IS_SHUTDOWN', 'after close(): close_notify was sent');
@@ -758,7 +845,7 @@ class Driver implements SecureStream {
   }
 
   async #verifyClientPostHandshake(): Promise<void> {
-    await this.#handshake.promise;
+    await this.#handshaken();
     this.#throwIfFailed();
     await this.#drive(() => this.#connection.verifyClientPostHandshake());
     this.#flushEngine(); // a request that did not fit in the BIO yet
@@ -781,7 +868,7 @@ class Driver implements SecureStream {
     } else {
       await this.#readableDone();
     }
-    await this.#closed.promise;
+    await this.closed;
   }
 
   /** Closes the transport once both directions have closed cleanly. */
@@ -793,10 +880,10 @@ class Driver implements SecureStream {
     } catch (error) {
       const failure = transportError('close', error);
       this.#error = failure;
-      this.#closed.reject(failure);
+      this.#settleClosed(failure);
       return;
     }
-    this.#closed.resolve();
+    this.#settleClosed(DONE);
   }
 
   /**
@@ -815,7 +902,7 @@ class Driver implements SecureStream {
             reason: 'PROTOCOL_IS_SHUTDOWN',
           });
     this.#error = error;
-    this.#handshake.reject(error);
+    this.#settleOpened(error);
     this.#readFinished?.reject(error);
     this.#die(error);
     if (side === 'readable') this.#writableController?.error(error);
@@ -825,7 +912,7 @@ class Driver implements SecureStream {
     } catch {
       // The transport failed while we left it: nothing more to report than the abandonment itself.
     }
-    this.#closed.resolve();
+    this.#settleClosed(DONE);
   }
 
   /**
@@ -853,7 +940,7 @@ class Driver implements SecureStream {
       } catch {
         // The transport is already broken; the error being reported is the first one.
       }
-      this.#closed.reject(error);
+      this.#settleClosed(error);
     })();
     return this.#failing;
   }

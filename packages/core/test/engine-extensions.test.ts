@@ -42,7 +42,8 @@ class TappedPair extends ConnectionPair {
   readonly downWire: Uint8Array[] = [];
 
   constructor(provider: CryptoProvider, client: TLSContext, server: TLSContext, keylog = new Map<string, Uint8Array>()) {
-    super(logKeys(client, keylog), logKeys(server, keylog));
+    // Whole flights: the taps decode what each transfer() moved.
+    super(logKeys(client, keylog), logKeys(server, keylog), { fragment: false });
     this.keylog = keylog;
     this.up = new DirectionTap(provider, SUITE, 'CLIENT', this.keylog);
     this.down = new DirectionTap(provider, SUITE, 'SERVER', this.keylog);

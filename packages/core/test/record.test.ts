@@ -153,6 +153,16 @@ describe('sequence numbers and nonces (RFC 8446 §5.3)', () => {
     expect(high).toEqual(Array.from(referenceNonce(iv, BigInt(2 ** 40 + 99))));
   });
 
+  it('XorNonces of different IVs share one scratch array and each recomputes all 12 bytes', () => {
+    const other = Uint8Array.from(iv, (byte) => byte ^ 0xa5);
+    const first = new XorNonce(iv);
+    const second = new XorNonce(other);
+    for (const seq of [7, 2 ** 33 + 5, 0]) {
+      expect(Array.from(second.at(seq))).toEqual(Array.from(referenceNonce(other, BigInt(seq))));
+      expect(Array.from(first.at(seq))).toEqual(Array.from(referenceNonce(iv, BigInt(seq))));
+    }
+  });
+
   it.each(sequences)('writeSequence(%d) writes a 64-bit big-endian integer', (seq) => {
     const out = new Uint8Array(10);
     writeSequence(out, 1, seq);

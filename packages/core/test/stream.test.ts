@@ -268,6 +268,64 @@ describe.each(providers)('secure() over an in-memory transport, %s provider', (_
     expect(pair.up.ended && pair.down.ended).toBe(true);
   });
 
+  it('calls onError once with the error closed rejects with, and never after a clean close', async () => {
+    const failing = pipePair();
+    const untrusting = new TLSContext('client', { provider });
+    untrusting.loadVerifyLocations({ cadata: pki('other-ca.pem') });
+    const calls: Array<[unknown, SecureStream]> = [];
+    const onError = (error: unknown, stream: SecureStream) => calls.push([error, stream]);
+    const c = client(failing, untrusting, { onError });
+    const s = server(failing, undefined, { onError });
+    const [clientError, serverError] = await Promise.all([rejection(c.closed), rejection(s.closed)]);
+    expect(CertVerificationError.isInstance(clientError)).toBe(true);
+    expect(AlertError.isInstance(serverError)).toBe(true);
+    expect(calls).toHaveLength(2);
+    expect(calls).toContainEqual([clientError, c]);
+    expect(calls).toContainEqual([serverError, s]);
+
+    const clean = pipePair();
+    const cleanCalls: unknown[] = [];
+    const c2 = client(clean, undefined, { onError: (error: unknown) => cleanCalls.push(error) });
+    const s2 = server(clean, undefined, { onError: (error: unknown) => cleanCalls.push(error) });
+    const echo = s2.readable.pipeTo(s2.writable);
+    await c2.close();
+    await echo;
+    await Promise.all([c2.closed, s2.closed]);
+    expect(cleanCalls).toEqual([]);
+    expect(() => client(pipePair(), undefined, { onError: 'no' })).toThrow(InvalidArgumentError);
+  });
+
+  it('makes opened and closed on demand: before, during and after the handshake they settle alike', async () => {
+    const pair = pipePair();
+    const c = client(pair);
+    const s = server(pair);
+    const early = c.opened; // asked while the handshake runs
+    const info = await early;
+    await s.opened;
+    // Asked after completion: a settled promise with the facts as of now (a fresh copy of the certificate).
+    const late = await c.opened;
+    expect(late.cipher).toBe(info.cipher);
+    expect(late.peerCertificate).toEqual(info.peerCertificate);
+    expect(late.peerCertificate).not.toBe(info.peerCertificate);
+    const echo = s.readable.pipeTo(s.writable);
+    await c.close();
+    await echo;
+    await expect(c.closed).resolves.toBeUndefined();
+    await expect(s.closed).resolves.toBeUndefined();
+
+    // A failure: asked only after it happened, both still reject with it (and nobody is reported an unhandled one).
+    const failing = pipePair();
+    const untrusting = new TLSContext('client', { provider });
+    untrusting.loadVerifyLocations({ cadata: pki('other-ca.pem') });
+    const fc = client(failing, untrusting);
+    const fs = server(failing);
+    await rejection(fs.closed); // the client's alert arrived: the client failed before
+    const error = await rejection(fc.opened);
+    expect(CertVerificationError.isInstance(error)).toBe(true);
+    expect(await rejection(fc.closed)).toBe(error);
+    expect(await rejection(fc.opened)).toBe(error);
+  });
+
   it('turns a stream that ends without close_notify into EOFError on the readable, never a clean end', async () => {
     const pair = pipePair();
     const c = client(pair);

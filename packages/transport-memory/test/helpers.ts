@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { TLSContext, type SecureStream } from '@tlsbio/core';
 
 const pkiDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'core', 'test', 'fixtures', 'pki');
-const pki = (name: string) => readFileSync(join(pkiDir, name), 'utf8');
+/** A file of core's test PKI, as text. */
+export const pki = (name: string) => readFileSync(join(pkiDir, name), 'utf8');
 
 export function serverContext(): TLSContext {
   const context = new TLSContext('server');

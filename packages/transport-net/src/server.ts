@@ -75,11 +75,6 @@ export function createServer(options: ServerOptions, onSecureConnection: (stream
   if (!(Number.isFinite(handshakeTimeoutMs) && handshakeTimeoutMs >= 0)) {
     throw new InvalidArgumentError('handshakeTimeoutMs', 'INVALID_ARGUMENT', 'must be a number of milliseconds, 0 for none');
   }
-  const secureOptions = {
-    ...(options.incomingLimit === undefined ? {} : { incomingLimit: options.incomingLimit }),
-    ...(options.outgoingLimit === undefined ? {} : { outgoingLimit: options.outgoingLimit }),
-  };
-
   const server: SecureServer = {
     onError: options.onError ?? (() => {}),
     listen: (port = 0, host) =>
@@ -117,7 +112,29 @@ export function createServer(options: ServerOptions, onSecureConnection: (stream
 
   /** Accepted sockets not yet closed: what `close({ dropConnections })` drops. */
   const open = new Set<Socket>();
+  /** One listener for every accepted socket (Node calls it with the socket as `this`), not a closure each. */
+  const forget = function (this: Socket) {
+    open.delete(this);
+  };
   let dropping = false;
+  /** Connections already reported: each failure is reported once. */
+  const reported = new WeakSet<SecureStream>();
+  const report = (error: unknown, transport: TransportInfo, stream: SecureStream | undefined) => {
+    if (dropping || (stream !== undefined && reported.has(stream))) return;
+    if (stream !== undefined) reported.add(stream);
+    try {
+      server.onError(error, transport);
+    } catch {
+      // The error handler is the end of the line: a throw here must not reach the server.
+    }
+  };
+  // Handshake failures and later fatal errors all reject `closed` (after the alert went out); this one function
+  // hears of them for every connection (a handler on each `closed` would cost each a promise and a reaction).
+  const secureOptions = {
+    ...(options.incomingLimit === undefined ? {} : { incomingLimit: options.incomingLimit }),
+    ...(options.outgoingLimit === undefined ? {} : { outgoingLimit: options.outgoingLimit }),
+    onError: (error: unknown, stream: SecureStream) => report(error, stream.info().transport, stream),
+  };
 
   const accept = (socket: Socket) => {
     if (dropping) {
@@ -125,24 +142,14 @@ export function createServer(options: ServerOptions, onSecureConnection: (stream
       return;
     }
     open.add(socket);
-    socket.once('close', () => open.delete(socket));
+    socket.once('close', forget);
     if (options.noDelay ?? true) socket.setNoDelay(true);
     const transport = socketTransport(socket);
-    let reported = false;
-    const report = (error: unknown) => {
-      if (reported || dropping) return;
-      reported = true;
-      try {
-        server.onError(error, transport.info());
-      } catch {
-        // The error handler is the end of the line: a throw here must not reach the server.
-      }
-    };
     let stream: SecureStream;
     try {
       stream = secure(transport, context, secureOptions);
     } catch (error) {
-      report(error);
+      report(error, transport.info(), undefined);
       socket.destroy();
       return;
     }
@@ -157,16 +164,14 @@ export function createServer(options: ServerOptions, onSecureConnection: (stream
       .catch(() => {})
       .finally(() => {
         clearTimeout(timer);
-        timer = undefined; // `report` shares this scope and lives as long as the connection: let the timer go
+        timer = undefined;
       });
-    // Handshake failures and later fatal errors all reject `closed` (after the alert went out).
-    stream.closed.catch(report);
     stream.opened.then(
       () => {
         try {
           onSecureConnection(stream);
         } catch (error) {
-          report(error);
+          report(error, transport.info(), stream);
           socket.destroy();
         }
       },

@@ -17,89 +17,168 @@ import type { Transport, TransportInfo } from '@tlsbio/core';
  * });
  */
 export function socketTransport(socket: Socket): Transport {
-  let failure: SysCallError | undefined;
-  let ended = false;
-  let waiting: { resolve: (chunk: Uint8Array | null) => void; reject: (error: unknown) => void } | undefined;
-  /** Writes waiting for `drain`. */
-  const draining: Array<{ resolve: () => void; reject: (error: unknown) => void }> = [];
+  return new SocketTransport(socket);
+}
 
-  // Node forgets a socket's addresses once it closes; they are facts of the connection, so keep them.
-  const facts: TransportInfo = {
-    kind: 'tcp',
-    localAddress: socket.localAddress,
-    localPort: socket.localPort,
-    remoteAddress: socket.remoteAddress,
-    remotePort: socket.remotePort,
-  };
-  socket.pause();
-  const settle = () => {
-    if (!waiting) return;
+/** Writes waiting for `drain`. */
+interface Drainer {
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/**
+ * The transport of {@link socketTransport}. One object per socket with its state in fields, and the socket's event
+ * listeners shared by every socket (they find their transport through {@link transports}): an idle connection pays
+ * for this object and a map entry, not for a dozen closures.
+ */
+class SocketTransport implements Transport {
+  readonly #socket: Socket;
+  /** A closed socket still answers its remote address and port (Node keeps what it fetched), not its local ones. */
+  readonly #localAddress: string | undefined;
+  readonly #localPort: number | undefined;
+  #failure: SysCallError | undefined;
+  #ended = false;
+  #resolveRead: ((chunk: Uint8Array | null) => void) | undefined;
+  #rejectRead: ((error: unknown) => void) | undefined;
+  #draining: Drainer[] | undefined;
+
+  constructor(socket: Socket) {
+    this.#socket = socket;
+    // Node forgets a socket's addresses once it closes; they are facts of the connection, so fetch them now. The
+    // remote ones stay on the socket (Node keeps what it fetched); the local ones are kept here.
+    void socket.remoteAddress;
+    this.#localAddress = socket.localAddress;
+    this.#localPort = socket.localPort;
+    transports.set(socket, this);
+    socket.pause();
+    socket.on('readable', onReadable);
+    socket.on('end', onEnd);
+    socket.on('error', onError);
+    socket.on('close', onClose);
+  }
+
+  read(): Promise<Uint8Array | null> {
+    if (this.#resolveRead !== undefined) return Promise.reject(new SysCallError('read() called while another read() is pending'));
+    return new Promise((resolve, reject) => {
+      this.#resolveRead = resolve;
+      this.#rejectRead = reject;
+      this.settle();
+    });
+  }
+
+  write(bytes: Uint8Array): Promise<void> {
+    const socket = this.#socket;
+    if (this.#failure) return Promise.reject(this.#failure);
+    if (socket.destroyed || socket.writableEnded) {
+      return Promise.reject(new SysCallError('write on a closed socket', { cause: Object.assign(new Error('write after end'), { code: 'EPIPE' }) }));
+    }
+    return new Promise((resolve, reject) => {
+      const room = socket.write(bytes, (error) => {
+        if (error) reject(this.#failure ?? new SysCallError(`write failed: ${error.message}`, { cause: error }));
+      });
+      if (room) resolve();
+      else {
+        if (this.#draining === undefined) {
+          this.#draining = [];
+          socket.once('drain', onDrain);
+        }
+        this.#draining.push({ resolve, reject });
+      }
+    });
+  }
+
+  close(): Promise<void> {
+    const socket = this.#socket;
+    if (socket.destroyed || socket.writableEnded) return Promise.resolve();
+    return new Promise((resolve) => {
+      socket.once('close', () => resolve());
+      socket.end(() => resolve());
+    });
+  }
+
+  info(): TransportInfo {
+    const socket = this.#socket;
+    return {
+      kind: 'tcp',
+      localAddress: this.#localAddress,
+      localPort: this.#localPort,
+      remoteAddress: socket.remoteAddress,
+      remotePort: socket.remotePort,
+    };
+  }
+
+  /** Answers the pending read, if any: the socket's next chunk, its end, or its failure. @internal */
+  settle(): void {
+    const resolve = this.#resolveRead;
+    if (resolve === undefined) return;
+    const failure = this.#failure;
     if (failure) {
-      const { reject } = waiting;
-      waiting = undefined;
+      const reject = this.#rejectRead!;
+      this.#resolveRead = this.#rejectRead = undefined;
       reject(failure);
       return;
     }
-    const chunk = socket.read() as Uint8Array | null;
-    if (chunk !== null || ended) {
-      const { resolve } = waiting;
-      waiting = undefined;
+    const chunk = this.#socket.read() as Uint8Array | null;
+    if (chunk !== null || this.#ended) {
+      this.#resolveRead = this.#rejectRead = undefined;
       // A Buffer is a Uint8Array; hand out a plain view so nothing above depends on Buffer.
       resolve(chunk === null ? null : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
     }
-  };
-  const failWriters = () => {
-    for (const writer of draining.splice(0)) writer.reject(failure ?? new SysCallError('the socket closed before its buffer drained'));
-  };
-  socket.on('readable', settle);
-  socket.on('end', () => {
-    ended = true;
-    settle();
-  });
-  socket.on('drain', () => {
-    for (const writer of draining.splice(0)) writer.resolve();
-  });
-  socket.on('error', (error: Error) => {
-    failure ??= new SysCallError(`socket error: ${error.message}`, { cause: error });
-    settle();
-    failWriters();
-  });
-  socket.on('close', () => {
-    ended = true;
-    settle();
-    failWriters();
-  });
+  }
 
-  return {
-    read() {
-      if (waiting) return Promise.reject(new SysCallError('read() called while another read() is pending'));
-      return new Promise((resolve, reject) => {
-        waiting = { resolve, reject };
-        settle();
-      });
-    },
-    write(bytes) {
-      if (failure) return Promise.reject(failure);
-      if (socket.destroyed || socket.writableEnded) {
-        return Promise.reject(new SysCallError('write on a closed socket', { cause: Object.assign(new Error('write after end'), { code: 'EPIPE' }) }));
-      }
-      return new Promise((resolve, reject) => {
-        const room = socket.write(bytes, (error) => {
-          if (error) reject(failure ?? new SysCallError(`write failed: ${error.message}`, { cause: error }));
-        });
-        if (room) resolve();
-        else draining.push({ resolve, reject });
-      });
-    },
-    close() {
-      if (socket.destroyed || socket.writableEnded) return Promise.resolve();
-      return new Promise((resolve) => {
-        socket.once('close', () => resolve());
-        socket.end(() => resolve());
-      });
-    },
-    info: () => facts,
-  };
+  /** The socket ended (FIN) or closed. @internal */
+  end(): void {
+    this.#ended = true;
+    this.settle();
+  }
+
+  /** The socket failed: the pending read and the writes waiting for room fail with it. @internal */
+  fail(error: Error): void {
+    this.#failure ??= new SysCallError(`socket error: ${error.message}`, { cause: error });
+    this.settle();
+    this.failWriters();
+  }
+
+  /** The socket has room again. @internal */
+  drained(): void {
+    const draining = this.#draining;
+    this.#draining = undefined;
+    for (const writer of draining ?? []) writer.resolve();
+  }
+
+  /** Fails the writes waiting for `drain`, which will not come. @internal */
+  failWriters(): void {
+    const draining = this.#draining;
+    this.#draining = undefined;
+    if (draining === undefined) return;
+    this.#socket.off('drain', onDrain);
+    for (const writer of draining) writer.reject(this.#failure ?? new SysCallError('the socket closed before its buffer drained'));
+  }
+}
+
+/** Each socket's transport, for the shared listeners below (Node calls a listener with the socket as `this`). */
+const transports = new WeakMap<Socket, SocketTransport>();
+
+function onReadable(this: Socket): void {
+  transports.get(this)?.settle();
+}
+
+function onEnd(this: Socket): void {
+  transports.get(this)?.end();
+}
+
+function onError(this: Socket, error: Error): void {
+  transports.get(this)?.fail(error);
+}
+
+function onClose(this: Socket): void {
+  const transport = transports.get(this);
+  transport?.end();
+  transport?.failWriters();
+}
+
+function onDrain(this: Socket): void {
+  transports.get(this)?.drained();
 }
 
 export interface TcpConnectOptions {

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:net';
 import { isTLSError } from '@tlsbio/errors';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectTcp } from '../src/index.js';
+import { connectSocket, socketTransport } from '../src/socket-transport.js';
 
 let server: Server | undefined;
 afterEach(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
@@ -30,6 +31,20 @@ describe('connectTcp', () => {
     await transport.close();
     expect(await readAll(() => transport.read())).toEqual(new Uint8Array([1, 2, 3]));
     expect(transport.info()).toMatchObject({ kind: 'tcp', remoteAddress: '127.0.0.1', remotePort: port });
+  });
+
+  it('still reports both ends\' addresses once the socket has closed (Node forgets them)', async () => {
+    const port = await listen((socket) => socket.end());
+    const socket = await connectSocket({ host: '127.0.0.1', port });
+    const transport = socketTransport(socket);
+    const open = transport.info();
+    expect(await transport.read()).toBeNull();
+    await transport.close();
+    if (!socket.destroyed) await new Promise((resolve) => socket.once('close', resolve));
+    expect(socket.localPort).toBeUndefined(); // what the transport must not rely on
+    expect(transport.info()).toEqual(open);
+    expect(open).toMatchObject({ kind: 'tcp', remoteAddress: '127.0.0.1', remotePort: port, localAddress: '127.0.0.1' });
+    expect(open.localPort).toBeGreaterThan(0);
   });
 
   it('hands out plain Uint8Arrays, never Buffers', async () => {

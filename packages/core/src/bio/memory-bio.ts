@@ -18,6 +18,12 @@ const EMPTY = new Uint8Array(0);
 const COMPACT_AFTER = 64;
 
 /**
+ * The chunk list of an empty BIO, shared by all of them (frozen: never written). A BIO makes its own list for its
+ * first chunk and drops it once drained, so an idle one holds none.
+ */
+const NO_CHUNKS: Uint8Array[] = Object.freeze([]) as unknown as Uint8Array[];
+
+/**
  * An in-memory byte queue between a TLS connection and its transport, shaped like Python's `ssl.MemoryBIO`.
  *
  * The network side writes received bytes into the *incoming* BIO and reads bytes to send from the *outgoing* one;
@@ -40,7 +46,7 @@ export class MemoryBIO {
   /** The byte limit given at construction, or `undefined` when unbounded. */
   readonly limit: number | undefined;
 
-  #chunks: Uint8Array[] = [];
+  #chunks: Uint8Array[] = NO_CHUNKS;
   /** Index in `#chunks` of the chunk being read; slots before it are consumed and released. */
   #head = 0;
   /** Bytes of the head chunk already read. */
@@ -190,7 +196,8 @@ export class MemoryBIO {
   }
 
   #enqueue(chunk: Uint8Array): void {
-    this.#chunks.push(chunk);
+    if (this.#chunks === NO_CHUNKS) this.#chunks = [chunk];
+    else this.#chunks.push(chunk);
     this.#pending += chunk.length;
   }
 
@@ -203,7 +210,7 @@ export class MemoryBIO {
 
     this.#offset = 0;
     if (this.#head + 1 === this.#chunks.length) {
-      this.#chunks = [];
+      this.#chunks = NO_CHUNKS;
       this.#head = 0;
       return;
     }

@@ -6,6 +6,8 @@ import type { HashAlgorithm, RunningHash } from '../crypto/provider.js';
 
 /** HandshakeType message_hash, the synthetic message that stands for ClientHello1 after a HelloRetryRequest. */
 const MESSAGE_HASH = 254;
+/** The held messages once hashed or released: shared (frozen: never written), so a finished transcript holds no list. */
+const NO_MESSAGES: Uint8Array[] = Object.freeze([]) as unknown as Uint8Array[];
 
 function misuse(message: string): ProtocolError {
   return new ProtocolError('INTERNAL_ERROR', `transcript: ${message}`, { fault: 'local' });
@@ -67,7 +69,7 @@ export class Transcript {
     this.#hash = hash;
     const running = hash.create();
     for (const message of this.#pending) running.update(message);
-    this.#pending = [];
+    this.#pending = NO_MESSAGES;
     this.#running = running;
   }
 
@@ -78,7 +80,7 @@ export class Transcript {
   release(): void {
     this.#released = true;
     this.#running = undefined;
-    this.#pending = [];
+    this.#pending = NO_MESSAGES;
     this.#retained = undefined;
   }
 

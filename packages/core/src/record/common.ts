@@ -90,42 +90,64 @@ export function writeSequence(out: Uint8Array, offset: number, seq: number): voi
 }
 
 /**
+ * Scratch space for the record layer's per-record inputs (nonce, additional data), shared by every connection. The
+ * engine is synchronous and providers consume both inside `seal`/`open` without keeping them, so one array of each
+ * serves all connections: an idle connection holds no buffers of its own for them (~200 bytes of typed array and
+ * ArrayBuffer objects each, against the 12 or 13 bytes they carry).
+ */
+export const SHARED_NONCE = new Uint8Array(12);
+/** See {@link SHARED_NONCE}: TLS 1.3's additional data, the 5-byte record header (RFC 8446 §5.2). */
+export const SHARED_AAD13 = new Uint8Array(RECORD_HEADER_LENGTH);
+/** See {@link SHARED_NONCE}: TLS 1.2's 13-byte additional data (RFC 5246 §6.2.3.3). */
+export const SHARED_AAD12 = new Uint8Array(13);
+
+/**
  * A per-record nonce: the 12-byte IV XORed with the sequence number left-padded to 12 bytes (RFC 8446 §5.3; the
- * same construction for ChaCha20-Poly1305 in TLS 1.2, RFC 7905 §2). The nonce array is reused from record to record:
- * providers consume it synchronously inside `seal`/`open`.
+ * same construction for ChaCha20-Poly1305 in TLS 1.2, RFC 7905 §2). The IV is kept as six 16-bit numbers (small
+ * integers live inside the object; a 32-bit word would be a heap number, an array two more objects), and `at()`
+ * writes the nonce into {@link SHARED_NONCE}: valid until the next record is sealed or opened, by any connection.
  */
 export class XorNonce {
-  readonly #nonce: Uint8Array;
-  readonly #ivHi: number;
-  readonly #ivLo: number;
+  readonly #iv0: number;
+  readonly #iv1: number;
+  readonly #iv2: number;
+  readonly #iv3: number;
+  readonly #iv4: number;
+  readonly #iv5: number;
 
   constructor(iv: Uint8Array) {
-    this.#nonce = Uint8Array.from(iv); // our own copy: the caller may wipe its key material
-    this.#ivHi = readU32(iv, 4);
-    this.#ivLo = readU32(iv, 8);
+    // Our own copy: the caller may wipe its key material.
+    this.#iv0 = (iv[0]! << 8) | iv[1]!;
+    this.#iv1 = (iv[2]! << 8) | iv[3]!;
+    this.#iv2 = (iv[4]! << 8) | iv[5]!;
+    this.#iv3 = (iv[6]! << 8) | iv[7]!;
+    this.#iv4 = (iv[8]! << 8) | iv[9]!;
+    this.#iv5 = (iv[10]! << 8) | iv[11]!;
   }
 
-  /** The nonce for record `seq`. Bytes 0..3 are the IV's own: the sequence number never reaches them. */
+  /** The nonce for record `seq`, in {@link SHARED_NONCE}. Bytes 0..3 are the IV's own: the sequence number never reaches them. */
   at(seq: number): Uint8Array {
-    const nonce = this.#nonce;
-    const hi = (this.#ivHi ^ Math.floor(seq / TWO_POW_32)) >>> 0;
-    const lo = (this.#ivLo ^ seq) >>> 0; // `^` takes seq modulo 2^32, which is the low word
-    nonce[4] = hi >>> 24;
-    nonce[5] = (hi >>> 16) & 0xff;
-    nonce[6] = (hi >>> 8) & 0xff;
-    nonce[7] = hi & 0xff;
-    nonce[8] = lo >>> 24;
-    nonce[9] = (lo >>> 16) & 0xff;
-    nonce[10] = (lo >>> 8) & 0xff;
-    nonce[11] = lo & 0xff;
+    const nonce = SHARED_NONCE;
+    const hi = Math.floor(seq / TWO_POW_32);
+    const lo = seq >>> 0;
+    const w2 = this.#iv2 ^ (hi >>> 16);
+    const w3 = this.#iv3 ^ (hi & 0xffff);
+    const w4 = this.#iv4 ^ (lo >>> 16);
+    const w5 = this.#iv5 ^ (lo & 0xffff);
+    nonce[0] = this.#iv0 >>> 8;
+    nonce[1] = this.#iv0 & 0xff;
+    nonce[2] = this.#iv1 >>> 8;
+    nonce[3] = this.#iv1 & 0xff;
+    nonce[4] = w2 >>> 8;
+    nonce[5] = w2 & 0xff;
+    nonce[6] = w3 >>> 8;
+    nonce[7] = w3 & 0xff;
+    nonce[8] = w4 >>> 8;
+    nonce[9] = w4 & 0xff;
+    nonce[10] = w5 >>> 8;
+    nonce[11] = w5 & 0xff;
     return nonce;
   }
-}
-
-function readU32(bytes: Uint8Array, offset: number): number {
-  return (
-    ((bytes[offset]! << 24) | (bytes[offset + 1]! << 16) | (bytes[offset + 2]! << 8) | bytes[offset + 3]!) >>> 0
-  );
 }
 
 /** The last sequence number we will use: past it a 64-bit counter would still be fine, a JS number would not. */

@@ -27,6 +27,8 @@ const COMPACT_AFTER = 64;
 const SMALL_CHUNK = 256;
 /** Capacity of a staging buffer. */
 const STAGING_CAPACITY = 4096;
+/** The chunk list of an empty deframer, shared (frozen: never written); an idle connection holds no list of its own. */
+const NO_CHUNKS: Uint8Array[] = Object.freeze([]) as unknown as Uint8Array[];
 
 /**
  * Splits the incoming byte stream into records (RFC 8446 §5.1). Bytes may arrive in any chunking, down to one byte at
@@ -47,7 +49,7 @@ const STAGING_CAPACITY = 4096;
  */
 export class RecordDeframer {
   #maxFragmentLength: number;
-  readonly #chunks: Uint8Array[] = [];
+  #chunks: Uint8Array[] = NO_CHUNKS;
   /** Index in `#chunks` of the chunk being read. */
   #head = 0;
   /** Bytes of the head chunk already consumed. */
@@ -101,7 +103,7 @@ export class RecordDeframer {
     if (n === 0) return;
     this.#buffered += n;
     if (n > SMALL_CHUNK) {
-      this.#chunks.push(bytes);
+      this.#queue(bytes);
       this.#stagedStart = -1;
       return;
     }
@@ -119,7 +121,7 @@ export class RecordDeframer {
       this.#chunks[this.#chunks.length - 1] = staging.subarray(this.#stagedStart, this.#stagingUsed);
     } else {
       this.#stagedStart = this.#stagingUsed - n;
-      this.#chunks.push(staging.subarray(this.#stagedStart, this.#stagingUsed));
+      this.#queue(staging.subarray(this.#stagedStart, this.#stagingUsed));
     }
   }
 
@@ -201,14 +203,19 @@ export class RecordDeframer {
     if (this.#offset === this.#chunks[this.#head]!.length) this.#releaseHead();
   }
 
+  #queue(chunk: Uint8Array): void {
+    if (this.#chunks === NO_CHUNKS) this.#chunks = [chunk];
+    else this.#chunks.push(chunk);
+  }
+
   #releaseHead(): void {
     this.#offset = 0;
     this.#head++;
     const chunks = this.#chunks;
     if (this.#head === chunks.length) {
-      chunks.length = 0;
+      this.#chunks = NO_CHUNKS;
       this.#head = 0;
-      // Nothing buffered: the staging buffer goes too (views handed out keep what they need), so that an idle
+      // Nothing buffered: the chunk list and the staging buffer go too (views handed out keep what they need), so that an idle
       // connection holds no 4 KiB of it. The next small chunk starts a new one.
       this.#staging = null;
       this.#stagedStart = -1;

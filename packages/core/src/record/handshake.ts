@@ -5,6 +5,8 @@ import { remoteError } from './common.js';
 const HEADER_LENGTH = 4;
 /** Most a handshake body can be: the uint24 length field's range. */
 const MAX_BODY_LENGTH = 0xffffff;
+/** The queue of an empty reassembler, shared (frozen: never written); an idle connection holds no list of its own. */
+const NO_MESSAGES: HandshakeMessage[] = Object.freeze([]) as unknown as HandshakeMessage[];
 
 /**
  * Default {@link HandshakeReassembler.maxMessageSize}: 64 KiB of body. Enough for real certificate chains (a
@@ -46,7 +48,7 @@ export interface HandshakeReassemblerOptions {
 export class HandshakeReassembler {
   #maxMessageSize: number;
   /** Complete messages not yet taken, from `#queueHead` on. */
-  #queue: HandshakeMessage[] = [];
+  #queue: HandshakeMessage[] = NO_MESSAGES;
   #queueHead = 0;
   #queuedBytes = 0;
   /** Header bytes of a message whose header is split across fragments (made when one is: rare, and idle costs). */
@@ -147,7 +149,7 @@ export class HandshakeReassembler {
     const message = this.#queue[this.#queueHead++]!;
     this.#queuedBytes -= message.raw.length;
     if (this.#queueHead === this.#queue.length) {
-      this.#queue = [];
+      this.#queue = NO_MESSAGES; // an idle connection holds no list
       this.#queueHead = 0;
     }
     return message;
@@ -177,7 +179,9 @@ export class HandshakeReassembler {
   }
 
   #enqueue(raw: Uint8Array): void {
-    this.#queue.push({ type: raw[0]!, body: raw.subarray(HEADER_LENGTH), raw });
+    const message = { type: raw[0]!, body: raw.subarray(HEADER_LENGTH), raw };
+    if (this.#queue === NO_MESSAGES) this.#queue = [message];
+    else this.#queue.push(message);
     this.#queuedBytes += raw.length;
   }
 }

@@ -13,6 +13,8 @@ import {
   MAX_PLAINTEXT_LENGTH,
   RECORD_HEADER_LENGTH,
   TLS12_RECORD_VERSION,
+  SHARED_AAD12,
+  SHARED_NONCE,
   XorNonce,
   checkMaxPlaintextLength,
   checkNoPadding,
@@ -33,8 +35,6 @@ import {
 const GCM_SALT_LENGTH = 4;
 /** Length of GCM's explicit nonce in each record (RFC 5288 §3). */
 const GCM_EXPLICIT_NONCE_LENGTH = 8;
-/** seq_num || type || version || length (RFC 5246 §6.2.3.3). */
-const AAD_LENGTH = 13;
 
 /** How one TLS 1.2 AEAD forms its nonces: the explicit part's length, and the nonce for a sequence number. */
 interface NonceScheme {
@@ -45,23 +45,37 @@ interface NonceScheme {
   forReceived(seq: number, explicit: Uint8Array): Uint8Array;
 }
 
+/** RFC 5288 §3: salt || explicit nonce, written into the shared scratch (see {@link SHARED_NONCE}). */
 class GcmNonce implements NonceScheme {
   readonly explicitLength = GCM_EXPLICIT_NONCE_LENGTH;
-  readonly #nonce = new Uint8Array(12);
+  /** The 4-byte salt as one number (below 2^32; a small integer when below 2^30). */
+  readonly #salt: number;
 
   constructor(salt: Uint8Array) {
-    this.#nonce.set(salt, 0);
+    this.#salt = ((salt[0]! << 24) | (salt[1]! << 16) | (salt[2]! << 8) | salt[3]!) >>> 0;
+  }
+
+  #withSalt(): Uint8Array {
+    const nonce = SHARED_NONCE;
+    const salt = this.#salt;
+    nonce[0] = salt >>> 24;
+    nonce[1] = (salt >>> 16) & 0xff;
+    nonce[2] = (salt >>> 8) & 0xff;
+    nonce[3] = salt & 0xff;
+    return nonce;
   }
 
   at(seq: number): Uint8Array {
-    writeSequence(this.#nonce, GCM_SALT_LENGTH, seq);
-    return this.#nonce;
+    const nonce = this.#withSalt();
+    writeSequence(nonce, GCM_SALT_LENGTH, seq);
+    return nonce;
   }
 
   forReceived(_seq: number, explicit: Uint8Array): Uint8Array {
     // RFC 5288 §3: the receiver takes the explicit nonce as sent; it need not equal the sequence number.
-    this.#nonce.set(explicit, GCM_SALT_LENGTH);
-    return this.#nonce;
+    const nonce = this.#withSalt();
+    nonce.set(explicit, GCM_SALT_LENGTH);
+    return nonce;
   }
 }
 
@@ -123,7 +137,6 @@ export class Tls12AeadSealer implements RecordSealer {
   readonly #nonces: NonceScheme;
   readonly #tagLength: number;
   readonly #version: number;
-  readonly #aad = new Uint8Array(AAD_LENGTH);
   #sequence = 0;
 
   /**
@@ -193,7 +206,7 @@ export class Tls12AeadSealer implements RecordSealer {
     if (explicitLength > 0) out.set(nonce.subarray(12 - explicitLength), offset + RECORD_HEADER_LENGTH);
     const start = offset + RECORD_HEADER_LENGTH + explicitLength;
     out.set(fragment, start);
-    const aad = fillAad(this.#aad, seq, type, version, length);
+    const aad = fillAad(SHARED_AAD12, seq, type, version, length);
     this.#key.sealInPlace(nonce, out, start, length, aad);
     this.#sequence = seq + 1;
     return RECORD_HEADER_LENGTH + bodyLength;
@@ -213,7 +226,6 @@ export class Tls12AeadOpener implements RecordOpener {
   readonly #nonces: NonceScheme;
   readonly #tagLength: number;
   readonly #version: number;
-  readonly #aad = new Uint8Array(AAD_LENGTH);
   #maxPlaintextLength = MAX_PLAINTEXT_LENGTH;
   #sequence = 0;
 
@@ -281,7 +293,7 @@ export class Tls12AeadOpener implements RecordOpener {
     const seq = this.#sequence;
     checkSequence(seq, 'open');
     const nonce = this.#nonces.forReceived(seq, fragment.subarray(0, explicitLength));
-    const aad = fillAad(this.#aad, seq, type, version, length);
+    const aad = fillAad(SHARED_AAD12, seq, type, version, length);
     const plaintext = this.#key.open(nonce, fragment.subarray(explicitLength), aad);
     if (plaintext === null) throw remoteError('BAD_RECORD_MAC', `${contentTypeName(type)} record authentication failed`);
     this.#sequence = seq + 1;

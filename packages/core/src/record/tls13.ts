@@ -10,6 +10,7 @@ import {
   MAX_SEQUENCE,
   RECORD_HEADER_LENGTH,
   TLS12_RECORD_VERSION,
+  SHARED_AAD13,
   XorNonce,
   checkMaxPlaintextLength,
   checkOpenedContent,
@@ -188,7 +189,6 @@ export class Tls13Opener implements RecordOpener {
   readonly #key: AeadKey;
   readonly #nonce: XorNonce;
   readonly #tagLength: number;
-  readonly #aad = new Uint8Array(RECORD_HEADER_LENGTH);
   #maxPlaintextLength = MAX_PLAINTEXT_LENGTH;
   #sequence = 0;
 
@@ -247,7 +247,7 @@ export class Tls13Opener implements RecordOpener {
     }
     const seq = this.#sequence;
     checkSequence(seq, 'open');
-    const aad = this.#aad;
+    const aad = SHARED_AAD13;
     // RFC 8446 §5.2: additional_data is the header as received.
     aad[0] = record.type;
     aad[1] = record.version >>> 8;

@@ -1,16 +1,15 @@
 /**
  * A client and a server joined in memory (h11's ConnectionPair): most protocol tests drive one of these, once per
- * crypto provider.
+ * crypto provider, over @tlsbio/transport-memory's pair with seeded fragmentation.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { WantReadError, WantWriteError, isTLSError, type TLSError } from '@tlsbio/errors';
-import { MemoryBIO } from '../../src/bio/memory-bio.js';
+import { WantReadError, isTLSError, type TLSError } from '@tlsbio/errors';
+import { ConnectionPair as WirePair, type ConnectionPairOptions } from '@tlsbio/transport-memory';
 import type { TLSConnection } from '../../src/connection.js';
 import { TLSContext, type TLSContextOptions } from '../../src/context.js';
 import type { CryptoProvider } from '../../src/crypto/provider.js';
-import type { TLSSession } from '../../src/session/session.js';
 
 const pkiDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'pki');
 
@@ -38,93 +37,21 @@ export function clientContext(provider: CryptoProvider, options: TLSContextOptio
   return context;
 }
 
-export class ConnectionPair {
-  readonly clientIn = new MemoryBIO();
-  readonly clientOut: MemoryBIO;
-  readonly serverIn = new MemoryBIO();
-  readonly serverOut: MemoryBIO;
-  readonly client: TLSConnection;
-  readonly server: TLSConnection;
-  /** Bytes moved from client to server and back. */
-  clientToServer = 0;
-  serverToClient = 0;
+/** What each side sends is cut at seeded random points into pieces of 1 to this many bytes (see ConnectionPair). */
+const PAIR_FRAGMENT = 300;
+/** `PAIR_SEED=n` replays a run's cut points (each pair of a test file takes the next seed, in creation order). */
+let nextSeed = Number(process.env.PAIR_SEED ?? 1);
 
-  constructor(
-    clientCtx: TLSContext,
-    serverCtx: TLSContext,
-    options: { serverHostname?: string; clientOutLimit?: number; serverOutLimit?: number; session?: TLSSession } = {},
-  ) {
-    this.clientOut = new MemoryBIO(options.clientOutLimit === undefined ? {} : { limit: options.clientOutLimit });
-    this.serverOut = new MemoryBIO(options.serverOutLimit === undefined ? {} : { limit: options.serverOutLimit });
-    const hostname = options.serverHostname ?? 'localhost';
-    this.client = clientCtx.wrapBio(this.clientIn, this.clientOut, options.session === undefined ? { serverHostname: hostname } : { serverHostname: hostname, session: options.session });
-    this.server = serverCtx.wrapBio(this.serverIn, this.serverOut);
-  }
-
-  /** Moves every pending byte across, both ways. Returns how many moved. */
-  transfer(): number {
-    const up = this.clientOut.read();
-    if (up.length > 0) this.serverIn.write(up);
-    const down = this.serverOut.read();
-    if (down.length > 0) this.clientIn.write(down);
-    this.clientToServer += up.length;
-    this.serverToClient += down.length;
-    return up.length + down.length;
-  }
-
-  /**
-   * Runs both handshakes to completion. The first error that is not flow control is thrown, after the bytes
-   * (alerts) have moved across, so the other side's view can be checked.
-   */
-  handshake(): void {
-    let clientDone = false;
-    let serverDone = false;
-    for (let round = 0; round < 20 && !(clientDone && serverDone); round++) {
-      try {
-        clientDone = clientDone || step(() => this.client.doHandshake());
-        this.transfer();
-        serverDone = serverDone || step(() => this.server.doHandshake());
-      } finally {
-        this.transfer();
-      }
-    }
-    if (!(clientDone && serverDone)) throw new Error('handshake did not finish in 20 rounds');
-  }
-
-  /** Writes `data` on one side and reads it all on the other. */
-  send(from: 'client' | 'server', data: Uint8Array): Uint8Array {
-    const [writer, reader] = from === 'client' ? [this.client, this.server] : [this.server, this.client];
-    writer.write(data);
-    const chunks: Uint8Array[] = [];
-    let received = 0;
-    while (received < data.length) {
-      this.transfer();
-      const chunk = readOrNull(reader);
-      if (chunk === null) {
-        if (this.transfer() === 0) break;
-        continue;
-      }
-      chunks.push(chunk);
-      received += chunk.length;
-    }
-    const out = new Uint8Array(received);
-    let offset = 0;
-    for (const chunk of chunks) {
-      out.set(chunk, offset);
-      offset += chunk.length;
-    }
-    return out;
-  }
-}
-
-/** Runs a step; `true` when it completed, `false` when it needs the peer. */
-function step(run: () => void): boolean {
-  try {
-    run();
-    return true;
-  } catch (error) {
-    if (WantReadError.isInstance(error) || WantWriteError.isInstance(error)) return false;
-    throw error;
+/**
+ * The protocol tests' pair: `@tlsbio/transport-memory`'s `ConnectionPair`, imported from its source (core cannot
+ * depend on a transport package; see vitest.config.ts and the transport-memory README). Unless a test asks
+ * otherwise, each side's bytes are cut into seeded random pieces of 1 to 300 bytes, and `handshake()` and `send()`
+ * hand them over one at a time with the engines running in between: every protocol test also checks that records
+ * and handshake messages arriving in parts change nothing. `transfer()` moves everything whole.
+ */
+export class ConnectionPair extends WirePair {
+  constructor(clientCtx: TLSContext, serverCtx: TLSContext, options: ConnectionPairOptions = {}) {
+    super(clientCtx, serverCtx, { fragment: PAIR_FRAGMENT, seed: nextSeed++, ...options });
   }
 }
 
