@@ -1,7 +1,7 @@
 /**
  * A seeded, reproducible mutation fuzzer for the TLS 1.3 engine.
  *
- * Each scenario (handshake, data both ways, a KeyUpdate, close) is recorded once between our client and server, with
+ * Each scenario (handshake — a full one, or one resuming a session — data both ways, a KeyUpdate, close) is recorded once between our client and server, with
  * a seeded random source in each provider and an Ed25519 certificate, whose signatures are deterministic: every replay
  * of a scenario produces the same bytes and the same secrets. An iteration replays the scenario and, at one flight of
  * one direction, delivers a mutated flight instead: raw bytes changed on the wire (ciphertext changes must end in
@@ -60,7 +60,8 @@ import {
   type Extension,
 } from '../src/msgs/index.js';
 import { suiteByName } from '../src/suites.js';
-import { ConnectionPair, pki } from './helpers/pair.js';
+import { ConnectionPair, pki, readOrNull } from './helpers/pair.js';
+import type { TLSSession } from '../src/session/session.js';
 import { providers, type ProviderFactory } from './helpers/providers.js';
 import { DirectionTap, concat, frame, fromHex, parseRecords, type Logical, type WireRecord } from './helpers/wire.js';
 import { equalBytes } from '../src/crypto/bytes.js';
@@ -127,7 +128,12 @@ interface Scenario {
   readonly name: string;
   readonly client: TLSContextOptions;
   readonly server: TLSContextOptions;
+  /** Resume a session from a full handshake made first (RFC 8446 §2.2): PSK, binder, no certificate messages. */
+  readonly resume?: boolean;
 }
+
+/** 2027-01-01: within the fixture certificates' validity; ticket times and ages are sealed and sent as of it. */
+const FIXED_TIME = 1_798_761_600_000;
 
 const SCENARIOS: readonly Scenario[] = [
   { name: 'basic', client: { cipherSuites: ['TLS_AES_128_GCM_SHA256'] }, server: {} },
@@ -137,6 +143,8 @@ const SCENARIOS: readonly Scenario[] = [
     server: { groups: ['secp256r1'] },
   },
   { name: 'no-compat', client: { cipherSuites: ['TLS_AES_256_GCM_SHA384'], middleboxCompatibility: false, alpnProtocols: ['h2', 'x'] }, server: { alpnProtocols: ['h2'] } },
+  // A fixed client clock: the obfuscated ticket age it sends replays too.
+  { name: 'resumption', client: { cipherSuites: ['TLS_AES_128_GCM_SHA256'], now: () => new Date(FIXED_TIME) }, server: {}, resume: true },
 ];
 
 function pattern(length: number, seed: number): Uint8Array {
@@ -211,7 +219,7 @@ class World {
     this.clientContext = new TLSContext('client', { provider: this.clientProvider.provider, ...scenario.client });
     this.clientContext.loadVerifyLocations({ cadata: pki('ca.pem') });
     // Ed25519 signatures are deterministic (RFC 8032): the whole transcript replays byte for byte.
-    this.serverContext = new TLSContext('server', { provider: this.serverProvider.provider, now: () => new Date(1_767_225_600_000), ...scenario.server });
+    this.serverContext = new TLSContext('server', { provider: this.serverProvider.provider, now: () => new Date(FIXED_TIME), ...scenario.server });
     this.serverContext.loadCertChain(pki('server-ed25519.pem'), pki('server-ed25519.key'));
     // NewSessionTickets replay too: a fixed ticket key (a random one would be drawn on the first run only) and a fixed
     // clock for the time sealed into them.
@@ -224,12 +232,26 @@ class World {
     }
   }
 
+  /** The session the resumption scenario resumes, from one full handshake (and the tickets that follow it). */
+  #session: TLSSession | undefined;
+
   /** A fresh pair whose random sources start over. */
   pair(): ConnectionPair {
+    if (this.scenario.resume === true && this.#session === undefined) {
+      const first = this.#freshPair(undefined);
+      first.handshake();
+      readOrNull(first.client); // takes the tickets
+      this.#session = first.client.session;
+      if (this.#session === undefined) throw new Error('the resumption scenario got no ticket');
+    }
+    return this.#freshPair(this.#session);
+  }
+
+  #freshPair(session: TLSSession | undefined): ConnectionPair {
     this.clientProvider.reset();
     this.serverProvider.reset();
     this.keylog = new Map();
-    return new ConnectionPair(this.clientContext, this.serverContext);
+    return new ConnectionPair(this.clientContext, this.serverContext, session === undefined ? {} : { session });
   }
 }
 
@@ -949,6 +971,10 @@ function record(factory: ProviderFactory, scenario: Scenario): Recording {
   const run = new Run(world, undefined, undefined);
   run.execute();
   if (!run.clean || run.problems.length > 0) throw new Error(`${scenario.name}: the unmutated scenario does not run cleanly: ${run.problems.join('; ')}`);
+  // The resumption scenario really resumes (else it would fuzz a full handshake twice).
+  if (run.pair.client.sessionReused !== (scenario.resume === true) || run.pair.server.sessionReused !== (scenario.resume === true)) {
+    throw new Error(`${scenario.name}: sessionReused is not ${scenario.resume === true}`);
+  }
   const suite = suiteByName(run.pair.client.cipher()![0])!;
   const keylog = world.keylog;
   const provider = world.clientProvider.provider;

@@ -3,12 +3,27 @@
  * after the handshake, PSK with (EC)DHE, binders, HelloRetryRequest, ticket keys shared and rotated, binding to the
  * context, and the refusals (a binder that does not verify, psk_ke only).
  */
-import { AlertDescription, AlertError, TLSVersion } from '@tlsbio/errors';
+import { AlertDescription, AlertError, TLSVersion, WantReadError } from '@tlsbio/errors';
+import { MemoryBIO } from '../src/bio/memory-bio.js';
+import { acceptsPskDheKe } from '../src/handshake/psk13.js';
+import {
+  ExtensionType,
+  HandshakeType,
+  PskKeyExchangeMode,
+  decodeClientHello,
+  decodeServerHello,
+  encodeClientHello,
+  encodeHandshake,
+  encodePskKeyExchangeModes,
+} from '../src/msgs/index.js';
+import { newSessionTickets13 } from '../src/session/tickets13.js';
+import { TLS13_SUITES } from '../src/suites.js';
+import { concat, parseRecords } from './helpers/wire.js';
 import { describe, expect, it } from 'vitest';
 import type { TLSConnection } from '../src/connection.js';
 import type { TLSContext, TLSContextOptions } from '../src/context.js';
 import { TLSSession } from '../src/session/session.js';
-import { ConnectionPair, clientContext, readOrNull, serverContext, pki } from './helpers/pair.js';
+import { ConnectionPair, caught, clientContext, serverContext, pki } from './helpers/pair.js';
 import { providers } from './helpers/providers.js';
 
 const text = new TextEncoder();
@@ -187,6 +202,62 @@ describe.each(providers)('TLS 1.3 resumption, our client and our server (%s prov
   });
 });
 
-export function drain(connection: TLSConnection): void {
-  while (readOrNull(connection) !== null);
-}
+describe.each(providers)('PSK key exchange modes (RFC 8446 §4.2.9) at our server (%s provider)', (_name, createProvider) => {
+  const provider = createProvider();
+
+  /** The ClientHello a resuming client sends, its psk_key_exchange_modes replaced (or removed with `undefined`). */
+  function helloWithModes(modes: number[] | undefined): { server: TLSConnection; serverOut: MemoryBIO } {
+    const client = clientContext(provider, { minimumVersion: TLSVersion.TLSv1_3 });
+    const server = serverContext(provider);
+    const session = connect(client, server).client.session!;
+    const pair = new ConnectionPair(client, server, { session });
+    expect(() => pair.client.doHandshake()).toThrow(WantReadError);
+    const [record] = parseRecords(pair.clientOut.read());
+    const hello = decodeClientHello(record!.fragment.subarray(4));
+    const extensions = hello.extensions.flatMap((e) =>
+      e.type !== ExtensionType.psk_key_exchange_modes ? [e] : modes === undefined ? [] : [{ type: e.type, data: encodePskKeyExchangeModes(modes) }],
+    );
+    const message = encodeHandshake(HandshakeType.client_hello, encodeClientHello({ ...hello, extensions }));
+    const bytes = concat(new Uint8Array([22, 3, 1, message.length >> 8, message.length & 0xff]), message);
+    pair.serverIn.write(bytes);
+    return { server: pair.server, serverOut: pair.serverOut };
+  }
+
+  it('psk_ke only: the PSK is ignored (no forward secrecy), a full handshake with a certificate follows', () => {
+    const { server, serverOut } = helloWithModes([PskKeyExchangeMode.psk_ke]);
+    expect(() => server.doHandshake()).toThrow(WantReadError);
+    const [serverHelloRecord, ...rest] = parseRecords(serverOut.read());
+    const serverHello = decodeServerHello(serverHelloRecord!.fragment.subarray(4));
+    expect(serverHello.extensions.map((e) => e.type)).not.toContain(ExtensionType.pre_shared_key);
+    // A full handshake: the flight is much larger than a resumption's (it carries the certificate chain).
+    expect(rest.reduce((n, r) => n + r.fragment.length, 0)).toBeGreaterThan(500);
+  });
+
+  it('pre_shared_key without psk_key_exchange_modes: missing_extension', () => {
+    const { server } = helloWithModes(undefined);
+    const error = caught(() => server.doHandshake());
+    expect(error.reason).toBe('MISSING_PSK_KEX_MODES_EXTENSION');
+    expect(error.alert?.description).toBe(AlertDescription.missing_extension);
+  });
+
+  it('a client without psk_dhe_ke gets no tickets (RFC 8446 §4.2.9)', () => {
+    const context = serverContext(provider);
+    const result = { suite: TLS13_SUITES[0]!, alpn: undefined, serverName: undefined, peerVerified: false, resumptionMasterSecret: new Uint8Array(32) };
+    expect(newSessionTickets13(context, { ...result, peerAcceptsTickets: true }, [])).toHaveLength(2);
+    expect(newSessionTickets13(context, { ...result, peerAcceptsTickets: false }, [])).toEqual([]);
+    expect(newSessionTickets13(context, { ...result, peerAcceptsTickets: true, resumedPeerChain: [] }, [])).toHaveLength(1);
+    const client = (modes: number[]) =>
+      decodeClientHello(
+        encodeClientHello({
+          legacyVersion: 0x0303,
+          random: new Uint8Array(32),
+          legacySessionId: new Uint8Array(0),
+          cipherSuites: [0x1301],
+          legacyCompressionMethods: [0],
+          extensions: [{ type: ExtensionType.psk_key_exchange_modes, data: encodePskKeyExchangeModes(modes) }],
+        }),
+      );
+    expect(acceptsPskDheKe(client([PskKeyExchangeMode.psk_ke]))).toBe(false);
+    expect(acceptsPskDheKe(client([PskKeyExchangeMode.psk_ke, PskKeyExchangeMode.psk_dhe_ke]))).toBe(true);
+  });
+});

@@ -77,8 +77,8 @@ export function connectionRecord(connection: TLSConnection, counters: Counters, 
     alpn: connection.selectedAlpnProtocol(),
     peer_subject: subjectOf(connection.getPeerCertificate({ binary: true })),
     verify: verifyStatus(connection),
-    // Resumption and 0-RTT arrive with a later milestone: every connection is a full handshake without early data.
-    resumed: false,
+    resumed: connection.sessionReused,
+    // 0-RTT arrives with a later milestone: no connection sends or takes early data yet.
     early_data: 'not_sent',
     bytes_in: counters.bytesIn,
     bytes_out: counters.bytesOut,
