@@ -318,7 +318,8 @@ export class TLSConnection {
    * const conn = context.wrapBio(incoming, outgoing, { serverHostname: 'example.com', session });
    * const early = conn.writeEarlyData(request);
    * // … run the handshake …
-   * if (conn.earlyDataStatus !== 'accepted') conn.write(request.subarray(conn.earlyDataStatus === 'rejected' ? 0 : early));
+   * const rest = conn.earlyDataStatus === 'rejected' ? request : request.subarray(early);
+   * if (rest.length > 0) conn.write(rest); // what did not go early, or all of it after a rejection
    */
   writeEarlyData(data: Uint8Array): number {
     if (!(data instanceof Uint8Array)) throw new InvalidArgumentError('data', 'INVALID_ARGUMENT', 'must be a Uint8Array');
@@ -356,14 +357,15 @@ export class TLSConnection {
    * Returns an empty array once no more early data can come (the client's EndOfEarlyData arrived, or it offered
    * none, or it was rejected: see {@link earlyDataStatus}); until then a call that has nothing throws `WantReadError`.
    * Accepted early data waits here (at most the context's `maxEarlyData` bytes) until read.
-   * @throws {InvalidArgumentError} on a client.
+   * @throws {InvalidArgumentError} on a client, or for `n` that is not a positive integer.
    * @throws {WantReadError} when more early data may come but none is buffered.
    * @throws {ProtocolError} `TOO_MUCH_EARLY_DATA` (unexpected_message) when the client sends more than allowed.
    * @example
    * for (let chunk = server.readEarlyData(); chunk.length > 0; chunk = server.readEarlyData()) handle(chunk);
    */
   readEarlyData(n = MAX_PLAINTEXT_LENGTH): Uint8Array {
-    if (!(Number.isSafeInteger(n) && n >= 0)) throw new InvalidArgumentError('n', 'INVALID_ARGUMENT', 'must be a non-negative integer');
+    // At least 1: an empty result means the end of the early data.
+    if (!(Number.isSafeInteger(n) && n >= 1)) throw new InvalidArgumentError('n', 'INVALID_ARGUMENT', 'must be a positive integer');
     if (!this.serverSide) throw new InvalidArgumentError('readEarlyData', 'INVALID_ARGUMENT', 'only a server receives early data');
     return this.#guard(() => {
       this.#flush();

@@ -28,10 +28,12 @@ import {
   decodeCertificate13,
   decodeCertificateVerify,
   decodeClientHello,
+  decodeEncryptedExtensions,
   decodeHandshake,
   decodeServerHello,
   encodeCertificate13,
   encodeCertificateVerify,
+  encodeEncryptedExtensions,
   encodeHandshake,
   encodeKeyUpdate,
   encodeServerHello,
@@ -558,6 +560,15 @@ describe.each(providers)('TLS 1.3 engine on bad input, %s provider', (_name, mak
       const flight = bench.serverFlight();
       const plainEncryptedExtensions = { ...flight[2]!, epoch: -1 };
       rejectFlight(bench, [flight[0]!, flight[1]!, plainEncryptedExtensions, ...flight.slice(3)], 'UNEXPECTED_RECORD', 'unexpected_message');
+    });
+
+    it('refuses early_data in EncryptedExtensions when we offered no 0-RTT with unsupported_extension (RFC 8446 §4.2, §4.2.10)', () => {
+      const bench = new Bench(provider);
+      const flight = editMessage(bench.serverFlight(), HandshakeType.encrypted_extensions, (body) => {
+        const { extensions } = decodeEncryptedExtensions(body);
+        return encodeEncryptedExtensions({ extensions: [...extensions, { type: ExtensionType.early_data, data: new Uint8Array(0) }] });
+      });
+      rejectFlight(bench, flight, 'UNSOLICITED_EXTENSION', 'unsupported_extension');
     });
 
     it('refuses ServerHello and EncryptedExtensions in one record: a key change off a record boundary (RFC 8446 §5.1)', () => {

@@ -130,6 +130,8 @@ describe.each(providers)('0-RTT the server cannot accept (%s provider)', (_name,
     const pair = new ConnectionPair(clientContext(provider), serverContext(provider));
     expect(caught(() => pair.server.writeEarlyData(new Uint8Array(1))).reason).toBe('INVALID_ARGUMENT');
     expect(caught(() => pair.client.readEarlyData()).reason).toBe('INVALID_ARGUMENT');
+    expect(caught(() => pair.server.readEarlyData(0)).reason).toBe('INVALID_ARGUMENT');
+    expect(caught(() => pair.client.writeEarlyData('text' as unknown as Uint8Array)).reason).toBe('INVALID_ARGUMENT');
   });
 
   it('an early_data extension with a body in the ClientHello is decode_error', () => {
