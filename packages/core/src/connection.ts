@@ -66,6 +66,7 @@ import type { TLSSession } from './session/session.js';
 import { newSessionTickets13, sessionFromTicket13 } from './session/tickets13.js';
 import type { CipherSuite } from './suites.js';
 import { certificateToDict, parseCertificate, type Certificate, type PeerCertificateDict } from './x509/index.js';
+import { toHex } from './x509/names.js';
 
 const CHANGE_CIPHER_SPEC = new Uint8Array([0x14, 0x03, 0x03, 0x00, 0x01, 0x01]);
 
@@ -1079,7 +1080,7 @@ export class TLSConnection {
     logSecret: (label, clientRandom, secret) => {
       const keylog = this.#context.keylogCallback;
       if (keylog === undefined) return;
-      const line = `${label} ${hex(clientRandom)} ${hex(secret)}`;
+      const line = `${label} ${toHex(clientRandom)} ${toHex(secret)}`;
       this.#callback(() => keylog(line, this));
     },
     setVersion: (version) => {
@@ -1341,12 +1342,6 @@ function flowControl<T extends TLSError>(make: () => T): T {
   } finally {
     errorConstructor.stackTraceLimit = limit;
   }
-}
-
-function hex(bytes: Uint8Array): string {
-  let out = '';
-  for (const byte of bytes) out += byte.toString(16).padStart(2, '0');
-  return out;
 }
 
 export type { PeerCertificateDict };
