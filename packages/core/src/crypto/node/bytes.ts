@@ -21,3 +21,8 @@ export function base64Url(bytes: Uint8Array): string {
 export function bufferView(bytes: Uint8Array): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
+
+/** The bytes of a base64url JWK member. */
+export function fromBase64Url(text: string): Uint8Array {
+  return asBytes(Buffer.from(text, 'base64url'));
+}

@@ -28,7 +28,7 @@ import { checkedRandom } from '../checked-random.js';
  */
 export function createNodeProvider(options: ProviderOptions = {}): CryptoProvider {
   const random = options.random === undefined ? systemRandom : checkedRandom(options.random);
-  const x25519 = x25519Group(random);
+  const x25519 = x25519Group(options.random === undefined ? undefined : random);
   return Object.freeze({
     name: 'node',
     randomBytes: random,
