@@ -296,11 +296,15 @@ describe('the Duplex as a socket', () => {
     expect(isTLSError(error)).toBe(true);
   });
 
-  it('accepts minVersion TLSv1.2 and a session (ignored: resumption is a later issue)', async () => {
+  it('accepts minVersion TLSv1.2; session bytes that are not a session are refused at once (BAD_SESSION)', async () => {
     const { port } = await echoServer();
-    const socket = createConnection({ host: '127.0.0.1', port, servername: 'localhost', ca: pki('ca.pem'), minVersion: 'TLSv1.2', session: Buffer.alloc(8) });
+    const options = { host: '127.0.0.1', port, servername: 'localhost', ca: pki('ca.pem'), minVersion: 'TLSv1.2' } as const;
+    // Unlike tls.connect, which drops a session it cannot read, a bad one is the caller's error, said at once.
+    expect(() => createConnection({ ...options, session: Buffer.alloc(8) })).toThrow(expect.objectContaining({ reason: 'BAD_SESSION' }));
+    const socket = createConnection(options);
     await once(socket, 'secureConnect');
     expect(socket.getProtocol()).toBe('TLSv1.3');
+    // TLS 1.3 tickets come after the handshake: no session yet at 'secureConnect'.
     expect(socket.getSession()).toBeUndefined();
     socket.destroy();
   });
