@@ -65,7 +65,9 @@ class ResumingAgent extends Agent {
   constructor(options: AgentOptions) {
     super(options);
   }
-  override createConnection(options: CreateConnectionOptions, callback: () => void) {
+  // http's Agent passes the request's options (a superset of ours) and a callback it guards with once().
+  override createConnection(agentOptions: object, callback: () => void) {
+    const options = agentOptions as CreateConnectionOptions;
     const key = `${options.host}:${options.port}:${options.servername ?? ''}`;
     const session = this.sessions.get(key);
     const socket = createConnection(session === undefined ? options : { ...options, session }, callback);
