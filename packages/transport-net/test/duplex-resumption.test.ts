@@ -116,3 +116,16 @@ describe.each([
     expect(reused).toEqual([false, true, true]);
   });
 });
+
+describe('a session the connection cannot use', () => {
+  it("is refused with an 'error' (not silently dropped) when it comes from other settings: a TLS 1.3 session under maxVersion TLSv1.2", async () => {
+    const { port, reused } = await nodeHttpsServer('TLSv1.3');
+    const url = `https://localhost:${port}/`;
+    const { sessions } = await get(url, { createConnection, maxVersion: 'TLSv1.3' });
+    const socket = createConnection({ host: 'localhost', port, ca: pki('ca.pem'), maxVersion: 'TLSv1.2', session: sessions.at(-1)! });
+    const [error] = (await once(socket, 'error')) as [Error & { reason?: string }];
+    expect(error.reason).toBe('ATTEMPT_TO_REUSE_SESSION_IN_DIFFERENT_CONTEXT');
+    expect(socket.destroyed).toBe(true);
+    expect(reused).toEqual([false]);
+  });
+});
