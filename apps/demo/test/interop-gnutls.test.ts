@@ -1,11 +1,17 @@
 // Interop with GnuTLS (gnutls-bin): our client against `gnutls-serv --echo`, and `gnutls-cli` against our server,
-// TLS 1.3 only. gnutls-serv cannot report a port it picked, so each case takes one that was free a moment ago.
+// TLS 1.3 only (TLS 1.2 is interop-gnutls-tls12.test.ts and interop-tls12-resumption.test.ts), including session
+// resumption both ways and gnutls-cli's 0-RTT. gnutls-serv cannot report a port it picked, so each case takes one that
+// was free a moment ago.
+import { rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Proc, assertBuilt, freePort, jsonLines, killAll, pki, runWithInput, sha256, spawnProc, startOurServer, testScope, tlsbio, waitForListen } from './interop-harness.js';
 
 const CA = pki('ca.pem');
 const TLS13 = 'NORMAL:-VERS-ALL:+VERS-TLS1.3';
 const OUR_ECDSA = ['--cert', pki('server-ecdsa-chain.pem'), '--key', pki('server-ecdsa.key')];
+const GNUTLS_ECDSA = ['--x509certfile', pki('server-ecdsa-chain.pem'), '--x509keyfile', pki('server-ecdsa.key')];
 
 beforeAll(assertBuilt);
 afterAll(killAll);
@@ -126,5 +132,68 @@ describe.concurrent('gnutls-cli against our server', () => {
     expect(proc.stdoutText).toContain('HTTP/1.0 200 ok');
     expect(proc.stdoutText).toContain('KeyUpdate: sent, update_requested');
     expect(proc.stdoutText).toContain('SNI: localhost');
+  });
+});
+
+describe.concurrent('TLS 1.3 resumption with GnuTLS', () => {
+  it('tlsbio client --reconnect 2 against gnutls-serv: both resumed connections are resumed on each side, with ECDHE', async ({ onTestFinished }) => {
+    const scope = testScope(onTestFinished);
+    const port = await freePort();
+    // Line-buffered (coreutils' stdbuf), so the report of every connection can be read as soon as it is served.
+    const server = spawnProc('stdbuf', ['-oL', 'gnutls-serv', '--echo', '-a', '--priority', TLS13, ...GNUTLS_ECDSA, '-p', String(port)], { scope });
+    await waitForListen(port);
+    const client = await runWithInput(
+      tlsbio(['client', '--connect', `127.0.0.1:${port}`, '--servername', 'localhost', '--CAfile', CA, '--json', '--reconnect', '2'], { scope }),
+      'resume me\n',
+    );
+    expect(client.exit?.code, `${client.describe()}\n${server.describe()}`).toBe(0);
+    expect(client.stdoutText).toBe('resume me\n'.repeat(3));
+    const records = jsonLines(client.stderr);
+    expect(records.map((record) => record.resumed)).toEqual([false, true, true]);
+    // psk_dhe_ke: a resumed handshake still agrees on a key share; the server's chain comes from the session.
+    for (const record of records) expect(record).toMatchObject({ version: 'TLSv1.3', group: 'x25519', verify: 'ok', bytes_in: 10 });
+    // Its report of each connection goes to stdout before it echoes (and logs on stderr) what came on it.
+    await server.waitUntil(() => (server.stderr.match(/received cmd: resume me/g) ?? []).length === 3, 'three echoed connections');
+    expect(server.stdoutText.match(/\*\*\* This is a resumed session/g)).toHaveLength(2);
+    expect(server.stdoutText.match(/Ephemeral EC Diffie-Hellman parameters/g)).toHaveLength(3);
+  });
+
+  it('gnutls-cli --resume against tlsbio server --json: "This is a resumed session", and resumed in our JSON', async ({ onTestFinished }) => {
+    const scope = testScope(onTestFinished);
+    const { proc: server, port } = await startOurServer([...OUR_ECDSA, '--json'], { scope });
+    // gnutls-cli sends stdin on the resumed connection only (the first one just takes the session and goes).
+    const proc = await runWithInput(spawnProc('gnutls-cli', ['--priority', TLS13, '--x509cafile', CA, '-p', String(port), '--resume', 'localhost'], { scope }), 'on the resumed one\n');
+    expect(proc.exit?.code, `${proc.describe()}\n${server.describe()}`).toBe(0);
+    expect(proc.stdoutText).toContain('- Resume Handshake was completed');
+    expect(proc.stdoutText).toContain('*** This is a resumed session');
+    expect(proc.stdoutText).toContain('on the resumed one\n');
+    await server.waitUntil(() => jsonLines(server.stderr).length === 2, 'two connections logged');
+    const records = jsonLines(server.stderr);
+    expect(records.map((record) => [record.resumed, record.bytes_in])).toEqual([
+      [false, 0],
+      [true, 19],
+    ]);
+    expect(records[1]).toMatchObject({ version: 'TLSv1.3', sni: 'localhost', early_data: 'not_sent' });
+  });
+
+  it('gnutls-cli --resume --earlydata against tlsbio server --early_data: the 0-RTT bytes are accepted and echoed first', async ({ onTestFinished }) => {
+    const scope = testScope(onTestFinished);
+    const { proc: server, port } = await startOurServer([...OUR_ECDSA, '--json', '--early_data'], { scope });
+    const early = join(tmpdir(), `tlsbio-gnutls-early-${port}.txt`);
+    writeFileSync(early, 'EARLY BYTES\n');
+    onTestFinished(() => rmSync(early, { force: true }));
+    const proc = await runWithInput(
+      spawnProc('gnutls-cli', ['--priority', TLS13, '--x509cafile', CA, '-p', String(port), '--resume', `--earlydata=${early}`, 'localhost'], { scope }),
+      'one-rtt bytes\n',
+    );
+    expect(proc.exit?.code, `${proc.describe()}\n${server.describe()}`).toBe(0);
+    expect(proc.stdoutText).toContain('*** This is a resumed session');
+    // Our echo server answers the early bytes first, then the 1-RTT ones.
+    expect(proc.stdoutText).toContain('EARLY BYTES\none-rtt bytes\n');
+    await server.waitUntil(() => jsonLines(server.stderr).length === 2, 'two connections logged');
+    expect(jsonLines(server.stderr).map((record) => [record.resumed, record.early_data, record.bytes_in])).toEqual([
+      [false, 'not_sent', 0],
+      [true, 'accepted', 26],
+    ]);
   });
 });

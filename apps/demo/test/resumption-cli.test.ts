@@ -98,36 +98,38 @@ describe('0-RTT (TLS 1.3)', () => {
     const early = file('early-accepted', 'GET /early\n');
     const proc = await runWithInput(client(port, ['--tls1_3', '--reconnect', '--early_data', early]), 'late\n');
     const lines = records(proc, 2);
-    expect(lines.map((line) => [line.resumed, line.early_data])).toEqual([
-      [false, 'not_sent'],
-      [true, 'accepted'],
+    expect(lines.map((line) => [line.resumed, line.early_data, line.bytes_out])).toEqual([
+      [false, 'not_sent', 5],
+      [true, 'accepted', 16],
     ]);
     // The echo server returns the early bytes first, then stdin's.
     expect(proc.stdoutText).toBe('late\nGET /early\nlate\n');
     await server.waitFor(/"early_data":"accepted"/, { stream: 'stderr' });
   });
 
-  it('a server that turned 0-RTT off since the ticket rejects it: the client reports it and sends the bytes as 1-RTT data', async () => {
-    // Same ticket keys: the second server resumes the first one's sessions, but takes no early data.
+  it('a server without --early_data rejects it: the client reports it and sends the bytes again after the handshake', async () => {
+    // The session must allow 0-RTT (a ticket from a server with --early_data) for the client to send any: the server
+    // that rejects it shares that server's ticket keys, so it resumes the session but takes no early data.
     const keys = file('keys-early', `${KEY_A}\n`);
     const { port: allowing } = await startOurServer([...SERVER_CERT, '--early_data', '--ticket-keys', keys]);
-    const { port: refusing } = await startOurServer([...SERVER_CERT, '--ticket-keys', keys]);
+    const { port } = await startOurServer([...SERVER_CERT, '--ticket-keys', keys]);
     const early = file('early-rejected', 'GET /early\n');
     const saved = join(tmp, 'session-for-early');
     records(await runWithInput(client(allowing, ['--tls1_3', '--sess_out', saved]), ''), 1);
-    const proc = await runWithInput(client(refusing, ['--tls1_3', '--sess_in', saved, '--early_data', early]), 'late\n');
+    const proc = await runWithInput(client(port, ['--tls1_3', '--sess_in', saved, '--early_data', early]), 'late\n');
     const [line] = records(proc, 1);
-    expect(line).toMatchObject({ resumed: true, early_data: 'rejected' });
+    // bytes_out counts the early bytes, sent again as 1-RTT data.
+    expect(line).toMatchObject({ resumed: true, early_data: 'rejected', bytes_out: 16, bytes_in: 16 });
     expect(proc.stdoutText).toBe('GET /early\nlate\n');
   });
 
-  it('a session whose ticket allows no early data: nothing goes early, the bytes go first as 1-RTT data', async () => {
+  it('a session without early data (a server without --early_data made it): nothing goes early, the bytes go after the handshake', async () => {
     const { port } = await startOurServer([...SERVER_CERT]);
-    const early = file('early-not-sent', 'GET /early\n');
     const saved = join(tmp, 'session-without-early');
     records(await runWithInput(client(port, ['--tls1_3', '--sess_out', saved]), ''), 1);
+    const early = file('early-not-sent', 'GET /early\n');
     const proc = await runWithInput(client(port, ['--tls1_3', '--sess_in', saved, '--early_data', early]), 'late\n');
-    expect(records(proc, 1)[0]).toMatchObject({ resumed: true, early_data: 'not_sent' });
+    expect(records(proc, 1)[0]).toMatchObject({ resumed: true, early_data: 'not_sent', bytes_out: 16, bytes_in: 16 });
     expect(proc.stdoutText).toBe('GET /early\nlate\n');
   });
 

@@ -147,6 +147,7 @@ async function runConnection(attempt: Attempt, stdio: ClientStdio): Promise<{ ok
   let stream: SecureStream | undefined;
   try {
     stream = await open(attempt);
+    counters.bytesOut += earlyBytesSent(stream, attempt);
     if (!attempt.json) {
       output.err(`CONNECTED ${formatHostPort(attempt.remoteHost, attempt.port)}\n`);
       output.err(`---\n${describeConnection(connectionRecord(stream.connection, counters))}\n---\n`);
@@ -164,6 +165,17 @@ async function runConnection(attempt: Attempt, stdio: ClientStdio): Promise<{ ok
   } finally {
     stdio.stdin.destroy();
   }
+}
+
+/**
+ * The bytes of `--early_data` that reached the server by the end of the handshake: all of them when it took them as
+ * 0-RTT data or the driver sent them again after the handshake (a rejection, or a ticket without early data), none
+ * when they were dropped (a rejection under another ALPN protocol).
+ */
+function earlyBytesSent(stream: SecureStream, attempt: Attempt): number {
+  if (attempt.session === undefined || attempt.earlyData === undefined) return 0;
+  const info = stream.info();
+  return info.earlyData === 'accepted' || info.earlyDataResent ? attempt.earlyData.length : 0;
 }
 
 /** `--reconnect` alone is one more connection; `--reconnect N`, N more (0 when the flag is absent). */
