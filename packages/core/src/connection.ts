@@ -141,12 +141,13 @@ export class TLSConnection {
   #version: number = TLSVersion.TLSv1_3;
   #started = false;
   /** The completed handshake's facts and secrets; the peer's chain is kept apart, as DER (see #completeHandshake). */
-  #result: Omit<HandshakeResult, 'peerCertificates'> | undefined;
+  #result: Established | undefined;
   /** The peer's chain as received, leaf first (DER); parsed again only when asked for as a dictionary. */
   #peerChain: readonly Uint8Array[] = NO_CERTIFICATES;
   #verifiedChain: readonly Certificate[] | undefined;
   /** The verified path as DER, once the handshake has completed. */
   #verifiedDer: readonly Uint8Array[] | undefined;
+  /** TLS 1.3, during the handshake: the traffic secrets in force (then kept by #result, for KeyUpdate). */
   #readSecret: Uint8Array | undefined;
   #writeSecret: Uint8Array | undefined;
   #plaintext: Uint8Array[] = [];
@@ -439,12 +440,12 @@ export class TLSConnection {
     }
     this.#guard(() => {
       this.#flush();
-      this.#state = requestPostHandshakeAuth(this.#forkIO(), this.#result!.suite, () => this.#readSecret!, (identity) => {
+      this.#state = requestPostHandshakeAuth(this.#forkIO(), this.#result!.suite, () => this.#result!.readSecret!, (identity) => {
         const verified = identity.verified ? this.#verifiedChain : undefined;
         this.#peerChain = identity.chain.length === 0 ? NO_CERTIFICATES : identity.chain.map((cert) => sharedDer(cert, verified));
         this.#verifiedDer = verified?.map((cert) => cert.der);
         this.#verifiedChain = undefined;
-        this.#result = { ...this.#result!, peerVerified: identity.verified };
+        this.#result!.peerVerified = identity.verified;
       });
       this.#flushAvailable();
     });
@@ -890,10 +891,10 @@ export class TLSConnection {
       if (++this.#keyUpdates > this.#context.limits.maxKeyUpdates) throw new ProtocolError('TOO_MANY_KEY_UPDATES', 'too many KeyUpdates without data');
       // RFC 8446 §5.1: a key change must fall on a record boundary.
       if (this.#reassembler.buffered > 0) throw new ProtocolError('NOT_ON_RECORD_BOUNDARY', 'KeyUpdate not at the end of its record');
-      const suite = this.#result!.suite;
-      const secret = nextTrafficSecret(this.#hash(suite), this.#readSecret!);
-      this.#readSecret = secret;
-      this.#opener = this.#makeOpener(suite, secret);
+      const result = this.#result!;
+      const secret = nextTrafficSecret(this.#hash(result.suite), result.readSecret!);
+      result.readSecret = secret;
+      this.#opener = this.#makeOpener(result.suite, secret);
       // RFC 8446 §4.6.3: answer a request with our own update, unless we have closed our side already.
       if (updateRequested && !this.#closeSent) this.#sendKeyUpdate(false);
       return;
@@ -901,7 +902,7 @@ export class TLSConnection {
     if (message.type === HandshakeType.certificate_request && !this.serverSide && this.#version === TLSVersion.TLSv1_3) {
       // RFC 8446 §4.6.2: only a client that offered post_handshake_auth may receive one; we answer it at once.
       if (!this.#context.postHandshakeAuth) throw new ProtocolError('UNEXPECTED_MESSAGE', 'a CertificateRequest after the handshake, which we did not offer');
-      this.#state = answerPostHandshakeRequest(this.#forkIO(), message, this.#result!.suite, () => this.#writeSecret!) ?? undefined;
+      this.#state = answerPostHandshakeRequest(this.#forkIO(), message, this.#result!.suite, () => this.#result!.writeSecret!) ?? undefined;
       return;
     }
     if (message.type === HandshakeType.new_session_ticket && !this.serverSide && this.#version === TLSVersion.TLSv1_3) {
@@ -924,11 +925,11 @@ export class TLSConnection {
 
   #sendKeyUpdate(requestPeer: boolean): void {
     if (this.#flight.length > 0) this.#sealFlight(); // messages queued under the old key go out under it
-    const suite = this.#result!.suite;
+    const result = this.#result!;
     this.#output.push(this.#sealer.seal(ContentType.handshake, encodeHandshake(HandshakeType.key_update, encodeKeyUpdate(requestPeer))));
-    const secret = nextTrafficSecret(this.#hash(suite), this.#writeSecret!);
-    this.#writeSecret = secret;
-    this.#sealer = this.#makeSealer(suite, secret);
+    const secret = nextTrafficSecret(this.#hash(result.suite), result.writeSecret!);
+    result.writeSecret = secret;
+    this.#sealer = this.#makeSealer(result.suite, secret);
   }
 
   /** RFC 8446 §5.5: update our keys before the AEAD's usage limit. */
@@ -1156,15 +1157,15 @@ export class TLSConnection {
     }
     this.#verifiedDer = verified === undefined ? undefined : sharedDerList(verified.map((cert) => cert.der));
     this.#verifiedChain = undefined;
-    const kept = keptResult(result, [this.#readSecret, this.#writeSecret]);
-    this.#result = kept.result;
-    [this.#readSecret, this.#writeSecret] = kept.secrets;
-    const rest = kept.result;
+    // A server's resumption master secret serves only the tickets it sends now; a client's, every ticket it receives.
+    const rest = new Established(result, this.#readSecret, this.#writeSecret, !this.serverSide);
+    this.#result = rest;
+    this.#readSecret = this.#writeSecret = undefined;
     if (newSession !== undefined) this.#addSession(newSession);
     if (this.serverSide && this.#version === TLSVersion.TLSv1_3) {
       // RFC 8446 §4.6.1: tickets go out after the client's Finished, under our application traffic keys, outside the
       // transcript. They travel with the next output (the handshake's caller flushes).
-      for (const ticket of newSessionTickets13(this.#context, rest, this.#peerChain)) {
+      for (const ticket of newSessionTickets13(this.#context, result, this.#peerChain)) {
         this.#flight.push(encodeHandshake(HandshakeType.new_session_ticket, encodeNewSessionTicket13(ticket)));
       }
     }
@@ -1220,8 +1221,6 @@ function takeChunks(queue: Uint8Array[], n: number, available: number, taken: (c
   return result;
 }
 
-const NO_PARSED_CERTIFICATES: readonly Certificate[] = Object.freeze([]);
-
 /** Lists of DER certificates kept by connections, by their first element (see sharedDerList). */
 const derLists = new WeakMap<Uint8Array, (readonly Uint8Array[])[]>();
 
@@ -1242,41 +1241,83 @@ function sharedDerList(list: readonly Uint8Array[]): readonly Uint8Array[] {
   return shared;
 }
 
-/** The TLS 1.3 secrets a completed handshake's result carries (RFC 8446 §7.1). */
-const RESULT_SECRETS = ['clientTrafficSecret', 'serverTrafficSecret', 'exporterMasterSecret', 'resumptionMasterSecret'] as const;
-
 /**
- * What an established connection keeps of its handshake's result, laid out to cost little while idle: a clone of
- * the result (same shape, properties in the object) without the parsed certificates, its secrets and `others` (the
- * connection's traffic secrets, which are the same arrays or not) copied into one array of which each is a view
- * (one ArrayBuffer and backing store instead of one per secret), and the offered cipher suites shared with every
- * connection that saw the same list.
+ * What an established connection keeps of its handshake's result (see #completeHandshake): the facts its getters
+ * report and the secrets it still needs, nothing else. A class, so that every connection's copy shares one hidden
+ * class: a spread clone of the result got a map and descriptor array of its own per connection (~0.4 KiB) once V8's
+ * cache for object spreads at that spot had seen several result shapes.
  */
-function keptResult(
-  result: HandshakeResult,
-  others: readonly (Uint8Array | undefined)[],
-): { result: Omit<HandshakeResult, 'peerCertificates'>; secrets: (Uint8Array | undefined)[] } {
-  // The new session went to the connection's list (a client's TLS 1.2 session): the result need not hold it too.
-  const kept = { ...result, peerCertificates: NO_PARSED_CERTIFICATES, newSession: undefined } as {
-    -readonly [K in keyof HandshakeResult]: HandshakeResult[K];
-  };
-  if (kept.peerCipherSuites !== undefined) kept.peerCipherSuites = sharedSuiteList(kept.peerCipherSuites);
-  const distinct = new Set<Uint8Array>();
-  for (const name of RESULT_SECRETS) if (kept[name] !== undefined) distinct.add(kept[name]);
-  for (const secret of others) if (secret !== undefined) distinct.add(secret);
-  let length = 0;
-  for (const secret of distinct) length += secret.length;
-  if (length === 0) return { result: kept, secrets: [...others] };
-  const packed = new Uint8Array(length);
-  const views = new Map<Uint8Array, Uint8Array>();
-  let offset = 0;
-  for (const secret of distinct) {
-    packed.set(secret, offset);
-    views.set(secret, packed.subarray(offset, offset + secret.length));
-    offset += secret.length;
+class Established {
+  readonly suite: CipherSuite;
+  readonly group: HandshakeResult['group'];
+  readonly alpn: string | undefined;
+  readonly serverName: string | undefined;
+  /** Replaced when a post-handshake authentication (RFC 8446 §4.6.2) brings the client's certificate. */
+  peerVerified: boolean;
+  readonly helloRetried: boolean;
+  /** Server: the cipher suites the client offered, shared with every connection that saw the same list. */
+  readonly peerCipherSuites: readonly number[] | undefined;
+  readonly peerPostHandshakeAuth: boolean | undefined;
+  readonly tls12: HandshakeResult['tls12'];
+  /**
+   * TLS 1.3 (RFC 8446 §7.1), back to back, one hash length each: the application traffic secrets in force, read then
+   * write (a KeyUpdate replaces one, §7.2), the exporter master secret and, when kept, the resumption master secret.
+   * One array for all, each read as a view when used: one buffer instead of one per secret, and no view held idle.
+   */
+  readonly #secrets: Uint8Array | undefined;
+  /** The suite's hash length: each secret's. */
+  readonly #secretLength: number = 0;
+
+  /**
+   * @param read the traffic secrets in force when the handshake completed (TLS 1.3), or `undefined`.
+   * @param keepResumption whether the resumption master secret stays (a client makes a PSK of it for each ticket).
+   */
+  constructor(result: HandshakeResult, read: Uint8Array | undefined, write: Uint8Array | undefined, keepResumption: boolean) {
+    this.suite = result.suite;
+    this.group = result.group;
+    this.alpn = result.alpn;
+    this.serverName = result.serverName;
+    this.peerVerified = result.peerVerified;
+    this.helloRetried = result.helloRetried;
+    this.peerCipherSuites = result.peerCipherSuites === undefined ? undefined : sharedSuiteList(result.peerCipherSuites);
+    this.peerPostHandshakeAuth = result.peerPostHandshakeAuth;
+    this.tls12 = result.tls12;
+    const { exporterMasterSecret, resumptionMasterSecret } = result;
+    if (read === undefined || write === undefined || exporterMasterSecret === undefined) return;
+    const kept = [read, write, exporterMasterSecret];
+    if (keepResumption && resumptionMasterSecret !== undefined) kept.push(resumptionMasterSecret);
+    const secrets = new Uint8Array(read.length * kept.length);
+    kept.forEach((secret, index) => secrets.set(secret, index * read.length));
+    this.#secrets = secrets;
+    this.#secretLength = read.length;
   }
-  for (const name of RESULT_SECRETS) if (kept[name] !== undefined) kept[name] = views.get(kept[name]);
-  return { result: kept, secrets: others.map((secret) => (secret === undefined ? undefined : views.get(secret))) };
+
+  get readSecret(): Uint8Array | undefined {
+    return this.#secret(0);
+  }
+  set readSecret(secret: Uint8Array) {
+    this.#secrets!.set(secret, 0);
+  }
+  get writeSecret(): Uint8Array | undefined {
+    return this.#secret(1);
+  }
+  set writeSecret(secret: Uint8Array) {
+    this.#secrets!.set(secret, secret.length);
+  }
+  get exporterMasterSecret(): Uint8Array | undefined {
+    return this.#secret(2);
+  }
+  get resumptionMasterSecret(): Uint8Array | undefined {
+    return this.#secret(3);
+  }
+
+  /** A copy of the secret at `index` (taken apart from the array that a KeyUpdate overwrites), if kept. */
+  #secret(index: number): Uint8Array | undefined {
+    const secrets = this.#secrets;
+    if (secrets === undefined) return undefined;
+    const length = this.#secretLength;
+    return secrets.length >= (index + 1) * length ? secrets.slice(index * length, (index + 1) * length) : undefined;
+  }
 }
 
 /** Offered cipher suite lists seen by servers, by their text: clients of one kind all offer the same list. */
