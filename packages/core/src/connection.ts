@@ -44,6 +44,7 @@ import {
   AlertLevel,
   HandshakeReassembler,
   MAX_PLAINTEXT_LENGTH,
+  MAX_TLS12_CIPHERTEXT_LENGTH,
   MAX_TLS13_CIPHERTEXT_LENGTH,
   GCM_HARD_RECORD_LIMIT,
   MAX_SEQUENCE,
@@ -123,7 +124,13 @@ export class TLSConnection {
   #context: TLSContext;
   readonly #incoming: MemoryBIO;
   readonly #outgoing: MemoryBIO;
-  readonly #deframer = new RecordDeframer();
+  /**
+   * Received bytes being cut into records: made when bytes arrive and dropped once it holds nothing (an idle
+   * connection has none; a busy one makes one per transport read), like the reassembler below.
+   */
+  #deframer: RecordDeframer | undefined;
+  /** The deframer's bound: TLS 1.2's until the peer's records are TLS 1.3 (see #limitRecords). */
+  #maxRecordFragment = MAX_TLS12_CIPHERTEXT_LENGTH;
   /**
    * Handshake messages being put together from records: made when a handshake record arrives and dropped once it
    * holds nothing, so an established connection has none while idle (see #dispatchHandshakeMessages).
@@ -705,7 +712,7 @@ export class TLSConnection {
   #starved(): TLSError {
     if (this.#incoming.eof) {
       // RFC 8446 §6.1: an end without close_notify is a truncation, not a clean close.
-      return new EOFError(this.#deframer.buffered > 0 ? 'EOF in the middle of a record' : undefined);
+      return new EOFError(this.#deframer !== undefined && this.#deframer.buffered > 0 ? 'EOF in the middle of a record' : undefined);
     }
     return flowControl(() => new WantReadError());
   }
@@ -719,8 +726,13 @@ export class TLSConnection {
       this.#flushAvailable();
       return true;
     }
-    if (this.#incoming.pending > 0) this.#deframer.feed(this.#incoming.read());
-    const record = this.#deframer.next();
+    if (this.#incoming.pending > 0) {
+      this.#deframer ??= new RecordDeframer({ maxFragmentLength: this.#maxRecordFragment });
+      this.#deframer.feed(this.#incoming.read());
+    }
+    const deframer = this.#deframer;
+    const record = deframer?.next() ?? null;
+    if (deframer !== undefined && deframer.buffered === 0) this.#deframer = undefined;
     if (record === null) return false;
     this.#handleRecord(record);
     this.#flushAvailable(); // a KeyUpdate answer must not wait for the application's next write
@@ -827,6 +839,12 @@ export class TLSConnection {
     this.#emptyRecords = 0; // a record with content ends a run of empty ones
     (this.#reassembler ??= new HandshakeReassembler({ maxMessageSize: this.#maxHandshakeMessageSize })).push(fragment);
     this.#dispatchHandshakeMessages();
+  }
+
+  /** Sets the largest record body accepted from now on (RFC 8446 §5.2: TLS 1.3's is smaller than TLS 1.2's). */
+  #limitRecords(maxFragmentLength: number): void {
+    this.#maxRecordFragment = maxFragmentLength;
+    if (this.#deframer !== undefined) this.#deframer.maxFragmentLength = maxFragmentLength;
   }
 
   /** Whether handshake bytes wait in the reassembler (a key change or ChangeCipherSpec may not split them). */
@@ -1079,7 +1097,7 @@ export class TLSConnection {
       // The end of 0-RTT: EndOfEarlyData switched keys, or the second ClientHello after a HelloRetryRequest came.
       if (this.#earlyRead?.mode !== 'skip-undecryptable') this.#earlyRead = undefined;
       if (this.#earlyDataStatus === 'accepted') this.#earlyOpen = false;
-      this.#deframer.maxFragmentLength = MAX_TLS13_CIPHERTEXT_LENGTH;
+      this.#limitRecords(MAX_TLS13_CIPHERTEXT_LENGTH);
       this.#readSecret = secret;
       this.#opener = this.#makeOpener(suite, secret);
     },
@@ -1148,7 +1166,7 @@ export class TLSConnection {
         const opener = this.#makeOpener(plan.suite, plan.secret);
         (opener as Tls13Opener).maxPlaintextLength = MAX_PLAINTEXT_LENGTH;
         this.#opener = opener;
-        this.#deframer.maxFragmentLength = MAX_TLS13_CIPHERTEXT_LENGTH;
+        this.#limitRecords(MAX_TLS13_CIPHERTEXT_LENGTH);
         this.#earlyRead = { mode: 'accept', limit: plan.limit, received: 0 };
         this.#earlyDataStatus = 'accepted';
         return;
