@@ -1315,7 +1315,7 @@ class Established {
   /**
    * TLS 1.3 (RFC 8446 §7.1), back to back, one hash length each: the application traffic secrets in force, read then
    * write (a KeyUpdate replaces one, §7.2), the exporter master secret and, when kept, the resumption master secret.
-   * One array for all, each read as a view when used: one buffer instead of one per secret, and no view held idle.
+   * One array for all, each copied out when used: one buffer instead of one per secret, and no view held idle.
    */
   readonly #secrets: Uint8Array | undefined;
   /** The suite's hash length: each secret's. */
