@@ -44,6 +44,7 @@ import {
   AlertLevel,
   HandshakeReassembler,
   MAX_PLAINTEXT_LENGTH,
+  MAX_TLS12_CIPHERTEXT_LENGTH,
   MAX_TLS13_CIPHERTEXT_LENGTH,
   GCM_HARD_RECORD_LIMIT,
   MAX_SEQUENCE,
@@ -124,15 +125,29 @@ export class TLSConnection {
   #context: TLSContext;
   readonly #incoming: MemoryBIO;
   readonly #outgoing: MemoryBIO;
-  readonly #deframer = new RecordDeframer();
-  readonly #reassembler: HandshakeReassembler;
-  readonly #transcript = new Transcript();
+  /**
+   * Received bytes being cut into records: made when bytes arrive and dropped once it holds nothing (an idle
+   * connection has none; a busy one makes one per transport read), like the reassembler below.
+   */
+  #deframer: RecordDeframer | undefined;
+  /** The deframer's bound: TLS 1.2's until the peer's records are TLS 1.3 (see #limitRecords). */
+  #maxRecordFragment = MAX_TLS12_CIPHERTEXT_LENGTH;
+  /**
+   * Handshake messages being put together from records: made when a handshake record arrives and dropped once it
+   * holds nothing, so an established connection has none while idle (see #dispatchHandshakeMessages).
+   */
+  #reassembler: HandshakeReassembler | undefined;
+  /** The reassembler's bound, from the context the connection was made with. */
+  readonly #maxHandshakeMessageSize: number;
+  /** The running transcript hash, until the handshake (and any post-handshake authentication) no longer needs it. */
+  #transcript: Transcript | undefined = new Transcript();
   #opener: RecordOpener = new PlaintextOpener();
   #sealer: RecordSealer = new PlaintextSealer();
+  // The queues below are `undefined` while empty (most of an idle connection's life): no empty arrays held.
   /** Records waiting for room in the outgoing BIO, oldest first. */
-  #output: Uint8Array[] = [];
+  #output: Uint8Array[] | undefined;
   /** Handshake messages of the flight being built, sealed into as few records as fit (see #sealFlight). */
-  #flight: Uint8Array[] = [];
+  #flight: Uint8Array[] | undefined;
   /** Largest fragment we send: 2^14, or less once the peer's record_size_limit applies (RFC 8449 §4). */
   #sendFragmentLimit = MAX_PLAINTEXT_LENGTH;
   /** Largest content we accept in a protected record: 2^14, or our record_size_limit - 1 once the peer knows it. */
@@ -142,15 +157,17 @@ export class TLSConnection {
   #version: number = TLSVersion.TLSv1_3;
   #started = false;
   /** The completed handshake's facts and secrets; the peer's chain is kept apart, as DER (see #completeHandshake). */
-  #result: Omit<HandshakeResult, 'peerCertificates'> | undefined;
+  #result: Established | undefined;
   /** The peer's chain as received, leaf first (DER); parsed again only when asked for as a dictionary. */
   #peerChain: readonly Uint8Array[] = NO_CERTIFICATES;
   #verifiedChain: readonly Certificate[] | undefined;
   /** The verified path as DER, once the handshake has completed. */
   #verifiedDer: readonly Uint8Array[] | undefined;
+  /** TLS 1.3, during the handshake: the traffic secrets in force (then kept by #result, for KeyUpdate). */
   #readSecret: Uint8Array | undefined;
   #writeSecret: Uint8Array | undefined;
-  #plaintext: Uint8Array[] = [];
+  /** Application data received and not yet read (`#plaintextBytes` bytes). */
+  #plaintext: Uint8Array[] | undefined;
   #plaintextBytes = 0;
   #fatal: TLSError | undefined;
   #peerClosed = false;
@@ -161,7 +178,8 @@ export class TLSConnection {
   #inCallback = false;
   /** TLS 1.2: verify_data of the handshake's first Finished, for tls-unique. */
   #firstFinished: Uint8Array | undefined;
-  readonly #tickets: NewSessionTicket13[] = [];
+  /** Client, TLS 1.3: the NewSessionTickets received (the first {@link MAX_KEPT_SESSIONS}). */
+  #tickets: NewSessionTicket13[] | undefined;
   #earlyDataStatus: EarlyDataStatus = 'not_sent';
   /** Client: the application called writeEarlyData() before the handshake began. */
   #earlyDataRequested = false;
@@ -172,12 +190,12 @@ export class TLSConnection {
   /** Server: whether more early data may still arrive (until the ClientHello is answered without it, or EndOfEarlyData). */
   #earlyOpen = true;
   /** Server: accepted early data not yet taken by readEarlyData(). */
-  #earlyData: Uint8Array[] = [];
+  #earlyData: Uint8Array[] | undefined;
   #earlyDataBytes = 0;
   /** Client: the session offered to the server (wrapBio's `session`). */
   readonly #offeredSession: TLSSession | undefined;
   /** Client: sessions received, oldest first, the last {@link MAX_KEPT_SESSIONS}. */
-  #sessions: TLSSession[] = [];
+  #sessions: TLSSession[] | undefined;
   #sessionReused = false;
 
   /** @internal use {@link TLSContext.wrapBio} */
@@ -189,7 +207,7 @@ export class TLSConnection {
     this.serverHostname = options.serverHostname;
     this.appData = options.appData;
     this.#offeredSession = options.session;
-    this.#reassembler = new HandshakeReassembler({ maxMessageSize: context.limits.maxHandshakeMessageSize });
+    this.#maxHandshakeMessageSize = context.limits.maxHandshakeMessageSize;
     // The client's first ClientHello goes out with legacy_record_version 0x0301 for old middleboxes (RFC 8446 §5.1).
     if (!this.serverSide) this.#sealer = new PlaintextSealer({ legacyRecordVersion: TLSVersion.TLSv1 });
   }
@@ -275,7 +293,7 @@ export class TLSConnection {
       while (accepted < data.length) {
         this.#rekeyIfNeeded();
         this.#flushAvailable();
-        if (this.#output.length > 0) break; // a KeyUpdate that did not fit goes first
+        if (this.#output !== undefined) break; // a KeyUpdate that did not fit goes first
         // Records in batches, one array each: see sealRecords. A batch stops where the key needs updating.
         const batch = sealRecords(this.#sealer, ContentType.application_data, data.subarray(accepted), this.#outgoing.space, this.#sendFragmentLimit);
         if (batch.consumed === 0) break;
@@ -337,7 +355,7 @@ export class TLSConnection {
       let accepted = 0;
       while (accepted < room) {
         this.#flushAvailable();
-        if (this.#output.length > 0) break; // the ClientHello goes first
+        if (this.#output !== undefined) break; // the ClientHello goes first
         const batch = sealRecords(this.#sealer, ContentType.application_data, data.subarray(accepted, room), this.#outgoing.space, this.#sendFragmentLimit);
         if (batch.consumed === 0) break;
         this.#outgoing.writeOwned(batch.records);
@@ -372,7 +390,11 @@ export class TLSConnection {
       this.#flush();
       if (!this.#started) this.#start();
       for (;;) {
-        if (this.#earlyDataBytes > 0) return takeChunks(this.#earlyData, n, this.#earlyDataBytes, (taken) => (this.#earlyDataBytes -= taken));
+        if (this.#earlyDataBytes > 0) {
+          const chunk = takeChunks(this.#earlyData!, n, this.#earlyDataBytes, (taken) => (this.#earlyDataBytes -= taken));
+          if (this.#earlyDataBytes === 0) this.#earlyData = undefined;
+          return chunk;
+        }
         if (!this.#earlyOpen || this.#result !== undefined) return EMPTY;
         if (this.#peerClosed) throw new ZeroReturnError('the peer closed the connection during the handshake');
         if (!this.#processRecord()) throw this.#starved();
@@ -391,7 +413,7 @@ export class TLSConnection {
       this.#flush();
       if (!this.#closeSent) {
         this.#closeSent = true;
-        this.#output.push(this.#sealer.seal(ContentType.alert, encodeAlert(AlertLevel.warning, AlertDescription.close_notify)));
+        this.#queueRecord(this.#sealer.seal(ContentType.alert, encodeAlert(AlertLevel.warning, AlertDescription.close_notify)));
         this.#flush();
       }
       while (!this.#peerClosed) {
@@ -442,12 +464,12 @@ export class TLSConnection {
     }
     this.#guard(() => {
       this.#flush();
-      this.#state = requestPostHandshakeAuth(this.#forkIO(), this.#result!.suite, () => this.#readSecret!, (identity) => {
+      this.#state = requestPostHandshakeAuth(this.#forkIO(), this.#result!.suite, () => this.#result!.readSecret!, (identity) => {
         const verified = identity.verified ? this.#verifiedChain : undefined;
         this.#peerChain = identity.chain.length === 0 ? NO_CERTIFICATES : identity.chain.map((cert) => sharedDer(cert, verified));
         this.#verifiedDer = verified?.map((cert) => cert.der);
         this.#verifiedChain = undefined;
-        this.#result = { ...this.#result!, peerVerified: identity.verified };
+        this.#result!.peerVerified = identity.verified;
       });
       this.#flushAvailable();
     });
@@ -496,7 +518,7 @@ export class TLSConnection {
 
   /** TLS 1.3 NewSessionTicket messages received, as decoded (the first eight). */
   get sessionTickets(): readonly NewSessionTicket13[] {
-    return this.#tickets;
+    return this.#tickets ?? NO_TICKETS;
   }
 
   /**
@@ -510,12 +532,12 @@ export class TLSConnection {
    * const session = conn.session;
    */
   get session(): TLSSession | undefined {
-    return this.#sessions[this.#sessions.length - 1] ?? (this.#sessionReused ? this.#offeredSession : undefined);
+    return this.#sessions?.[this.#sessions.length - 1] ?? (this.#sessionReused ? this.#offeredSession : undefined);
   }
 
   /** Client: every resumable session received so far, oldest first (the last eight kept). */
   get sessions(): readonly TLSSession[] {
-    return [...this.#sessions];
+    return [...(this.#sessions ?? [])];
   }
 
   /** The session `wrapBio` was given to offer. @internal (the handshake reads it) */
@@ -660,11 +682,11 @@ export class TLSConnection {
       ? error
       : new ProtocolError('INTERNAL_ERROR', `internal error: ${String(error)}`, { fault: 'local', cause: error });
     this.#fatal = fatal;
-    this.#flight = []; // half a flight is of no use to the peer; the alert is
+    this.#flight = undefined; // half a flight is of no use to the peer; the alert is
     const alert = fatal.alert;
     if (alert?.sent) {
       try {
-        this.#output.push(this.#sealer.seal(ContentType.alert, encodeAlert(AlertLevel.fatal, alert.description)));
+        this.#queueRecord(this.#sealer.seal(ContentType.alert, encodeAlert(AlertLevel.fatal, alert.description)));
       } catch {
         // The sealer itself failed (keys exhausted): the peer will see the stream end instead.
       }
@@ -693,7 +715,7 @@ export class TLSConnection {
   #starved(): TLSError {
     if (this.#incoming.eof) {
       // RFC 8446 §6.1: an end without close_notify is a truncation, not a clean close.
-      return new EOFError(this.#deframer.buffered > 0 ? 'EOF in the middle of a record' : undefined);
+      return new EOFError(this.#deframer !== undefined && this.#deframer.buffered > 0 ? 'EOF in the middle of a record' : undefined);
     }
     return flowControl(() => new WantReadError());
   }
@@ -707,8 +729,13 @@ export class TLSConnection {
       this.#flushAvailable();
       return true;
     }
-    if (this.#incoming.pending > 0) this.#deframer.feed(this.#incoming.read());
-    const record = this.#deframer.next();
+    if (this.#incoming.pending > 0) {
+      this.#deframer ??= new RecordDeframer({ maxFragmentLength: this.#maxRecordFragment });
+      this.#deframer.feed(this.#incoming.read());
+    }
+    const deframer = this.#deframer;
+    const record = deframer?.next() ?? null;
+    if (deframer !== undefined && deframer.buffered === 0) this.#deframer = undefined;
     if (record === null) return false;
     this.#handleRecord(record);
     this.#flushAvailable(); // a KeyUpdate answer must not wait for the application's next write
@@ -750,7 +777,7 @@ export class TLSConnection {
     const { type, fragment } = opened;
     if (this.#opener instanceof Tls13Opener) this.#peerProtected = true;
     // RFC 8446 §5.1: nothing may interleave with a fragmented handshake message.
-    if (type !== ContentType.handshake && this.#reassembler.hasPartial) {
+    if (type !== ContentType.handshake && this.#reassembler?.hasPartial === true) {
       throw new ProtocolError('UNEXPECTED_RECORD', 'a record interleaved with a fragmented handshake message');
     }
     if (type === ContentType.alert) this.#handleAlert(fragment);
@@ -769,7 +796,7 @@ export class TLSConnection {
       // TLS 1.2 (RFC 5246 §7.1): the single byte 1, where the state machine expects it, and never inside a
       // fragmented handshake message (the keys change after it).
       if (record.fragment.length !== 1 || record.fragment[0] !== 1) throw new ProtocolError('BAD_CHANGE_CIPHER_SPEC', 'malformed change_cipher_spec');
-      if (this.#reassembler.buffered > 0) throw new ProtocolError('NOT_ON_RECORD_BOUNDARY', 'change_cipher_spec inside a handshake message');
+      if (this.#handshakeBuffered) throw new ProtocolError('NOT_ON_RECORD_BOUNDARY', 'change_cipher_spec inside a handshake message');
       this.#state = state.handleChangeCipherSpec();
       return;
     }
@@ -813,8 +840,19 @@ export class TLSConnection {
 
   #handleHandshakeFragment(fragment: Uint8Array): void {
     this.#emptyRecords = 0; // a record with content ends a run of empty ones
-    this.#reassembler.push(fragment);
+    (this.#reassembler ??= new HandshakeReassembler({ maxMessageSize: this.#maxHandshakeMessageSize })).push(fragment);
     this.#dispatchHandshakeMessages();
+  }
+
+  /** Sets the largest record body accepted from now on (RFC 8446 §5.2: TLS 1.3's is smaller than TLS 1.2's). */
+  #limitRecords(maxFragmentLength: number): void {
+    this.#maxRecordFragment = maxFragmentLength;
+    if (this.#deframer !== undefined) this.#deframer.maxFragmentLength = maxFragmentLength;
+  }
+
+  /** Whether handshake bytes wait in the reassembler (a key change or ChangeCipherSpec may not split them). */
+  get #handshakeBuffered(): boolean {
+    return this.#reassembler !== undefined && this.#reassembler.buffered > 0;
   }
 
   /**
@@ -824,8 +862,12 @@ export class TLSConnection {
    */
   #dispatchHandshakeMessages(): void {
     while (this.#state?.resume === undefined) {
-      const message = this.#reassembler.next();
-      if (message === null) return;
+      const reassembler = this.#reassembler;
+      const message = reassembler?.next() ?? null;
+      if (message === null) {
+        if (reassembler?.buffered === 0) this.#reassembler = undefined;
+        return;
+      }
       this.#transcriptStarted = true;
       // A TLS 1.3 KeyUpdate may come while a post-handshake authentication is under way: it is not part of it.
       const keyUpdate13 = this.#result !== undefined && this.#version === TLSVersion.TLSv1_3 && message.type === HandshakeType.key_update;
@@ -852,7 +894,7 @@ export class TLSConnection {
       early.received += fragment.length;
       // RFC 8446 §4.2.10: more than max_early_data_size "SHOULD terminate the connection with an unexpected_message alert".
       if (early.received > early.limit) throw new ProtocolError('TOO_MUCH_EARLY_DATA', `more than the ${early.limit} bytes of early data allowed`);
-      this.#earlyData.push(fragment);
+      (this.#earlyData ??= []).push(fragment);
       this.#earlyDataBytes += fragment.length;
       return;
     }
@@ -863,7 +905,7 @@ export class TLSConnection {
     this.#emptyRecords = 0;
     this.#keyUpdates = 0;
     this.#warningAlerts = 0;
-    this.#plaintext.push(fragment);
+    (this.#plaintext ??= []).push(fragment);
     this.#plaintextBytes += fragment.length;
   }
 
@@ -892,11 +934,11 @@ export class TLSConnection {
       const { updateRequested } = decodeKeyUpdate(message.body);
       if (++this.#keyUpdates > this.#context.limits.maxKeyUpdates) throw new ProtocolError('TOO_MANY_KEY_UPDATES', 'too many KeyUpdates without data');
       // RFC 8446 §5.1: a key change must fall on a record boundary.
-      if (this.#reassembler.buffered > 0) throw new ProtocolError('NOT_ON_RECORD_BOUNDARY', 'KeyUpdate not at the end of its record');
-      const suite = this.#result!.suite;
-      const secret = nextTrafficSecret(this.#hash(suite), this.#readSecret!);
-      this.#readSecret = secret;
-      this.#opener = this.#makeOpener(suite, secret);
+      if (this.#handshakeBuffered) throw new ProtocolError('NOT_ON_RECORD_BOUNDARY', 'KeyUpdate not at the end of its record');
+      const result = this.#result!;
+      const secret = nextTrafficSecret(this.#hash(result.suite), result.readSecret!);
+      result.readSecret = secret;
+      this.#opener = this.#makeOpener(result.suite, secret);
       // RFC 8446 §4.6.3: answer a request with our own update, unless we have closed our side already.
       if (updateRequested && !this.#closeSent) this.#sendKeyUpdate(false);
       return;
@@ -904,12 +946,13 @@ export class TLSConnection {
     if (message.type === HandshakeType.certificate_request && !this.serverSide && this.#version === TLSVersion.TLSv1_3) {
       // RFC 8446 §4.6.2: only a client that offered post_handshake_auth may receive one; we answer it at once.
       if (!this.#context.postHandshakeAuth) throw new ProtocolError('UNEXPECTED_MESSAGE', 'a CertificateRequest after the handshake, which we did not offer');
-      this.#state = answerPostHandshakeRequest(this.#forkIO(), message, this.#result!.suite, () => this.#writeSecret!) ?? undefined;
+      this.#state = answerPostHandshakeRequest(this.#forkIO(), message, this.#result!.suite, () => this.#result!.writeSecret!) ?? undefined;
       return;
     }
     if (message.type === HandshakeType.new_session_ticket && !this.serverSide && this.#version === TLSVersion.TLSv1_3) {
       const ticket = decodeNewSessionTicket13(message.body);
-      if (this.#tickets.length < MAX_KEPT_SESSIONS) this.#tickets.push(ticket);
+      const tickets = (this.#tickets ??= []);
+      if (tickets.length < MAX_KEPT_SESSIONS) tickets.push(ticket);
       const session = sessionFromTicket13(this.#context, this.#result!, this.serverHostname, this.#peerChain, ticket);
       if (session !== undefined) this.#addSession(session);
       return;
@@ -919,19 +962,20 @@ export class TLSConnection {
 
   /** Keeps a new session and tells the application (the context's session callback). */
   #addSession(session: TLSSession): void {
-    this.#sessions.push(session);
-    if (this.#sessions.length > MAX_KEPT_SESSIONS) this.#sessions.shift();
+    const sessions = (this.#sessions ??= []);
+    sessions.push(session);
+    if (sessions.length > MAX_KEPT_SESSIONS) sessions.shift();
     const callback = this.#context.sessionCallback;
     if (callback !== undefined) this.#callback(() => callback(this, session));
   }
 
   #sendKeyUpdate(requestPeer: boolean): void {
-    if (this.#flight.length > 0) this.#sealFlight(); // messages queued under the old key go out under it
-    const suite = this.#result!.suite;
-    this.#output.push(this.#sealer.seal(ContentType.handshake, encodeHandshake(HandshakeType.key_update, encodeKeyUpdate(requestPeer))));
-    const secret = nextTrafficSecret(this.#hash(suite), this.#writeSecret!);
-    this.#writeSecret = secret;
-    this.#sealer = this.#makeSealer(suite, secret);
+    if (this.#flight !== undefined) this.#sealFlight(); // messages queued under the old key go out under it
+    const result = this.#result!;
+    this.#queueRecord(this.#sealer.seal(ContentType.handshake, encodeHandshake(HandshakeType.key_update, encodeKeyUpdate(requestPeer))));
+    const secret = nextTrafficSecret(this.#hash(result.suite), result.writeSecret!);
+    result.writeSecret = secret;
+    this.#sealer = this.#makeSealer(result.suite, secret);
   }
 
   /** RFC 8446 §5.5: update our keys before the AEAD's usage limit. */
@@ -940,19 +984,27 @@ export class TLSConnection {
   }
 
   #takePlaintext(n: number): Uint8Array {
-    return takeChunks(this.#plaintext, n, this.#plaintextBytes, (taken) => (this.#plaintextBytes -= taken));
+    const chunk = takeChunks(this.#plaintext!, n, this.#plaintextBytes, (taken) => (this.#plaintextBytes -= taken));
+    if (this.#plaintextBytes === 0) this.#plaintext = undefined;
+    return chunk;
   }
 
   /** Drains queued records into the outgoing BIO; throws WantWriteError if any remain. */
   #flush(): void {
     this.#flushAvailable();
-    if (this.#output.length > 0) throw flowControl(() => new WantWriteError('the outgoing BIO is full: send its bytes, then call again'));
+    if (this.#output !== undefined) throw flowControl(() => new WantWriteError('the outgoing BIO is full: send its bytes, then call again'));
+  }
+
+  /** Queues a record behind those waiting for room in the outgoing BIO. */
+  #queueRecord(record: Uint8Array): void {
+    (this.#output ??= []).push(record);
   }
 
   /** Drains as many queued records as fit, in order. */
   #flushAvailable(): void {
-    if (this.#flight.length > 0) this.#sealFlight();
+    if (this.#flight !== undefined) this.#sealFlight();
     const out = this.#output;
+    if (out === undefined) return;
     let sent = 0;
     const limit = this.#outgoing.limit;
     while (sent < out.length) {
@@ -961,7 +1013,7 @@ export class TLSConnection {
       this.#outgoing.writeOwned(record);
       sent++;
     }
-    if (sent === out.length) this.#output = [];
+    if (sent === out.length) this.#output = undefined;
     else if (sent > 0) this.#output = out.slice(sent);
   }
 
@@ -971,11 +1023,11 @@ export class TLSConnection {
    * size needs, as other stacks send it.
    */
   #sealFlight(): void {
-    const flight = this.#flight;
-    this.#flight = [];
+    const flight = this.#flight!;
+    this.#flight = undefined;
     const bytes = flight.length === 1 ? flight[0]! : concatBytes(flight);
     for (let offset = 0; offset < bytes.length; offset += this.#sendFragmentLimit) {
-      this.#output.push(this.#sealer.seal(ContentType.handshake, bytes.subarray(offset, offset + this.#sendFragmentLimit)));
+      this.#queueRecord(this.#sealer.seal(ContentType.handshake, bytes.subarray(offset, offset + this.#sendFragmentLimit)));
     }
     // RFC 8446 §5.1: only the first ClientHello carries legacy_record_version 0x0301.
     if (this.#sealer instanceof PlaintextSealer) this.#sealer.legacyRecordVersion = TLSVersion.TLSv1_2;
@@ -1018,22 +1070,22 @@ export class TLSConnection {
     get session() {
       return this.connection.offeredSession;
     },
-    transcript: this.#transcript,
+    transcript: this.#transcript!,
     sendHandshake: (type, body) => {
       if (type === HandshakeType.finished) this.#noteFinished(body);
       const message = encodeHandshake(type, body);
-      this.#transcript.add(message);
+      this.#transcript!.add(message);
       this.#transcriptStarted = true;
-      this.#flight.push(message);
+      (this.#flight ??= []).push(message);
     },
     sendChangeCipherSpec: () => {
-      if (this.#flight.length > 0) this.#sealFlight();
-      this.#output.push(CHANGE_CIPHER_SPEC.slice());
+      if (this.#flight !== undefined) this.#sealFlight();
+      this.#queueRecord(CHANGE_CIPHER_SPEC.slice());
     },
     limitRecordSizes: ({ send, receive }) => {
       // RFC 8449 §4: the limit counts TLS 1.3's content type byte; the protocol's own 2^14 still caps it.
       if (send !== undefined) {
-        if (this.#flight.length > 0) this.#sealFlight(); // what was queued before the peer's limit was known
+        if (this.#flight !== undefined) this.#sealFlight(); // what was queued before the peer's limit was known
         this.#sendFragmentLimit = Math.min(send - 1, MAX_PLAINTEXT_LENGTH);
       }
       if (receive !== undefined) {
@@ -1044,16 +1096,16 @@ export class TLSConnection {
     setReadSecret: (suite, secret) => {
       // RFC 8446 §5.1: handshake messages may not span a key change.
       // `buffered`, not `hasPartial`: a whole message queued behind the one that changed keys came under the old keys.
-      if (this.#reassembler.buffered > 0) throw new ProtocolError('NOT_ON_RECORD_BOUNDARY', 'a handshake message spans a key change');
+      if (this.#handshakeBuffered) throw new ProtocolError('NOT_ON_RECORD_BOUNDARY', 'a handshake message spans a key change');
       // The end of 0-RTT: EndOfEarlyData switched keys, or the second ClientHello after a HelloRetryRequest came.
       if (this.#earlyRead?.mode !== 'skip-undecryptable') this.#earlyRead = undefined;
       if (this.#earlyDataStatus === 'accepted') this.#earlyOpen = false;
-      this.#deframer.maxFragmentLength = MAX_TLS13_CIPHERTEXT_LENGTH;
+      this.#limitRecords(MAX_TLS13_CIPHERTEXT_LENGTH);
       this.#readSecret = secret;
       this.#opener = this.#makeOpener(suite, secret);
     },
     setWriteSecret: (suite, secret) => {
-      if (this.#flight.length > 0) this.#sealFlight(); // RFC 8446 §5.1: no record spans a key change
+      if (this.#flight !== undefined) this.#sealFlight(); // RFC 8446 §5.1: no record spans a key change
       this.#earlyWrite = undefined; // 0-RTT keys, if any, are done with
       this.#writeSecret = secret;
       this.#sealer = this.#makeSealer(suite, secret);
@@ -1062,7 +1114,7 @@ export class TLSConnection {
       return this.connection.#earlyDataRequested;
     },
     startEarlyData: (suite, secret, limit) => {
-      if (this.#flight.length > 0) this.#sealFlight(); // the ClientHello goes out in plaintext
+      if (this.#flight !== undefined) this.#sealFlight(); // the ClientHello goes out in plaintext
       this.#sealer = this.#makeSealer(suite, secret);
       this.#earlyWrite = { limit, written: 0 };
       this.#earlyDataStatus = 'pending';
@@ -1072,7 +1124,7 @@ export class TLSConnection {
       if (!accepted) this.#earlyWrite = undefined;
     },
     setWritePlaintext: () => {
-      if (this.#flight.length > 0) this.#sealFlight();
+      if (this.#flight !== undefined) this.#sealFlight();
       this.#earlyWrite = undefined;
       this.#sealer = new PlaintextSealer();
     },
@@ -1099,7 +1151,7 @@ export class TLSConnection {
     },
     sendWarningAlert: (description) => {
       if (this.#closeSent) return; // nothing follows our close_notify
-      this.#output.push(this.#sealer.seal(ContentType.alert, encodeAlert(AlertLevel.warning, description)));
+      this.#queueRecord(this.#sealer.seal(ContentType.alert, encodeAlert(AlertLevel.warning, description)));
     },
     callback: (run) => this.#callback(run),
     complete: (result) => this.#completeHandshake(result),
@@ -1117,7 +1169,7 @@ export class TLSConnection {
         const opener = this.#makeOpener(plan.suite, plan.secret);
         (opener as Tls13Opener).maxPlaintextLength = MAX_PLAINTEXT_LENGTH;
         this.#opener = opener;
-        this.#deframer.maxFragmentLength = MAX_TLS13_CIPHERTEXT_LENGTH;
+        this.#limitRecords(MAX_TLS13_CIPHERTEXT_LENGTH);
         this.#earlyRead = { mode: 'accept', limit: plan.limit, received: 0 };
         this.#earlyDataStatus = 'accepted';
         return;
@@ -1132,11 +1184,11 @@ export class TLSConnection {
 
   /** The handshake's IO with a fork of its transcript, for one post-handshake authentication (RFC 8446 §4.6.2). */
   #forkIO(): HandshakeIO {
-    const transcript = this.#transcript.fork();
+    const transcript = this.#transcript!.fork();
     const sendHandshake = (type: number, body: Uint8Array) => {
       const message = encodeHandshake(type, body);
       transcript.add(message);
-      this.#flight.push(message);
+      (this.#flight ??= []).push(message);
     };
     return Object.create(this.#io!, { transcript: { value: transcript }, sendHandshake: { value: sendHandshake } }) as HandshakeIO;
   }
@@ -1159,23 +1211,24 @@ export class TLSConnection {
     }
     this.#verifiedDer = verified === undefined ? undefined : sharedDerList(verified.map((cert) => cert.der));
     this.#verifiedChain = undefined;
-    const kept = keptResult(result, [this.#readSecret, this.#writeSecret]);
-    this.#result = kept.result;
-    [this.#readSecret, this.#writeSecret] = kept.secrets;
-    const rest = kept.result;
+    // A server's resumption master secret serves only the tickets it sends now; a client's, every ticket it receives.
+    const rest = new Established(result, this.#readSecret, this.#writeSecret, !this.serverSide);
+    this.#result = rest;
+    this.#readSecret = this.#writeSecret = undefined;
     if (newSession !== undefined) this.#addSession(newSession);
     if (this.serverSide && this.#version === TLSVersion.TLSv1_3) {
       // RFC 8446 §4.6.1: tickets go out after the client's Finished, under our application traffic keys, outside the
       // transcript. They travel with the next output (the handshake's caller flushes).
-      for (const ticket of newSessionTickets13(this.#context, rest, this.#peerChain)) {
-        this.#flight.push(encodeHandshake(HandshakeType.new_session_ticket, encodeNewSessionTicket13(ticket)));
+      for (const ticket of newSessionTickets13(this.#context, result, this.#peerChain)) {
+        (this.#flight ??= []).push(encodeHandshake(HandshakeType.new_session_ticket, encodeNewSessionTicket13(ticket)));
       }
     }
     // Post-handshake authentication (RFC 8446 §4.6.2) hashes its messages onto this transcript and reuses the
     // handshake IO: both stay while it may still happen (TLS 1.3, a client that offered it or a server whose client did).
     const postHandshakeAuth = this.#version === TLSVersion.TLSv1_3 && (this.serverSide ? rest.peerPostHandshakeAuth === true : this.#context.postHandshakeAuth);
     if (postHandshakeAuth) return;
-    this.#transcript.release();
+    this.#transcript?.release();
+    this.#transcript = undefined;
     this.#io = undefined;
   }
 
@@ -1195,6 +1248,7 @@ export class TLSConnection {
 }
 
 const NO_CERTIFICATES: readonly Uint8Array[] = Object.freeze([]);
+const NO_TICKETS: readonly NewSessionTicket13[] = Object.freeze([]);
 /** Sessions (and decoded tickets) a client connection keeps: a server that sends more only replaces the oldest. */
 const MAX_KEPT_SESSIONS = 8;
 
@@ -1223,8 +1277,6 @@ function takeChunks(queue: Uint8Array[], n: number, available: number, taken: (c
   return result;
 }
 
-const NO_PARSED_CERTIFICATES: readonly Certificate[] = Object.freeze([]);
-
 /** Lists of DER certificates kept by connections, by their first element (see sharedDerList). */
 const derLists = new WeakMap<Uint8Array, (readonly Uint8Array[])[]>();
 
@@ -1245,41 +1297,83 @@ function sharedDerList(list: readonly Uint8Array[]): readonly Uint8Array[] {
   return shared;
 }
 
-/** The TLS 1.3 secrets a completed handshake's result carries (RFC 8446 §7.1). */
-const RESULT_SECRETS = ['clientTrafficSecret', 'serverTrafficSecret', 'exporterMasterSecret', 'resumptionMasterSecret'] as const;
-
 /**
- * What an established connection keeps of its handshake's result, laid out to cost little while idle: a clone of
- * the result (same shape, properties in the object) without the parsed certificates, its secrets and `others` (the
- * connection's traffic secrets, which are the same arrays or not) copied into one array of which each is a view
- * (one ArrayBuffer and backing store instead of one per secret), and the offered cipher suites shared with every
- * connection that saw the same list.
+ * What an established connection keeps of its handshake's result (see #completeHandshake): the facts its getters
+ * report and the secrets it still needs, nothing else. A class, so that every connection's copy shares one hidden
+ * class: a spread clone of the result got a map and descriptor array of its own per connection (~0.4 KiB) once V8's
+ * cache for object spreads at that spot had seen several result shapes.
  */
-function keptResult(
-  result: HandshakeResult,
-  others: readonly (Uint8Array | undefined)[],
-): { result: Omit<HandshakeResult, 'peerCertificates'>; secrets: (Uint8Array | undefined)[] } {
-  // The new session went to the connection's list (a client's TLS 1.2 session): the result need not hold it too.
-  const kept = { ...result, peerCertificates: NO_PARSED_CERTIFICATES, newSession: undefined } as {
-    -readonly [K in keyof HandshakeResult]: HandshakeResult[K];
-  };
-  if (kept.peerCipherSuites !== undefined) kept.peerCipherSuites = sharedSuiteList(kept.peerCipherSuites);
-  const distinct = new Set<Uint8Array>();
-  for (const name of RESULT_SECRETS) if (kept[name] !== undefined) distinct.add(kept[name]);
-  for (const secret of others) if (secret !== undefined) distinct.add(secret);
-  let length = 0;
-  for (const secret of distinct) length += secret.length;
-  if (length === 0) return { result: kept, secrets: [...others] };
-  const packed = new Uint8Array(length);
-  const views = new Map<Uint8Array, Uint8Array>();
-  let offset = 0;
-  for (const secret of distinct) {
-    packed.set(secret, offset);
-    views.set(secret, packed.subarray(offset, offset + secret.length));
-    offset += secret.length;
+class Established {
+  readonly suite: CipherSuite;
+  readonly group: HandshakeResult['group'];
+  readonly alpn: string | undefined;
+  readonly serverName: string | undefined;
+  /** Replaced when a post-handshake authentication (RFC 8446 §4.6.2) brings the client's certificate. */
+  peerVerified: boolean;
+  readonly helloRetried: boolean;
+  /** Server: the cipher suites the client offered, shared with every connection that saw the same list. */
+  readonly peerCipherSuites: readonly number[] | undefined;
+  readonly peerPostHandshakeAuth: boolean | undefined;
+  readonly tls12: HandshakeResult['tls12'];
+  /**
+   * TLS 1.3 (RFC 8446 §7.1), back to back, one hash length each: the application traffic secrets in force, read then
+   * write (a KeyUpdate replaces one, §7.2), the exporter master secret and, when kept, the resumption master secret.
+   * One array for all, each copied out when used: one buffer instead of one per secret, and no view held idle.
+   */
+  readonly #secrets: Uint8Array | undefined;
+  /** The suite's hash length: each secret's. */
+  readonly #secretLength: number = 0;
+
+  /**
+   * @param read the traffic secrets in force when the handshake completed (TLS 1.3), or `undefined`.
+   * @param keepResumption whether the resumption master secret stays (a client makes a PSK of it for each ticket).
+   */
+  constructor(result: HandshakeResult, read: Uint8Array | undefined, write: Uint8Array | undefined, keepResumption: boolean) {
+    this.suite = result.suite;
+    this.group = result.group;
+    this.alpn = result.alpn;
+    this.serverName = result.serverName;
+    this.peerVerified = result.peerVerified;
+    this.helloRetried = result.helloRetried;
+    this.peerCipherSuites = result.peerCipherSuites === undefined ? undefined : sharedSuiteList(result.peerCipherSuites);
+    this.peerPostHandshakeAuth = result.peerPostHandshakeAuth;
+    this.tls12 = result.tls12;
+    const { exporterMasterSecret, resumptionMasterSecret } = result;
+    if (read === undefined || write === undefined || exporterMasterSecret === undefined) return;
+    const kept = [read, write, exporterMasterSecret];
+    if (keepResumption && resumptionMasterSecret !== undefined) kept.push(resumptionMasterSecret);
+    const secrets = new Uint8Array(read.length * kept.length);
+    kept.forEach((secret, index) => secrets.set(secret, index * read.length));
+    this.#secrets = secrets;
+    this.#secretLength = read.length;
   }
-  for (const name of RESULT_SECRETS) if (kept[name] !== undefined) kept[name] = views.get(kept[name]);
-  return { result: kept, secrets: others.map((secret) => (secret === undefined ? undefined : views.get(secret))) };
+
+  get readSecret(): Uint8Array | undefined {
+    return this.#secret(0);
+  }
+  set readSecret(secret: Uint8Array) {
+    this.#secrets!.set(secret, 0);
+  }
+  get writeSecret(): Uint8Array | undefined {
+    return this.#secret(1);
+  }
+  set writeSecret(secret: Uint8Array) {
+    this.#secrets!.set(secret, secret.length);
+  }
+  get exporterMasterSecret(): Uint8Array | undefined {
+    return this.#secret(2);
+  }
+  get resumptionMasterSecret(): Uint8Array | undefined {
+    return this.#secret(3);
+  }
+
+  /** A copy of the secret at `index` (taken apart from the array that a KeyUpdate overwrites), if kept. */
+  #secret(index: number): Uint8Array | undefined {
+    const secrets = this.#secrets;
+    if (secrets === undefined) return undefined;
+    const length = this.#secretLength;
+    return secrets.length >= (index + 1) * length ? secrets.slice(index * length, (index + 1) * length) : undefined;
+  }
 }
 
 /** Offered cipher suite lists seen by servers, by their text: clients of one kind all offer the same list. */

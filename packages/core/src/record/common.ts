@@ -106,6 +106,7 @@ export const SHARED_AAD12 = new Uint8Array(13);
  * same construction for ChaCha20-Poly1305 in TLS 1.2, RFC 7905 §2). The IV is kept as six 16-bit numbers (small
  * integers live inside the object; a 32-bit word would be a heap number, an array two more objects), and `at()`
  * writes the nonce into {@link SHARED_NONCE}: valid until the next record is sealed or opened, by any connection.
+ * TLS 1.3's sealer and opener extend it, so that their IV lives in their own object.
  */
 export class XorNonce {
   readonly #iv0: number;

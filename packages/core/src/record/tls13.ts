@@ -68,16 +68,16 @@ function checkPadding(length: number, padding: number): void {
  * Seals TLS 1.3 records (RFC 8446 §5.2): `type || padding` is appended to the content, the whole is encrypted with
  * the header as additional data, and the record is written into one array holding header, ciphertext and tag.
  *
- * Sequence numbers start at 0 for each key (RFC 8446 §5.3); a KeyUpdate means a new sealer.
+ * Sequence numbers start at 0 for each key (RFC 8446 §5.3); a KeyUpdate means a new sealer. The sealer is its own
+ * {@link XorNonce} (the IV lives in this object: a nonce object apart cost every connection ~72 bytes a direction).
  *
  * @example
  * const sealer = new Tls13Sealer(aead.importKey(key), iv, aead);
  * outgoing.writeOwned(sealer.seal(ContentType.application_data, data));
  * if (sealer.needsKeyUpdate) sendKeyUpdate();
  */
-export class Tls13Sealer implements RecordSealer {
+export class Tls13Sealer extends XorNonce implements RecordSealer {
   readonly #key: AeadKey;
-  readonly #nonce: XorNonce;
   readonly #tagLength: number;
   readonly #recordLimit: number;
   readonly #hardLimit: number;
@@ -91,8 +91,8 @@ export class Tls13Sealer implements RecordSealer {
    */
   constructor(key: AeadKey, iv: Uint8Array, aead: AeadAlgorithm, options: Tls13SealerOptions = {}) {
     checkIv(iv, aead);
+    super(iv);
     this.#key = key;
-    this.#nonce = new XorNonce(iv);
     this.#tagLength = aead.tagLength;
     this.#hardLimit = isGcm(aead) ? GCM_HARD_RECORD_LIMIT : MAX_SEQUENCE;
     const limit = options.recordLimit ?? (isGcm(aead) ? DEFAULT_GCM_RECORD_LIMIT : MAX_SEQUENCE);
@@ -168,7 +168,7 @@ export class Tls13Sealer implements RecordSealer {
     if (padding > 0) out.fill(0, body + length + 1, body + innerLength);
     // RFC 8446 §5.2: additional_data = the record header (opaque_type || legacy_record_version || length).
     const aad = out.subarray(offset, body);
-    this.#key.sealInPlace(this.#nonce.at(seq), out, body, innerLength, aad);
+    this.#key.sealInPlace(this.at(seq), out, body, innerLength, aad);
     this.#sequence = seq + 1;
     return RECORD_HEADER_LENGTH + recordLength;
   }
@@ -178,16 +178,16 @@ export class Tls13Sealer implements RecordSealer {
  * Opens TLS 1.3 records (RFC 8446 §5.2, §5.4): decrypts, then finds the real content type as the last non-zero byte
  * of the inner plaintext. The returned fragment is a view of the decrypted bytes (no copy).
  *
- * A record that fails authentication does not advance the sequence number, so the engine can skip rejected 0-RTT
- * records by trial decryption (RFC 8446 §4.2.10) and go on with the same opener.
+ * Like the sealer, the opener is its own {@link XorNonce}. A record that fails authentication does not advance the
+ * sequence number, so the engine can skip rejected 0-RTT records by trial decryption (RFC 8446 §4.2.10) and go on
+ * with the same opener.
  *
  * @example
  * const opener = new Tls13Opener(aead.importKey(key), iv, aead);
  * const { type, fragment } = opener.open(record);
  */
-export class Tls13Opener implements RecordOpener {
+export class Tls13Opener extends XorNonce implements RecordOpener {
   readonly #key: AeadKey;
-  readonly #nonce: XorNonce;
   readonly #tagLength: number;
   #maxPlaintextLength = MAX_PLAINTEXT_LENGTH;
   #sequence = 0;
@@ -199,8 +199,8 @@ export class Tls13Opener implements RecordOpener {
    */
   constructor(key: AeadKey, iv: Uint8Array, aead: AeadAlgorithm) {
     checkIv(iv, aead);
+    super(iv);
     this.#key = key;
-    this.#nonce = new XorNonce(iv);
     this.#tagLength = aead.tagLength;
   }
 
@@ -254,7 +254,7 @@ export class Tls13Opener implements RecordOpener {
     aad[2] = record.version & 0xff;
     aad[3] = fragment.length >>> 8;
     aad[4] = fragment.length & 0xff;
-    const inner = this.#key.open(this.#nonce.at(seq), fragment, aad);
+    const inner = this.#key.open(this.at(seq), fragment, aad);
     // RFC 8446 §5.2: deprotection failure is bad_record_mac. The sequence number stays, see the class comment.
     if (inner === null) throw remoteError('BAD_RECORD_MAC', 'record authentication failed');
     this.#sequence = seq + 1;
