@@ -121,6 +121,33 @@ describe('node provider: hashes', () => {
       expect(hex(hash.hmac(key, data))).toBe(createHmac(name, key).update(data).digest('hex'));
     }
   });
+
+  it.each(cases)('%s HMAC matches createHmac for messages around and past its 1 KiB scratch buffer', (name) => {
+    const hash = provider.hashes[name]!;
+    const key = randomBytes(hash.outputLength);
+    for (const size of [0, 1024 - hash.blockLength - 1, 1024 - hash.blockLength, 1024 - hash.blockLength + 1, 5000, 3]) {
+      const data = randomBytes(size);
+      expect(hex(hash.hmac(key, data))).toBe(createHmac(name, key).update(data).digest('hex'));
+    }
+  });
+});
+
+describe('node provider: random bytes', () => {
+  it('hands out fresh arrays of the asked length that later draws and pool refills leave alone', () => {
+    const drawn: [Uint8Array, string][] = [];
+    // 3,000 draws of up to 100 bytes cross many 4 KiB pool refills and the size above which the pool is bypassed.
+    for (let i = 0; i < 3000; i++) {
+      const length = (i * 7) % 101;
+      const bytes = provider.randomBytes(length);
+      expect(bytes.constructor).toBe(Uint8Array);
+      expect(bytes.length).toBe(length);
+      expect(bytes.byteLength).toBe(bytes.buffer.byteLength); // its own buffer, not a view into a shared pool
+      drawn.push([bytes, hex(bytes)]);
+    }
+    for (const [bytes, copy] of drawn) expect(hex(bytes)).toBe(copy);
+    const long = drawn.filter(([bytes]) => bytes.length >= 16).map(([, copy]) => copy);
+    expect(new Set(long).size).toBe(long.length);
+  });
 });
 
 describe('node provider: AEAD', () => {

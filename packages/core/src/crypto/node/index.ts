@@ -7,7 +7,7 @@ import { aes128Gcm, aes256Gcm, chacha20Poly1305 } from './aead.js';
 import { sha256, sha384, sha512 } from './hashes.js';
 import { importPrivateKey, importPublicKey } from './key-objects.js';
 import { secp256r1Group, secp384r1Group } from './nist-ecdh.js';
-import { systemRandom } from './random.js';
+import { pooledRandom, systemRandom } from './random.js';
 import { nodeSignatures } from './signatures.js';
 import { x25519Group } from './x25519-group.js';
 import { x25519MlKem768Group } from '../x25519-mlkem768.js';
@@ -27,8 +27,11 @@ import { checkedRandom } from '../checked-random.js';
  * ```
  */
 export function createNodeProvider(options: ProviderOptions = {}): CryptoProvider {
-  const random = options.random === undefined ? systemRandom : checkedRandom(options.random);
-  const x25519 = x25519Group(options.random === undefined ? undefined : random);
+  const injected = options.random === undefined ? undefined : checkedRandom(options.random);
+  // Public values come from a pool; ephemeral key-share secrets never do (random.ts says why).
+  const random = injected ?? pooledRandom;
+  const secretRandom = injected ?? systemRandom;
+  const x25519 = x25519Group(injected);
   return Object.freeze({
     name: 'node',
     randomBytes: random,
@@ -36,9 +39,9 @@ export function createNodeProvider(options: ProviderOptions = {}): CryptoProvide
     aeads: Object.freeze({ aes_128_gcm: aes128Gcm, aes_256_gcm: aes256Gcm, chacha20_poly1305: chacha20Poly1305 }),
     groups: Object.freeze({
       x25519,
-      secp256r1: secp256r1Group(random),
-      secp384r1: secp384r1Group(random),
-      X25519MLKEM768: x25519MlKem768Group(x25519, random),
+      secp256r1: secp256r1Group(secretRandom),
+      secp384r1: secp384r1Group(secretRandom),
+      X25519MLKEM768: x25519MlKem768Group(x25519, secretRandom),
     }),
     signatures: nodeSignatures,
     importPrivateKey: (key: string | Uint8Array) => importPrivateKey(key),
