@@ -62,7 +62,7 @@ import {
   tls12Groups,
   type Keys12,
 } from './common12.js';
-import { chooseAlpn, readAlpn, readServerName } from './server13.js';
+import { chooseAlpn, readAlpn, readServerName } from './server-hello-facts.js';
 import { ExpectClientCertificate12, ExpectClientCertificateVerify12, sendCertificateRequest12, type ClientCertificate12, type SentCertificateRequest12 } from './client-auth12.js';
 import type { ClientIdentity } from './client-auth13.js';
 import type { SessionState } from '../session/ticket-state.js';

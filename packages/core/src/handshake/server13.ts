@@ -17,10 +17,8 @@ import {
   HandshakeType,
   HELLO_RETRY_REQUEST_RANDOM,
   ProtocolVersion,
-  decodeAlpn,
   decodeClientHello,
   decodeKeyShareClient,
-  decodeServerName,
   decodeSignatureSchemes,
   decodeSupportedGroups,
   decodeSupportedVersionsClient,
@@ -48,6 +46,7 @@ import type { HandshakeMessage } from '../record/index.js';
 import type { CipherSuite } from '../suites.js';
 import { chooseCertifiedKey, expectType, receiveFinished, sendCertificate, sendCertificateVerify, sendFinished, wireList } from './common13.js';
 import { ExpectClientCertificate, NO_CLIENT_IDENTITY, requestsClientCertificate, sendCertificateRequest, type ClientIdentity } from './client-auth13.js';
+import { chooseAlpn, readAlpn, readServerName } from './server-hello-facts.js';
 import { startServer12 } from './server12.js';
 import { ExpectEndOfEarlyData, acceptsEarlyData, earlyDataCandidate, helloRetryEarlyDataPlan, serverEarlyDataPlan } from './early-data13.js';
 import type { HandshakeIO, HandshakeState } from './state.js';
@@ -55,7 +54,6 @@ import { negotiateServerVersion } from './version.js';
 import { acceptsPskDheKe, selectServerPsk, type ServerPsk } from './psk13.js';
 
 const textEncoder = new TextEncoder();
-const textDecoder = new TextDecoder();
 
 /** The state a server connection starts in. */
 export function startServer(io: HandshakeIO): HandshakeState {
@@ -322,16 +320,6 @@ function readOffer(hello: ClientHello): Offer {
   return offer;
 }
 
-export function readServerName(hello: ClientHello): string | undefined {
-  const data = findExtension(hello.extensions, ExtensionType.server_name);
-  return data === undefined ? undefined : decodeServerName(data);
-}
-
-export function readAlpn(hello: ClientHello): readonly string[] | undefined {
-  const data = findExtension(hello.extensions, ExtensionType.application_layer_protocol_negotiation);
-  return data === undefined ? undefined : decodeAlpn(data).map((protocol) => textDecoder.decode(protocol));
-}
-
 /**
  * RFC 8446 §4.1.2: what a second ClientHello may change: the key share, the cookie, early_data (removed), padding,
  * and pre_shared_key (its ages and binders are recomputed; which identities stay is the resumption code's to check).
@@ -412,25 +400,6 @@ function chooseKeyShare(
   const group = ours.find((candidate) => offer.groups.includes(candidate.id));
   if (group === undefined) throw new ProtocolError('NO_SHARED_GROUPS', 'no key exchange group in common');
   return { group, share: undefined };
-}
-
-/** RFC 7301 §3.2: the callback decides, or our first protocol the client offers; none in common is fatal. */
-export function chooseAlpn(io: HandshakeIO, offer: Pick<Offer, 'alpn'>): string | undefined {
-  const offered = offer.alpn;
-  if (offered === undefined) return undefined;
-  const callback = io.context.alpnSelectCallback;
-  if (callback !== undefined) {
-    const chosen = io.callback(() => callback(io.connection, offered));
-    if (chosen !== undefined && !offered.includes(chosen)) {
-      throw new ProtocolError('CALLBACK_FAILED', `the ALPN callback chose ${chosen}, which the client did not offer`, { fault: 'local' });
-    }
-    return chosen;
-  }
-  const ours = io.context.alpnProtocols;
-  if (ours.length === 0) return undefined;
-  const chosen = ours.find((protocol) => offered.includes(protocol));
-  if (chosen === undefined) throw new ProtocolError('NO_APPLICATION_PROTOCOL', 'no ALPN protocol in common');
-  return chosen;
 }
 
 interface ServerFlight {
