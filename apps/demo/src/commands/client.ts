@@ -2,7 +2,7 @@
 // handshake summary to stderr. At the end of stdin we send close_notify and keep reading until the peer's own
 // (TLS 1.3 half-close, RFC 8446 §6.1), so a request piped in gets its whole answer and an echo every byte.
 import { once } from 'node:events';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { Readable, type Writable } from 'node:stream';
 import { rootCertificates } from 'node:tls';
 import { type SecureStream, type TLSContext, TLSSession, secure } from '@tlsbio/core';
@@ -13,8 +13,10 @@ import {
   CliError,
   buildContext,
   certKeyFlags,
+  fileError,
   formatHostPort,
   parseHostPort,
+  readUserBytes,
   stringFlag,
   type KeylogSink,
 } from '../tls/options.js';
@@ -102,7 +104,7 @@ export async function runClient(args: ParsedArgs, output: Output, stdio: ClientS
     // Like s_client's default store: without --CAfile, the roots Node ships (Mozilla's).
     if (!insecure && !args.flags.has('CAfile')) loadBundledRoots(context);
     let session = sessIn === undefined ? undefined : readSession(sessIn);
-    const earlyData = earlyDataFile === undefined ? undefined : readBytes('early_data', earlyDataFile);
+    const earlyData = earlyDataFile === undefined ? undefined : readUserBytes('early_data', earlyDataFile);
 
     // With --reconnect every connection sends the same bytes, so stdin is read to its end first.
     const input = reconnects > 0 ? await readAll(stdio.stdin) : undefined;
@@ -188,17 +190,9 @@ function reconnectCount(args: ParsedArgs): number {
   return count;
 }
 
-function readBytes(flag: string, path: string): Uint8Array {
-  try {
-    return new Uint8Array(readFileSync(path));
-  } catch (error) {
-    throw new CliError((error as NodeJS.ErrnoException).code ?? 'EIO', `--${flag} ${path}: ${(error as Error).message}`, { cause: error });
-  }
-}
-
 /** The session `--sess_out` saved. @throws CliError with the library's reason for a file that is not one. */
 function readSession(path: string): TLSSession {
-  const bytes = readBytes('sess_in', path);
+  const bytes = readUserBytes('sess_in', path);
   try {
     return TLSSession.fromBytes(bytes);
   } catch (error) {
@@ -219,7 +213,7 @@ function saveSession(path: string, session: TLSSession | undefined, output: Outp
   try {
     writeFileSync(path, session.toBytes(), { mode: 0o600 });
   } catch (error) {
-    throw new CliError((error as NodeJS.ErrnoException).code ?? 'EIO', `--sess_out ${path}: ${(error as Error).message}`, { cause: error });
+    throw fileError('--sess_out', path, error);
   }
 }
 

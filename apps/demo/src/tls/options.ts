@@ -140,13 +140,27 @@ export function formatHostPort(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
-/** Reads a file the user named. @throws CliError with the system's code (ENOENT, EACCES…). */
+/** A failed operation on a file the user named, as a CliError with the system's code (ENOENT, EACCES…). */
+export function fileError(what: string, path: string, error: unknown): CliError {
+  const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
+  return new CliError(code, `${what} ${path}: ${(error as Error).message}`, { cause: error });
+}
+
+/** Reads a text file the user named. @throws CliError with the system's code (ENOENT, EACCES…). */
 export function readUserFile(flag: string, path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
-    throw new CliError(code, `--${flag} ${path}: ${(error as Error).message}`, { cause: error });
+    throw fileError(`--${flag}`, path, error);
+  }
+}
+
+/** Reads a file the user named, as bytes. @throws CliError with the system's code (ENOENT, EACCES…). */
+export function readUserBytes(flag: string, path: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(path));
+  } catch (error) {
+    throw fileError(`--${flag}`, path, error);
   }
 }
 
@@ -189,8 +203,7 @@ export function openKeylog(flagValue: string | undefined, env: NodeJS.ProcessEnv
     // Owner-only: the file holds every traffic secret of the session.
     fd = openSync(path, 'a', 0o600);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
-    throw new CliError(code, `key log ${path}: ${(error as Error).message}`, { cause: error });
+    throw fileError('key log', path, error);
   }
   let open = true;
   return {
