@@ -51,6 +51,7 @@ import { suite12ById, type CipherSuite12 } from '../suites.js';
 import type { Certificate } from '../x509/index.js';
 import { checkReceivedExtensions, importPeerKey, verifyPeerChain } from './common13.js';
 import {
+  ExpectChangeCipherSpec12,
   ExpectTraffic12,
   State12,
   certificateCurveAllowed,
@@ -64,6 +65,7 @@ import {
   tls12GroupById,
   tls12Groups,
   verifyServerParams,
+  unexpected,
   type Keys12,
 } from './common12.js';
 import type { TLSSession } from '../session/session.js';
@@ -336,7 +338,7 @@ class ExpectCertificateRequestOrDone extends State12 {
     io.setTls12Keys('write', hello.suite, keys.clientWriteKey, keys.clientWriteIv);
     sendFinished12(io, hello.suite, keys, 'client');
     const ending: Ending12 = { hello, keys, peer: this.peer, exchange, resumed: undefined };
-    return hello.ticketPromised ? new ExpectNewSessionTicket(io, ending) : new ExpectChangeCipherSpec(io, ending, undefined);
+    return hello.ticketPromised ? new ExpectNewSessionTicket(io, ending) : expectServerChangeCipherSpec(io, ending, undefined);
   }
 }
 
@@ -374,7 +376,7 @@ function resumeSession12(io: HandshakeIO, hello: Hello12, session: TLSSession, m
   const keys = keysFromMasterSecret12(io, hello.suite, session.state.secret, hello.offer.hello.random, hello.serverRandom, true);
   // The server's chain is the session's (completion hands it over as resumedPeerChain): no Certificate message here.
   const ending: Ending12 = { hello, keys, peer: { chain: [], verified: session.peerVerified }, exchange: undefined, resumed: session };
-  return hello.ticketPromised ? new ExpectNewSessionTicket(io, ending) : new ExpectChangeCipherSpec(io, ending, undefined);
+  return hello.ticketPromised ? new ExpectNewSessionTicket(io, ending) : expectServerChangeCipherSpec(io, ending, undefined);
 }
 
 /** RFC 5077 §3.3: the ticket the server promised in its ServerHello, before its ChangeCipherSpec. */
@@ -393,31 +395,13 @@ class ExpectNewSessionTicket extends State12 {
     // RFC 5077 §3.3: it is a handshake message, in the transcript Finished covers.
     this.io.transcript.add(message.raw);
     // An empty ticket: the server changed its mind (RFC 5077 §3.3); nothing to keep.
-    return new ExpectChangeCipherSpec(this.io, this.ending, ticket.ticket.length > 0 ? ticket : undefined);
+    return expectServerChangeCipherSpec(this.io, this.ending, ticket.ticket.length > 0 ? ticket : undefined);
   }
 }
 
-class ExpectChangeCipherSpec extends State12 {
-  readonly name = 'ExpectChangeCipherSpec';
-  constructor(
-    io: HandshakeIO,
-    private readonly ending: Ending12,
-    private readonly ticket: NewSessionTicket12 | undefined,
-  ) {
-    super(io, 'client');
-  }
-
-  protected handleMessage(message: HandshakeMessage): HandshakeState {
-    // RFC 5246 §7.4.9: Finished must come under the new keys, so after change_cipher_spec; RFC 5077 §3.3: a
-    // NewSessionTicket the ServerHello did not promise is out of place.
-    throw unexpected(this.name, message);
-  }
-
-  override handleChangeCipherSpec(): HandshakeState {
-    const { hello, keys } = this.ending;
-    this.io.setTls12Keys('read', hello.suite, keys.serverWriteKey, keys.serverWriteIv);
-    return new ExpectFinished(this.io, this.ending, this.ticket);
-  }
+/** The server's ChangeCipherSpec, then its Finished. */
+function expectServerChangeCipherSpec(io: HandshakeIO, ending: Ending12, ticket: NewSessionTicket12 | undefined): HandshakeState {
+  return new ExpectChangeCipherSpec12(io, 'client', ending.hello.suite, ending.keys, new ExpectFinished(io, ending, ticket));
 }
 
 class ExpectFinished extends State12 {
@@ -472,6 +456,3 @@ class ExpectFinished extends State12 {
   }
 }
 
-function unexpected(state: string, message: HandshakeMessage): ProtocolError {
-  return new ProtocolError('UNEXPECTED_MESSAGE', `${state}: unexpected handshake message type ${message.type}`);
-}

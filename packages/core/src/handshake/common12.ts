@@ -222,7 +222,7 @@ export abstract class State12 implements HandshakeState {
   abstract readonly name: string;
   constructor(
     protected readonly io: HandshakeIO,
-    private readonly role: 'client' | 'server',
+    protected readonly role: 'client' | 'server',
   ) {}
 
   handle(message: HandshakeMessage): HandshakeState {
@@ -237,6 +237,41 @@ export abstract class State12 implements HandshakeState {
 
   handleChangeCipherSpec(): HandshakeState {
     throw new ProtocolError('CCS_RECEIVED_EARLY', `${this.name}: change_cipher_spec out of place`);
+  }
+}
+
+/** The error for a handshake message the state does not await. */
+export function unexpected(state: string, message: HandshakeMessage): ProtocolError {
+  return new ProtocolError('UNEXPECTED_MESSAGE', `${state}: unexpected handshake message type ${message.type}`);
+}
+
+/**
+ * The peer's ChangeCipherSpec (RFC 5246 §7.1), on either side: it switches what we read to the peer's new keys, and
+ * `next` (which awaits the peer's Finished) takes over. A handshake message here is out of place: Finished must come
+ * under the new keys (RFC 5246 §7.4.9), and a NewSessionTicket the ServerHello did not promise is not allowed
+ * (RFC 5077 §3.3).
+ */
+export class ExpectChangeCipherSpec12 extends State12 {
+  readonly name = 'ExpectChangeCipherSpec';
+  constructor(
+    io: HandshakeIO,
+    role: 'client' | 'server',
+    private readonly suite: CipherSuite12,
+    private readonly keys: Keys12,
+    private readonly next: HandshakeState,
+  ) {
+    super(io, role);
+  }
+
+  protected handleMessage(message: HandshakeMessage): HandshakeState {
+    throw unexpected(this.name, message);
+  }
+
+  override handleChangeCipherSpec(): HandshakeState {
+    const { keys } = this;
+    if (this.role === 'client') this.io.setTls12Keys('read', this.suite, keys.serverWriteKey, keys.serverWriteIv);
+    else this.io.setTls12Keys('read', this.suite, keys.clientWriteKey, keys.clientWriteIv);
+    return this.next;
   }
 }
 

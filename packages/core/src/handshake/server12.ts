@@ -50,6 +50,7 @@ import {
 import type { HandshakeMessage } from '../record/index.js';
 import { suite12ById, type CipherSuite12 } from '../suites.js';
 import {
+  ExpectChangeCipherSpec12,
   ExpectTraffic12,
   State12,
   TLS12,
@@ -60,6 +61,7 @@ import {
   sendFinished12,
   serverKeyExchangeInput,
   tls12Groups,
+  unexpected,
   type Keys12,
 } from './common12.js';
 import { chooseAlpn, readAlpn, readServerName } from './server-hello-facts.js';
@@ -240,7 +242,7 @@ class ExpectClientKeyExchange extends State12 {
     io.transcript.add(message.raw);
     const keys = deriveKeys12(io, flight.suite, preMasterSecret, flight.clientRandom, flight.serverRandom, flight.ems);
     const client = this.client;
-    const next = new ExpectChangeCipherSpec(io, client === undefined ? flight : { ...flight, client: client.identity }, keys);
+    const next = expectClientChangeCipherSpec(io, client === undefined ? flight : { ...flight, client: client.identity }, keys);
     // RFC 5246 §7.4.8: a client that sent a certificate proves its key right after ClientKeyExchange.
     if (client?.key === undefined || this.request === undefined) return next;
     return new ExpectClientCertificateVerify12(io, this.request, client.key, () => next);
@@ -312,27 +314,12 @@ function resumeSession12(
     resumed: session.peerCertificates,
     negotiated: undefined,
   };
-  return new ExpectChangeCipherSpec(io, settled, keys);
+  return expectClientChangeCipherSpec(io, settled, keys);
 }
 
-class ExpectChangeCipherSpec extends State12 {
-  readonly name = 'ExpectChangeCipherSpec';
-  constructor(
-    io: HandshakeIO,
-    private readonly agreed: Settled12,
-    private readonly keys: Keys12,
-  ) {
-    super(io, 'server');
-  }
-
-  protected handleMessage(message: HandshakeMessage): HandshakeState {
-    throw unexpected(this.name, message);
-  }
-
-  override handleChangeCipherSpec(): HandshakeState {
-    this.io.setTls12Keys('read', this.agreed.suite, this.keys.clientWriteKey, this.keys.clientWriteIv);
-    return new ExpectFinished(this.io, this.agreed, this.keys);
-  }
+/** The client's ChangeCipherSpec, then its Finished. */
+function expectClientChangeCipherSpec(io: HandshakeIO, agreed: Settled12, keys: Keys12): HandshakeState {
+  return new ExpectChangeCipherSpec12(io, 'server', agreed.suite, keys, new ExpectFinished(io, agreed, keys));
 }
 
 class ExpectFinished extends State12 {
@@ -382,6 +369,3 @@ class ExpectFinished extends State12 {
   }
 }
 
-function unexpected(state: string, message: HandshakeMessage): ProtocolError {
-  return new ProtocolError('UNEXPECTED_MESSAGE', `${state}: unexpected handshake message type ${message.type}`);
-}
