@@ -23,7 +23,6 @@ import {
   decodeAlpn,
   decodeCertificate12,
   decodeCertificateRequest12,
-  decodeEcPointFormats,
   decodeEmptyMessage,
   decodeNewSessionTicket12,
   decodeRenegotiationInfo,
@@ -59,6 +58,7 @@ import {
   TLS12,
   deriveKeys12,
   keysFromMasterSecret12,
+  readEmsAndPointFormats12,
   receiveFinished12,
   sendFinished12,
   serverKeyExchangeInput,
@@ -181,15 +181,7 @@ export function acceptServerHello12(io: HandshakeIO, offer: ClientOffer12, messa
   const renegotiation = findExtension(extensions, ExtensionType.renegotiation_info);
   if (renegotiation === undefined) throw new ProtocolError('UNSAFE_LEGACY_RENEGOTIATION_DISABLED', 'the server does not support secure renegotiation (RFC 5746)');
   if (decodeRenegotiationInfo(renegotiation).length !== 0) throw new ProtocolError('RENEGOTIATION_MISMATCH', 'renegotiation_info is not empty in an initial handshake');
-  // RFC 7627 §5.2: a client that requires the extended master secret aborts with handshake_failure without it.
-  const emsData = findExtension(extensions, ExtensionType.extended_master_secret);
-  if (emsData !== undefined) expectEmptyExtension(emsData, 'extended_master_secret');
-  else if (context.requireExtendedMasterSecret) throw new ProtocolError('EXTENDED_MASTER_SECRET_REQUIRED', 'the server does not use the extended master secret (RFC 7627)');
-  const formats = findExtension(extensions, ExtensionType.ec_point_formats);
-  // RFC 8422 §5.2: a server's list must contain uncompressed.
-  if (formats !== undefined && !decodeEcPointFormats(formats).includes(EcPointFormat.uncompressed)) {
-    throw new ProtocolError('ILLEGAL_PARAMETER', 'ec_point_formats lacks the uncompressed format');
-  }
+  const { ems } = readEmsAndPointFormats12(io, extensions, 'server');
   let alpn: string | undefined;
   const alpnData = findExtension(extensions, ExtensionType.application_layer_protocol_negotiation);
   if (alpnData !== undefined) {
@@ -213,7 +205,7 @@ export function acceptServerHello12(io: HandshakeIO, offer: ClientOffer12, messa
     offer,
     suite,
     serverRandom: hello.random,
-    ems: emsData !== undefined,
+    ems,
     alpn,
     serverNameAcknowledged: serverName !== undefined,
     ticketPromised: ticketData !== undefined,

@@ -8,7 +8,19 @@ import type { CertifiedKey } from '../context.js';
 import { equalBytes } from '../crypto/bytes.js';
 import type { CryptoProvider, GroupName, KeyExchangeGroup, PrivateKey, PublicKey, SignatureScheme, SignatureSchemeName } from '../crypto/provider.js';
 import { extendedMasterSecret, finishedVerifyData12, keyBlock12, legacyMasterSecret, VERIFY_DATA_LENGTH } from '../keyschedule/index.js';
-import { ClientCertificateType, HandshakeType, decodeEmptyMessage, decodeFinished, encodeFinished } from '../msgs/index.js';
+import {
+  ClientCertificateType,
+  EcPointFormat,
+  ExtensionType,
+  HandshakeType,
+  decodeEcPointFormats,
+  decodeEmptyMessage,
+  decodeFinished,
+  encodeFinished,
+  expectEmptyExtension,
+  findExtension,
+  type Extension,
+} from '../msgs/index.js';
 import type { HandshakeMessage } from '../record/index.js';
 import type { CipherSuite12 } from '../suites.js';
 import { matchesHostname } from '../x509/index.js';
@@ -143,6 +155,28 @@ export function verifyServerParams(
   }
   if (!scheme.verify(key, input, signature)) throw new ProtocolError('BAD_SIGNATURE', 'the ServerKeyExchange signature does not verify');
   return scheme.name;
+}
+
+/**
+ * The peer's extended_master_secret and ec_point_formats, which both sides read the same way: without the extended
+ * master secret a side that requires it aborts with handshake_failure (RFC 7627 §5.2 client, §5.3 server), and a
+ * point format list must contain uncompressed (RFC 8422 §5.1.2, §5.2). Says which of the two the peer sent.
+ */
+export function readEmsAndPointFormats12(
+  io: HandshakeIO,
+  extensions: readonly Extension[],
+  peer: 'client' | 'server',
+): { readonly ems: boolean; readonly formats: boolean } {
+  const emsData = findExtension(extensions, ExtensionType.extended_master_secret);
+  if (emsData !== undefined) expectEmptyExtension(emsData, 'extended_master_secret');
+  else if (io.context.requireExtendedMasterSecret) {
+    throw new ProtocolError('EXTENDED_MASTER_SECRET_REQUIRED', `the ${peer} does not use the extended master secret (RFC 7627)`);
+  }
+  const formats = findExtension(extensions, ExtensionType.ec_point_formats);
+  if (formats !== undefined && !decodeEcPointFormats(formats).includes(EcPointFormat.uncompressed)) {
+    throw new ProtocolError('ILLEGAL_PARAMETER', 'ec_point_formats lacks the uncompressed format');
+  }
+  return { ems: emsData !== undefined, formats: formats !== undefined };
 }
 
 /** The master secret and the key block, once the key exchange is done. */
