@@ -90,27 +90,32 @@ async function leaveAtOnce(port: number, closeNotify: boolean, data: string): Pr
   await once(socket, 'close');
 }
 
+/** Starts `tlsbio server --json` with `flags`, has ROUNDS clients leave at once, and returns the server's log. */
+async function serverLog(
+  flags: readonly string[],
+  closeNotify: boolean,
+  request: string,
+  scope: Set<Proc>,
+): Promise<{ server: Proc; records: Record<string, unknown>[] }> {
+  const { proc: server, port } = await startOurServer([...OUR_ECDSA, ...flags, '--json'], { scope });
+  for (let i = 0; i < ROUNDS; i++) await leaveAtOnce(port, closeNotify, request);
+  await server.waitUntil(() => logLines(server) >= ROUNDS, `${ROUNDS} lines on stderr`);
+  return { server, records: jsonLines(server.stderr) };
+}
+
 describe.each([
   ['echo', [], 'line\n'],
   ['--www', ['--www'], 'GET / HTTP/1.0\r\n\r\n'],
 ])('tlsbio server (%s) and a client that drops its socket at once', (_mode, flags, request) => {
   it('after close_notify: logs each connection as served, and no EPIPE / ECONNRESET', async ({ onTestFinished }) => {
-    const scope = testScope(onTestFinished);
-    const { proc: server, port } = await startOurServer([...OUR_ECDSA, ...flags, '--json'], { scope });
-    for (let i = 0; i < ROUNDS; i++) await leaveAtOnce(port, true, request);
-    await server.waitUntil(() => logLines(server) >= ROUNDS, `${ROUNDS} lines on stderr`);
-    const records = jsonLines(server.stderr);
+    const { server, records } = await serverLog(flags, true, request, testScope(onTestFinished));
     expect(records.filter((record) => 'error' in record), server.describe()).toEqual([]);
     expect(records, server.describe()).toHaveLength(ROUNDS);
     for (const record of records) expect(record).toMatchObject({ version: 'TLSv1.3', sni: 'localhost', bytes_in: request.length });
   });
 
   it('without close_notify: still logs each as a failed connection', async ({ onTestFinished }) => {
-    const scope = testScope(onTestFinished);
-    const { proc: server, port } = await startOurServer([...OUR_ECDSA, ...flags, '--json'], { scope });
-    for (let i = 0; i < ROUNDS; i++) await leaveAtOnce(port, false, request);
-    await server.waitUntil(() => logLines(server) >= ROUNDS, `${ROUNDS} lines on stderr`);
-    const records = jsonLines(server.stderr);
+    const { server, records } = await serverLog(flags, false, request, testScope(onTestFinished));
     expect(records, server.describe()).toHaveLength(ROUNDS);
     for (const record of records) expect(record.code, server.describe()).toMatch(/^(EPIPE|ECONNRESET|ERR_TLS_EOF)$/);
   });
