@@ -2,7 +2,7 @@ import { defineConfig } from 'tsup';
 
 // `index` is the portable build (browsers, Deno, Workers): it must never import a Node built-in.
 // `node` adds the node:crypto provider and makes it the default under the `node` export condition.
-const entry = { index: 'src/index.ts', node: 'src/node.ts' };
+const entry = { index: 'src/index.ts', node: 'src/node/index.ts' };
 // No keepNames: it wraps every arrow function in `__name(fn, "…")`, a defineProperty that gives each closure made
 // at run time its own property array (56 -> 312 bytes, ~11 KiB per idle connection pair through `secure()`). Without
 // it esbuild renames only on a clash inside the bundle (none among the exported names, checked) and names a

@@ -5,18 +5,13 @@
  * its close frame ends both directions, so transport-ws is not here.)
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { createServer as createNetServer, type Server, type Socket } from 'node:net';
 import { PassThrough } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { TLSContext, secure, splitTransport, type SecureStream, type Transport } from '@tlsbio/core';
 import { createPair } from '@tlsbio/transport-memory';
 import { connectTcp, socketTransport } from '@tlsbio/transport-net';
 import { afterEach, describe, expect, it } from 'vitest';
-
-const pkiDir = fileURLToPath(new URL('../../../packages/core/test/fixtures/pki/', import.meta.url));
-const pki = (name: string) => readFileSync(`${pkiDir}${name}`, 'utf8');
-const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+import { pattern, pki, readAll, sha256 } from '../../../test/support/helpers.js';
 
 function contexts(): { client: TLSContext; server: TLSContext } {
   const server = new TLSContext('server');
@@ -24,22 +19,6 @@ function contexts(): { client: TLSContext; server: TLSContext } {
   const client = new TLSContext('client');
   client.loadVerifyLocations({ cadata: pki('ca.pem') });
   return { client, server };
-}
-
-function pattern(length: number, seed: number): Uint8Array {
-  const out = new Uint8Array(length);
-  let x = seed;
-  for (let i = 0; i < length; i++) {
-    x = (x * 1103515245 + 12345) >>> 0;
-    out[i] = x >>> 24;
-  }
-  return out;
-}
-
-async function readAll(readable: ReadableStream<Uint8Array>): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  for await (const chunk of readable as unknown as AsyncIterable<Uint8Array>) chunks.push(chunk);
-  return Buffer.concat(chunks);
 }
 
 async function readAllFast(readable: ReadableStream<Uint8Array>): Promise<string> {

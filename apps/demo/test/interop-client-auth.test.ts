@@ -3,13 +3,16 @@
 // with ECDSA, RSA and Ed25519 client keys; and post-handshake authentication (RFC 8446 §4.6.2) both ways:
 // `s_client -enable_pha` against `tlsbio server --post-handshake-auth`, our `--post-handshake-auth` client against
 // s_server's interactive `c` command (SSL_verify_client_post_handshake).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
+  CA,
+  OPENSSL_ECDSA,
+  OUR_ECDSA,
   type Proc,
-  assertBuilt,
   freePort,
+  interopFile,
   jsonLines,
-  killAll,
+  ourClient,
   pki,
   runWithInput,
   spawnProc,
@@ -20,19 +23,15 @@ import {
   waitForListen,
 } from './interop-harness.js';
 
-const CA = pki('ca.pem');
-const OPENSSL_ECDSA = ['-cert', pki('server-ecdsa.pem'), '-cert_chain', pki('ca-int.pem'), '-key', pki('server-ecdsa.key')];
-const OUR_ECDSA = ['--cert', pki('server-ecdsa-chain.pem'), '--key', pki('server-ecdsa.key'), '--CAfile', CA, '--json'];
+/** Our server asks for client certificates issued under the test root, and reports each connection in JSON. */
+const OUR_SERVER = [...OUR_ECDSA, '--CAfile', CA, '--json'];
 const CLIENT_KEYS = [
   ['ECDSA P-256', 'client', 'tlsbio Test Client'],
   ['RSA 2048', 'client-rsa', 'tlsbio Test Client RSA'],
   ['Ed25519', 'client-ed25519', 'tlsbio Test Client Ed25519'],
 ] as const;
 
-beforeAll(() => assertBuilt());
-afterAll(async () => {
-  await killAll();
-});
+interopFile();
 
 /** Our server's one JSON line, once it has written it. */
 async function serverRecord(server: Proc): Promise<Record<string, unknown>> {
@@ -60,7 +59,7 @@ describe.concurrent('openssl s_client against tlsbio server --verify-client', ()
   for (const [kind, name, commonName] of CLIENT_KEYS) {
     it(`required: s_client's ${kind} certificate is verified, and the request names our CA`, async ({ onTestFinished }) => {
       const scope = testScope(onTestFinished);
-      const { proc: server, port } = await startOurServer([...OUR_ECDSA, '--verify-client', 'required'], { scope });
+      const { proc: server, port } = await startOurServer([...OUR_SERVER, '--verify-client', 'required'], { scope });
       const client = sClient(port, ['-cert', pki(`${name}.pem`), '-key', pki(`${name}.key`)], scope);
       await echo(client, `tca-${name}`);
       expect(client.exit?.code, client.describe()).toBe(0);
@@ -73,7 +72,7 @@ describe.concurrent('openssl s_client against tlsbio server --verify-client', ()
 
   it('required and no certificate: s_client reads our certificate_required alert (RFC 8446 §4.4.2.4)', async ({ onTestFinished }) => {
     const scope = testScope(onTestFinished);
-    const { proc: server, port } = await startOurServer([...OUR_ECDSA, '--verify-client', 'required'], { scope });
+    const { proc: server, port } = await startOurServer([...OUR_SERVER, '--verify-client', 'required'], { scope });
     const client = sClient(port, ['-quiet'], scope);
     client.write('never echoed\n');
     await client.waitFor(/tlsv13 alert certificate required/, { stream: 'stderr' });
@@ -83,7 +82,7 @@ describe.concurrent('openssl s_client against tlsbio server --verify-client', ()
 
   it('optional and no certificate: the connection goes on, unauthenticated', async ({ onTestFinished }) => {
     const scope = testScope(onTestFinished);
-    const { proc: server, port } = await startOurServer([...OUR_ECDSA, '--verify-client', 'optional'], { scope });
+    const { proc: server, port } = await startOurServer([...OUR_SERVER, '--verify-client', 'optional'], { scope });
     const client = sClient(port, [], scope);
     await echo(client, 'tca-optional');
     expect(client.exit?.code, client.describe()).toBe(0);
@@ -93,7 +92,7 @@ describe.concurrent('openssl s_client against tlsbio server --verify-client', ()
 
   it('a client certificate our CA did not issue: unknown_ca, with the verify code', async ({ onTestFinished }) => {
     const scope = testScope(onTestFinished);
-    const { proc: server, port } = await startOurServer([...OUR_ECDSA, '--verify-client', 'optional'], { scope });
+    const { proc: server, port } = await startOurServer([...OUR_SERVER, '--verify-client', 'optional'], { scope });
     const client = sClient(port, ['-quiet', '-cert', pki('self-signed.pem'), '-key', pki('self-signed.key')], scope);
     client.write('never echoed\n');
     await client.waitFor(/tlsv1 alert unknown ca/, { stream: 'stderr' });
@@ -106,7 +105,7 @@ describe.concurrent('tlsbio client against openssl s_server -verify / -Verify', 
   async function getPage(serverArgs: readonly string[], clientArgs: readonly string[], scope: Set<Proc>) {
     const { proc: server, port } = await startOpensslServer(['-tls1_3', '-www', '-CAfile', CA, ...OPENSSL_ECDSA, ...serverArgs], { scope });
     const client = await runWithInput(
-      tlsbio(['client', '--connect', `127.0.0.1:${port}`, '--servername', 'localhost', '--CAfile', CA, '--json', ...clientArgs], { scope }),
+      ourClient(port, clientArgs, scope),
       'GET / HTTP/1.0\r\n\r\n',
     );
     expect(client.exit, `${client.describe()}\n${server.describe()}`).toEqual({ code: 0, signal: null });
@@ -136,7 +135,7 @@ describe.concurrent('post-handshake authentication', () => {
   for (const [kind, name, commonName] of CLIENT_KEYS) {
     it(`s_client -enable_pha answers our request after the handshake with its ${kind} certificate`, async ({ onTestFinished }) => {
       const scope = testScope(onTestFinished);
-      const { proc: server, port } = await startOurServer([...OUR_ECDSA, '--verify-client', 'required', '--post-handshake-auth'], { scope });
+      const { proc: server, port } = await startOurServer([...OUR_SERVER, '--verify-client', 'required', '--post-handshake-auth'], { scope });
       const client = sClient(port, ['-enable_pha', '-cert', pki(`${name}.pem`), '-key', pki(`${name}.key`)], scope);
       client.write(`tpha-${name}\n`);
       await client.waitFor(new RegExp(`tpha-${name}$`, 'm')); // not anchored: see echo()
@@ -151,7 +150,7 @@ describe.concurrent('post-handshake authentication', () => {
 
   it('s_client -enable_pha without a certificate: certificate_required after the handshake', async ({ onTestFinished }) => {
     const scope = testScope(onTestFinished);
-    const { proc: server, port } = await startOurServer([...OUR_ECDSA, '--verify-client', 'required', '--post-handshake-auth'], { scope });
+    const { proc: server, port } = await startOurServer([...OUR_SERVER, '--verify-client', 'required', '--post-handshake-auth'], { scope });
     const client = sClient(port, ['-enable_pha', '-quiet'], scope);
     client.write('tpha-none\n');
     await client.waitFor(/tlsv13 alert certificate required/, { stream: 'stderr' });
@@ -161,7 +160,7 @@ describe.concurrent('post-handshake authentication', () => {
 
   it('s_client without -enable_pha is never asked and stays unauthenticated', async ({ onTestFinished }) => {
     const scope = testScope(onTestFinished);
-    const { proc: server, port } = await startOurServer([...OUR_ECDSA, '--verify-client', 'required', '--post-handshake-auth'], { scope });
+    const { proc: server, port } = await startOurServer([...OUR_SERVER, '--verify-client', 'required', '--post-handshake-auth'], { scope });
     const client = sClient(port, ['-cert', pki('client.pem'), '-key', pki('client.key')], scope);
     client.write('tpha-off\n');
     await client.waitFor(/^tpha-off$/m);
@@ -201,7 +200,7 @@ describe.concurrent('TLS 1.2: openssl s_client -tls1_2 against tlsbio server --v
   for (const [kind, name, commonName] of CLIENT_KEYS) {
     it(`required: s_client's ${kind} certificate and CertificateVerify are checked`, async ({ onTestFinished }) => {
       const scope = testScope(onTestFinished);
-      const { proc: server, port } = await startOurServer([...OUR_ECDSA, '--verify-client', 'required'], { scope });
+      const { proc: server, port } = await startOurServer([...OUR_SERVER, '--verify-client', 'required'], { scope });
       const client = sClient12(port, ['-cert', pki(`${name}.pem`), '-key', pki(`${name}.key`)], scope);
       client.write(`t12-${name}\n`);
       await client.waitFor(new RegExp(`^t12-${name}$`, 'm'));
@@ -216,7 +215,7 @@ describe.concurrent('TLS 1.2: openssl s_client -tls1_2 against tlsbio server --v
 
   it('required and no certificate: s_client reads handshake_failure', async ({ onTestFinished }) => {
     const scope = testScope(onTestFinished);
-    const { proc: server, port } = await startOurServer([...OUR_ECDSA, '--verify-client', 'required'], { scope });
+    const { proc: server, port } = await startOurServer([...OUR_SERVER, '--verify-client', 'required'], { scope });
     const client = sClient12(port, ['-quiet'], scope);
     client.write('never echoed\n');
     await client.waitFor(/alert handshake failure/, { stream: 'stderr' });
@@ -232,7 +231,7 @@ describe.concurrent('GnuTLS: gnutls-cli --x509certfile against tlsbio server --v
   ] as const) {
     it(`${version}: gnutls-cli's RSA certificate is verified`, async ({ onTestFinished }) => {
       const scope = testScope(onTestFinished);
-      const { proc: server, port } = await startOurServer([...OUR_ECDSA, '--verify-client', 'required'], { scope });
+      const { proc: server, port } = await startOurServer([...OUR_SERVER, '--verify-client', 'required'], { scope });
       const client = await runWithInput(
         spawnProc(
           'gnutls-cli',
@@ -263,7 +262,7 @@ describe.concurrent('GnuTLS: tlsbio client --cert against gnutls-serv --require-
       );
       await waitForListen(port);
       const client = await runWithInput(
-        tlsbio(['client', '--connect', `127.0.0.1:${port}`, '--servername', 'localhost', '--CAfile', CA, '--json', '--cert', pki('client-ed25519.pem'), '--key', pki('client-ed25519.key')], { scope }),
+        ourClient(port, ['--cert', pki('client-ed25519.pem'), '--key', pki('client-ed25519.key')], scope),
         'tgnutls-serv\n',
       );
       expect(client.exit, `${client.describe()}\n${server.describe()}`).toEqual({ code: 0, signal: null });

@@ -1,38 +1,28 @@
 // TLS 1.2 interop with GnuTLS (gnutls-bin): our client against `gnutls-serv --echo`, and `gnutls-cli` against our
 // server, with TLS 1.2 only on the GnuTLS side; a GnuTLS peer without the extended master secret (%NO_SESSION_HASH)
 // is refused with handshake_failure both ways (RFC 7627 §5.2, §5.3).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Proc, assertBuilt, freePort, jsonLines, killAll, pki, runWithInput, sha256, spawnProc, startOurServer, testScope, tlsbio, waitForListen } from './interop-harness.js';
+import { describe, expect, it } from 'vitest';
+import {
+  CA,
+  OUR_BOTH,
+  type Proc,
+  interopFile,
+  jsonLines,
+  ourClient,
+  pki,
+  runWithInput,
+  sha256,
+  spawnProc,
+  startGnutlsServer,
+  startOurServer,
+  summary,
+  testScope,
+  textLines,
+} from './interop-harness.js';
 
-const CA = pki('ca.pem');
 const TLS12 = 'NORMAL:-VERS-ALL:+VERS-TLS1.2';
-const OUR_BOTH = ['--cert', pki('server-ecdsa-chain.pem'), '--key', pki('server-ecdsa.key'), '--cert2', pki('server-rsa.pem'), '--key2', pki('server-rsa.key')];
 
-beforeAll(assertBuilt);
-afterAll(killAll);
-
-async function gnutlsServer(priority: string, cert: string, key: string, scope: Set<Proc>): Promise<{ proc: Proc; port: number }> {
-  const port = await freePort();
-  const proc = spawnProc('gnutls-serv', ['--echo', '-a', '--priority', priority, '--x509certfile', cert, '--x509keyfile', key, '-p', String(port)], { scope });
-  await waitForListen(port);
-  return { proc, port };
-}
-
-function lines(count: number, tag: string): Buffer {
-  let text = '';
-  for (let i = 0; i < count; i++) text += `${tag} line ${i} ${'abcdefghijklmnopqrstuvwxyz'.repeat(1 + (i % 3))}\n`;
-  return Buffer.from(text, 'latin1');
-}
-
-function summary(proc: Proc): Record<string, unknown> {
-  const records = jsonLines(proc.stderr);
-  expect(records, proc.describe()).toHaveLength(1);
-  return records[0]!;
-}
-
-function ourClient(port: number, args: readonly string[], scope: Set<Proc>): Proc {
-  return tlsbio(['client', '--connect', `127.0.0.1:${port}`, '--servername', 'localhost', '--CAfile', CA, '--json', ...args], { scope });
-}
+interopFile();
 
 const CASES = [
   { name: 'X25519, ECDSA, AES-128-GCM', group: 'X25519', ours: 'x25519', gnutls: 'AES-128-GCM', cert: 'ecdsa', suite: 'ECDHE-ECDSA-AES128-GCM-SHA256' },
@@ -55,8 +45,8 @@ describe.concurrent('our client against gnutls-serv --echo (TLS 1.2)', () => {
       const scope = testScope(onTestFinished);
       const groups = gnutlsGroups(c);
       const [cert, key] = CERT_FILES[c.cert];
-      const { proc: server, port } = await gnutlsServer(`${TLS12}:-GROUP-ALL:${groups}:-CIPHER-ALL:+${c.gnutls}`, cert, key, scope);
-      const input = lines(2000, c.ours);
+      const { proc: server, port } = await startGnutlsServer(`${TLS12}:-GROUP-ALL:${groups}:-CIPHER-ALL:+${c.gnutls}`, cert, key, scope);
+      const input = textLines(2000, c.ours);
       const client = await runWithInput(ourClient(port, ['--groups', c.group === 'X25519' ? 'X25519:P-256' : c.group === 'SECP256R1' ? 'P-256' : 'P-384:P-256'], scope), input);
       expect(client.exit?.code, `${client.describe()}\n${server.describe()}`).toBe(0);
       expect(sha256(client.stdout)).toBe(sha256(input));
@@ -66,7 +56,7 @@ describe.concurrent('our client against gnutls-serv --echo (TLS 1.2)', () => {
 
   it('a gnutls-serv without the extended master secret: our client refuses with handshake_failure', async ({ onTestFinished }) => {
     const scope = testScope(onTestFinished);
-    const { port } = await gnutlsServer(`${TLS12}:%NO_SESSION_HASH`, pki('server-ecdsa-chain.pem'), pki('server-ecdsa.key'), scope);
+    const { port } = await startGnutlsServer(`${TLS12}:%NO_SESSION_HASH`, pki('server-ecdsa-chain.pem'), pki('server-ecdsa.key'), scope);
     const client = await runWithInput(ourClient(port, [], scope), 'x\n');
     expect(client.exit?.code, client.describe()).toBe(1);
     expect(summary(client)).toMatchObject({ reason: 'EXTENDED_MASTER_SECRET_REQUIRED', alert: 'handshake_failure', alert_direction: 'sent' });
@@ -83,7 +73,7 @@ describe.concurrent('gnutls-cli (TLS 1.2) against our server', () => {
       const scope = testScope(onTestFinished);
       const ourGroup = { X25519: 'X25519', SECP256R1: 'P-256', SECP384R1: 'P-384' }[c.group];
       const { proc: server, port } = await startOurServer([...OUR_BOTH, '--groups', ourGroup, '--json'], { scope });
-      const input = lines(500, c.ours);
+      const input = textLines(500, c.ours);
       const groups = gnutlsGroups(c);
       // Our server's group list picks the key exchange; GnuTLS also lists P-256 for the ECDSA certificate.
       const proc = await runWithInput(gnutlsCli(port, `${TLS12}:-GROUP-ALL:${groups}:-CIPHER-ALL:+${c.gnutls}:-SIGN-ALL:+SIGN-${c.cert === 'rsa' ? 'RSA-SHA256' : 'ECDSA-SHA256'}`, [], scope), input);

@@ -5,39 +5,31 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Proc, assertBuilt, freePort, jsonLines, killAll, pki, runWithInput, sha256, spawnProc, startOurServer, testScope, tlsbio, waitForListen } from './interop-harness.js';
+import { describe, expect, it } from 'vitest';
+import {
+  CA,
+  OUR_ECDSA,
+  type Proc,
+  freePort,
+  interopFile,
+  jsonLines,
+  ourClient,
+  pki,
+  runWithInput,
+  sha256,
+  spawnProc,
+  startGnutlsServer,
+  startOurServer,
+  summary,
+  testScope,
+  textLines,
+  waitForListen,
+} from './interop-harness.js';
 
-const CA = pki('ca.pem');
 const TLS13 = 'NORMAL:-VERS-ALL:+VERS-TLS1.3';
-const OUR_ECDSA = ['--cert', pki('server-ecdsa-chain.pem'), '--key', pki('server-ecdsa.key')];
 const GNUTLS_ECDSA = ['--x509certfile', pki('server-ecdsa-chain.pem'), '--x509keyfile', pki('server-ecdsa.key')];
 
-beforeAll(assertBuilt);
-afterAll(killAll);
-
-/** Starts gnutls-serv --echo with `priority` and the given chain; resolves once it listens. */
-async function gnutlsServer(priority: string, cert: string, key: string, scope: Set<Proc>): Promise<{ proc: Proc; port: number }> {
-  const port = await freePort();
-  // -a: do not ask for a client certificate.
-  const proc = spawnProc('gnutls-serv', ['--echo', '-a', '--priority', priority, '--x509certfile', cert, '--x509keyfile', key, '-p', String(port)], { scope });
-  // gnutls-serv's "listening" line sits in its stdout buffer when stdout is a pipe: watch the port instead.
-  await waitForListen(port);
-  return { proc, port };
-}
-
-/** Text lines (gnutls-serv's echo works on text), `count` of them, reproducible. */
-function lines(count: number, tag: string): Buffer {
-  let text = '';
-  for (let i = 0; i < count; i++) text += `${tag} line ${i} ${'abcdefghijklmnopqrstuvwxyz'.repeat(1 + (i % 3))}\n`;
-  return Buffer.from(text, 'latin1');
-}
-
-function summary(proc: Proc): Record<string, unknown> {
-  const records = jsonLines(proc.stderr);
-  expect(records, proc.describe()).toHaveLength(1);
-  return records[0]!;
-}
+interopFile();
 
 describe.concurrent('our client against gnutls-serv --echo', () => {
   const cases = [
@@ -48,11 +40,11 @@ describe.concurrent('our client against gnutls-serv --echo', () => {
   for (const c of cases) {
     it(`${c.name}: every line echoed, then both close_notify`, async ({ onTestFinished }) => {
       const scope = testScope(onTestFinished);
-      const { proc: server, port } = await gnutlsServer(c.priority, pki('server-ecdsa-chain.pem'), pki('server-ecdsa.key'), scope);
-      const input = lines(2000, c.group);
+      const { proc: server, port } = await startGnutlsServer(c.priority, pki('server-ecdsa-chain.pem'), pki('server-ecdsa.key'), scope);
+      const input = textLines(2000, c.group);
       // Our client offers every group it knows, so a server without X25519 answers with a HelloRetryRequest.
       const client = await runWithInput(
-        tlsbio(['client', '--connect', `127.0.0.1:${port}`, '--servername', 'localhost', '--CAfile', CA, '--json', '--groups', 'X25519:P-256:P-384'], { scope }),
+        ourClient(port, ['--groups', 'X25519:P-256:P-384'], scope),
         input,
       );
       expect(client.exit?.code, `${client.describe()}\n${server.describe()}`).toBe(0);
@@ -71,9 +63,9 @@ describe.concurrent('our client against gnutls-serv --echo', () => {
 
   it('an RSA server certificate', async ({ onTestFinished }) => {
     const scope = testScope(onTestFinished);
-    const { port } = await gnutlsServer(TLS13, pki('server-rsa.pem'), pki('server-rsa.key'), scope);
+    const { port } = await startGnutlsServer(TLS13, pki('server-rsa.pem'), pki('server-rsa.key'), scope);
     const client = await runWithInput(
-      tlsbio(['client', '--connect', `127.0.0.1:${port}`, '--servername', 'localhost', '--CAfile', CA, '--json'], { scope }),
+      ourClient(port, [], scope),
       'trsa\n',
     );
     expect(client.exit?.code, client.describe()).toBe(0);
@@ -97,7 +89,7 @@ describe.concurrent('gnutls-cli against our server', () => {
     it(`${c.suite} over ${c.group}: echo, then close_notify both ways`, async ({ onTestFinished }) => {
       const scope = testScope(onTestFinished);
       const { proc: server, port } = await startOurServer([...OUR_ECDSA, '--ciphersuites', c.suite, '--json'], { scope });
-      const input = lines(500, c.ours);
+      const input = textLines(500, c.ours);
       const proc = await runWithInput(gnutlsCli(port, `${TLS13}:-GROUP-ALL:+GROUP-${c.group}`, [], scope), input);
       const out = proc.stdoutText;
       expect(proc.exit?.code, `${proc.describe()}\n${server.describe()}`).toBe(0);
@@ -143,7 +135,7 @@ describe.concurrent('TLS 1.3 resumption with GnuTLS', () => {
     const server = spawnProc('stdbuf', ['-oL', 'gnutls-serv', '--echo', '-a', '--priority', TLS13, ...GNUTLS_ECDSA, '-p', String(port)], { scope });
     await waitForListen(port);
     const client = await runWithInput(
-      tlsbio(['client', '--connect', `127.0.0.1:${port}`, '--servername', 'localhost', '--CAfile', CA, '--json', '--reconnect', '2'], { scope }),
+      ourClient(port, ['--reconnect', '2'], scope),
       'resume me\n',
     );
     expect(client.exit?.code, `${client.describe()}\n${server.describe()}`).toBe(0);

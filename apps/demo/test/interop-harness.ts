@@ -2,9 +2,12 @@
 // gnutls. Every process is bounded by a timeout and registered, so `killAll()` in afterEach leaves none behind.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, expect } from 'vitest';
 
 export const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 /** The test PKI of @tlsbio/core (packages/core/test/fixtures/pki). */
@@ -17,6 +20,36 @@ export function pki(name: string): string {
 
 export function assertBuilt(): void {
   if (!existsSync(cli)) throw new Error(`${cli} is missing: run 'pnpm build' first`);
+}
+
+/** The test root, for --CAfile / -CAfile. */
+export const CA = pki('ca.pem');
+/** `openssl s_server`'s ECDSA chain: -cert takes only the leaf, so the intermediate goes in -cert_chain. */
+export const OPENSSL_ECDSA = ['-cert', pki('server-ecdsa.pem'), '-cert_chain', pki('ca-int.pem'), '-key', pki('server-ecdsa.key')];
+/** `tlsbio server`'s ECDSA chain (leaf and intermediate in one file). */
+export const OUR_ECDSA = ['--cert', pki('server-ecdsa-chain.pem'), '--key', pki('server-ecdsa.key')];
+/** `tlsbio server` with both chains, ECDSA and RSA: in TLS 1.2 the suite decides which one serves. */
+export const OUR_BOTH = [...OUR_ECDSA, '--cert2', pki('server-rsa.pem'), '--key2', pki('server-rsa.key')];
+
+/**
+ * The set-up every interop file repeats: the CLI must be built before the tests, and no process may outlive the file
+ * (the tests are concurrent: each kills its own through {@link testScope}, this catches the rest). With
+ * `tempPrefix`, the file also gets a temporary folder, removed afterwards; the function returned gives its path.
+ */
+export function interopFile(options: { readonly tempPrefix?: string } = {}): () => string {
+  let dir: string | undefined;
+  beforeAll(() => {
+    assertBuilt();
+    if (options.tempPrefix !== undefined) dir = mkdtempSync(join(tmpdir(), options.tempPrefix));
+  });
+  afterAll(async () => {
+    await killAll();
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  });
+  return () => {
+    if (dir === undefined) throw new Error('no temporary folder: pass tempPrefix, and use it inside a test');
+    return dir;
+  };
 }
 
 export interface Exit {
@@ -209,6 +242,38 @@ export async function startOurServer(args: readonly string[], options: SpawnOpti
   const proc = tlsbio(['server', '--accept', '127.0.0.1:0', ...args], options);
   const match = await proc.waitFor(/^ACCEPT 127\.0\.0\.1:(\d+)$/m);
   return { proc, port: Number(match[1]) };
+}
+
+/** `tlsbio client --json` to 127.0.0.1:`port` for the name localhost, trusting the test root. */
+export function ourClient(port: number, args: readonly string[], scope: Set<Proc>): Proc {
+  return tlsbio(['client', '--connect', `127.0.0.1:${port}`, '--servername', 'localhost', '--CAfile', CA, '--json', ...args], { scope });
+}
+
+/** The one JSON summary a `--json` run printed on stderr (fails on none or several). */
+export function summary(proc: Proc): Record<string, unknown> {
+  const records = jsonLines(proc.stderr);
+  expect(records, proc.describe()).toHaveLength(1);
+  return records[0]!;
+}
+
+/**
+ * Starts `gnutls-serv --echo` with `priority` and the given chain; resolves once it listens. gnutls-serv cannot report
+ * a port it picked, so it takes one that was free a moment ago.
+ */
+export async function startGnutlsServer(priority: string, cert: string, key: string, scope: Set<Proc>): Promise<{ proc: Proc; port: number }> {
+  const port = await freePort();
+  // -a: do not ask for a client certificate.
+  const proc = spawnProc('gnutls-serv', ['--echo', '-a', '--priority', priority, '--x509certfile', cert, '--x509keyfile', key, '-p', String(port)], { scope });
+  // gnutls-serv's "listening" line sits in its stdout buffer when stdout is a pipe: watch the port instead.
+  await waitForListen(port);
+  return { proc, port };
+}
+
+/** Text lines (gnutls-serv's echo works on text), `count` of them, reproducible. */
+export function textLines(count: number, tag: string): Buffer {
+  let text = '';
+  for (let i = 0; i < count; i++) text += `${tag} line ${i} ${'abcdefghijklmnopqrstuvwxyz'.repeat(1 + (i % 3))}\n`;
+  return Buffer.from(text, 'latin1');
 }
 
 /** Starts `openssl s_server` on 127.0.0.1 with a free port; resolves once it prints ACCEPT. */

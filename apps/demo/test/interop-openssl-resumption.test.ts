@@ -3,30 +3,28 @@
 // "Reused"), `openssl s_client` resuming against `tlsbio server --json`, and 0-RTT both ways (`tlsbio client
 // --early_data` against `s_server -early_data`, which prints what it got; `s_client -sess_in -early_data` against
 // `tlsbio server --early_data`). Each side's own report must say resumed, not only ours.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Proc, assertBuilt, jsonLines, killAll, pki, runWithInput, spawnProc, startOurServer, testScope, tlsbio } from './interop-harness.js';
+import { describe, expect, it } from 'vitest';
+import {
+  CA,
+  OPENSSL_ECDSA,
+  OUR_ECDSA,
+  type Proc,
+  interopFile,
+  jsonLines,
+  ourClient,
+  runWithInput,
+  spawnProc,
+  startOurServer,
+  testScope,
+} from './interop-harness.js';
 
-const CA = pki('ca.pem');
-const OUR_ECDSA = ['--cert', pki('server-ecdsa-chain.pem'), '--key', pki('server-ecdsa.key')];
-// s_server's -cert takes the leaf; the intermediate goes in -cert_chain so that our client can build the chain.
-const OPENSSL_ECDSA = ['-cert', pki('server-ecdsa.pem'), '-cert_chain', pki('ca-int.pem'), '-key', pki('server-ecdsa.key')];
 const GET = 'GET / HTTP/1.0\r\n\r\n';
-
-let tmp: string;
-beforeAll(() => {
-  assertBuilt();
-  tmp = mkdtempSync(join(tmpdir(), 'tlsbio-ossl-resume-'));
-});
-afterAll(async () => {
-  await killAll();
-  rmSync(tmp, { recursive: true, force: true });
-});
+const tmp = interopFile({ tempPrefix: 'tlsbio-ossl-resume-' });
 
 function file(name: string, content: string): string {
-  const path = join(tmp, name);
+  const path = join(tmp(), name);
   writeFileSync(path, content);
   return path;
 }
@@ -36,10 +34,6 @@ async function opensslServer(naccept: number, args: readonly string[], scope: Se
   const proc = spawnProc('openssl', ['s_server', '-accept', '127.0.0.1:0', '-naccept', String(naccept), ...OPENSSL_ECDSA, ...args], { scope });
   const match = await proc.waitFor(/^ACCEPT 127\.0\.0\.1:(\d+)$/m);
   return { proc, port: Number(match[1]) };
-}
-
-function ourClient(port: number, args: readonly string[], scope: Set<Proc>): Proc {
-  return tlsbio(['client', '--connect', `127.0.0.1:${port}`, '--servername', 'localhost', '--CAfile', CA, '--json', ...args], { scope });
 }
 
 /** The client's JSON objects, one per connection, after a clean run. */
@@ -100,7 +94,7 @@ describe.concurrent.each([
   it('--sess_out, then --sess_in in another process: "Reused"', async ({ onTestFinished }) => {
     const scope = testScope(onTestFinished);
     const { proc: server, port } = await opensslServer(2, ['-www', opensslVersion], scope);
-    const saved = join(tmp, `s_server-${port}.session`);
+    const saved = join(tmp(), `s_server-${port}.session`);
     const first = await runWithInput(ourClient(port, ['--sess_out', saved], scope), GET);
     expect(records(first, 1, server)[0]).toMatchObject({ version, resumed: false });
     expect(pages(first)).toEqual([`New ${version}`]);
@@ -116,7 +110,7 @@ describe.concurrent('openssl s_client resumes against tlsbio server --json', () 
     // done, before any NewSessionTicket, so OpenSSL 3.0 makes a full handshake every time, against s_server too.)
     const scope = testScope(onTestFinished);
     const { proc: server, port } = await startOurServer([...OUR_ECDSA, '--json'], { scope });
-    const saved = join(tmp, `ours13-${port}.pem`);
+    const saved = join(tmp(), `ours13-${port}.pem`);
     const first = await sClientEcho(port, ['-tls1_3', '-sess_out', saved], 'first\n', scope);
     expect(first.stdoutText, first.describe()).toMatch(/^New, TLSv1\.3, Cipher is TLS_AES_128_GCM_SHA256$/m);
     const second = await sClientEcho(port, ['-tls1_3', '-sess_in', saved], 'second\n', scope);
@@ -171,7 +165,7 @@ describe.concurrent('0-RTT between the CLI and OpenSSL (TLS 1.3)', () => {
   it('tlsbio client --sess_in --early_data twice with one session: OpenSSL takes the 0-RTT once, then refuses the reused ticket', async ({ onTestFinished }) => {
     const scope = testScope(onTestFinished);
     const { proc: server, port } = await opensslServer(3, ['-tls1_3', '-early_data'], scope);
-    const saved = join(tmp, `early-twice-${port}.session`);
+    const saved = join(tmp(), `early-twice-${port}.session`);
     records(await runWithInput(ourClient(port, ['--sess_out', saved], scope), ''), 1, server);
     const early = file(`early-twice-${port}`, 'ONCE-ONLY\n');
     const accepted = await runWithInput(ourClient(port, ['--sess_in', saved, '--early_data', early], scope), 'first\n');
@@ -191,7 +185,7 @@ describe.concurrent('0-RTT between the CLI and OpenSSL (TLS 1.3)', () => {
   it('openssl s_client -sess_in -early_data against tlsbio server --early_data: "Early data was accepted", early_data accepted in our JSON', async ({ onTestFinished }) => {
     const scope = testScope(onTestFinished);
     const { proc: server, port } = await startOurServer([...OUR_ECDSA, '--json', '--early_data'], { scope });
-    const saved = join(tmp, `ours-early-${port}.pem`);
+    const saved = join(tmp(), `ours-early-${port}.pem`);
     const first = await sClientEcho(port, ['-tls1_3', '-sess_out', saved], 'first\n', scope);
     // Our tickets allow 16384 bytes of early data (the CLI's --early_data limit, as s_server's).
     expect(first.stdoutText, first.describe()).toMatch(/Max Early Data: 16384/);

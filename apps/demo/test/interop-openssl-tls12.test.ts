@@ -1,18 +1,20 @@
 // TLS 1.2 interop with OpenSSL 3.0: our client against `openssl s_server -tls1_2`, and `openssl s_client -tls1_2`
 // against our server, for every suite x group with the certificate type the suite needs; plus version negotiation
 // with 1.3-capable OpenSSL, renegotiation refused both ways, and 1 MiB each way.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { connect as tcpConnect, createServer as tcpServer, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
+  CA,
   GROUPS,
+  OPENSSL_ECDSA,
+  OUR_BOTH,
   type Proc,
-  assertBuilt,
   freePort,
+  interopFile,
   jsonLines,
-  killAll,
+  ourClient,
   patternBytes,
   pki,
   runWithInput,
@@ -20,12 +22,11 @@ import {
   spawnProc,
   startOpensslServer,
   startOurServer,
+  summary,
   testScope,
-  tlsbio,
   waitForListen,
 } from './interop-harness.js';
 
-const CA = pki('ca.pem');
 const MiB = 1024 * 1024;
 /** The TLS 1.2 suites (OpenSSL names) with the certificate each needs. */
 const SUITES12 = [
@@ -37,25 +38,11 @@ const SUITES12 = [
   { suite: 'ECDHE-RSA-CHACHA20-POLY1305', cert: 'rsa' },
 ] as const;
 const OPENSSL_CERT = {
-  ecdsa: ['-cert', pki('server-ecdsa.pem'), '-cert_chain', pki('ca-int.pem'), '-key', pki('server-ecdsa.key')],
+  ecdsa: OPENSSL_ECDSA,
   rsa: ['-cert', pki('server-rsa.pem'), '-key', pki('server-rsa.key')],
 };
-/** Our server with both chains: the suite decides which one serves. */
-const OUR_BOTH = ['--cert', pki('server-ecdsa-chain.pem'), '--key', pki('server-ecdsa.key'), '--cert2', pki('server-rsa.pem'), '--key2', pki('server-rsa.key')];
 
-let tmp: string;
-beforeAll(() => {
-  assertBuilt();
-  tmp = mkdtempSync(join(tmpdir(), 'tlsbio-openssl12-'));
-});
-afterAll(async () => {
-  await killAll();
-  rmSync(tmp, { recursive: true, force: true });
-});
-
-function ourClient(port: number, args: readonly string[], scope: Set<Proc>): Proc {
-  return tlsbio(['client', '--connect', `127.0.0.1:${port}`, '--servername', 'localhost', '--CAfile', CA, '--json', ...args], { scope });
-}
+const tmp = interopFile({ tempPrefix: 'tlsbio-openssl12-' });
 
 /**
  * A ClientHello record with the supported_versions extension removed (lengths fixed): what an attacker who wants
@@ -108,12 +95,6 @@ async function tamperingProxy(port: number, edit: (record: Buffer) => Buffer): P
       server.close();
     },
   };
-}
-
-function summary(proc: Proc): Record<string, unknown> {
-  const lines = jsonLines(proc.stderr);
-  expect(lines, proc.describe()).toHaveLength(1);
-  return lines[0]!;
 }
 
 describe.concurrent('our client against openssl s_server -tls1_2', () => {
@@ -225,7 +206,7 @@ describe.concurrent('our client against openssl s_server -tls1_2', () => {
   it('1 MiB from s_server (-WWW file) arrives intact', async ({ onTestFinished }) => {
     const scope = testScope(onTestFinished);
     const data = patternBytes(MiB, 21);
-    const dir = join(tmp, 'www');
+    const dir = join(tmp(), 'www');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'big.bin'), data);
     const { proc: server, port } = await startOpensslServer(['-tls1_2', '-WWW', ...OPENSSL_CERT.ecdsa], { scope, cwd: dir });

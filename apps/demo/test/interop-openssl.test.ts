@@ -1,17 +1,19 @@
 // Interop with OpenSSL 3.0: our client against `openssl s_server`, and `openssl s_client` against our server.
 // Every case is one short-lived pair of processes; independent cases run concurrently.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
+  CA,
   GROUPS,
+  OPENSSL_ECDSA,
+  OUR_ECDSA,
   SUITES,
   type Proc,
-  assertBuilt,
   freePort,
+  interopFile,
   jsonLines,
-  killAll,
+  ourClient,
   patternBytes,
   pki,
   runWithInput,
@@ -19,36 +21,14 @@ import {
   spawnProc,
   startOpensslServer,
   startOurServer,
+  summary,
   testScope,
   tlsbio,
   waitForListen,
 } from './interop-harness.js';
 
-const CA = pki('ca.pem');
-/** s_server's -cert takes only the leaf: the intermediate goes in -cert_chain. */
-const OPENSSL_ECDSA = ['-cert', pki('server-ecdsa.pem'), '-cert_chain', pki('ca-int.pem'), '-key', pki('server-ecdsa.key')];
-const OUR_ECDSA = ['--cert', pki('server-ecdsa-chain.pem'), '--key', pki('server-ecdsa.key')];
 const MiB = 1024 * 1024;
-
-let tmp: string;
-beforeAll(() => {
-  assertBuilt();
-  tmp = mkdtempSync(join(tmpdir(), 'tlsbio-openssl-'));
-});
-afterAll(async () => {
-  await killAll();
-  rmSync(tmp, { recursive: true, force: true });
-});
-
-function ourClient(port: number, args: readonly string[], scope: Set<Proc>): Proc {
-  return tlsbio(['client', '--connect', `127.0.0.1:${port}`, '--servername', 'localhost', '--CAfile', CA, '--json', ...args], { scope });
-}
-
-function summary(proc: Proc): Record<string, unknown> {
-  const lines = jsonLines(proc.stderr);
-  expect(lines, proc.describe()).toHaveLength(1);
-  return lines[0]!;
-}
+const tmp = interopFile({ tempPrefix: 'tlsbio-openssl-' });
 
 /** Our client sends one HTTP request to `openssl s_server -www` and returns the page and the JSON summary. */
 async function getPage(serverArgs: readonly string[], clientArgs: readonly string[], scope: Set<Proc>) {
@@ -159,7 +139,7 @@ describe.concurrent('our client against openssl s_server', () => {
   it('1 MiB from s_server (-WWW file) arrives intact', async ({ onTestFinished }) => {
     const scope = testScope(onTestFinished);
     const data = patternBytes(MiB, 11);
-    const dir = join(tmp, 'www');
+    const dir = join(tmp(), 'www');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'big.bin'), data);
     const { proc: server, port } = await startOpensslServer(['-tls1_3', '-WWW', ...OPENSSL_ECDSA], { scope, cwd: dir });

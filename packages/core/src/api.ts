@@ -1,4 +1,4 @@
-// Everything @tlsbio/core exports on every platform. Entry points (`index.ts`, `node.ts`) add the default provider.
+// Everything @tlsbio/core exports on every platform. Entry points (`index.ts`, `node/index.ts`) add the default provider.
 export * from './crypto/provider.js';
 export { createPortableProvider, portableProvider } from './crypto/portable/index.js';
 export type { Transport, TransportInfo } from './transport.js';

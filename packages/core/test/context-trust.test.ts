@@ -42,7 +42,7 @@ describe('without a platform trust source (as in a browser)', () => {
 
 describe('loadVerifyLocations and loadDefaultCerts', () => {
   it('registers through the node entry point', async () => {
-    await import('../src/node.js');
+    await import('../src/node/index.js');
   });
 
   it('reads PEM and DER from cadata, cafile and capath, each certificate once', () => {

@@ -17,7 +17,7 @@ import {
 } from 'node:crypto';
 import { InvalidArgumentError, ProtocolError } from '@tlsbio/errors';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createNodeProvider, nodeProvider } from '../src/crypto/node/index.js';
+import { createNodeProvider, nodeProvider } from '../src/node/crypto/index.js';
 import type {
   CryptoProvider,
   GroupName,

@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { CertVerificationError, InvalidArgumentError, ProtocolError, isTLSError } from '@tlsbio/errors';
 import { describe, expect, it } from 'vitest';
-import { createNodeProvider } from '../src/crypto/node/index.js';
+import { createNodeProvider } from '../src/node/crypto/index.js';
 import {
   certificateSignatureScheme,
   certificateToDict,

@@ -9,11 +9,10 @@ import { once } from 'node:events';
 import tls from 'node:tls';
 import { describe, expect, it } from 'vitest';
 import { connect, createServer } from '../src/index.js';
-import { pattern, pki, serverContext } from './helpers.js';
+import { pattern, pki, serverContext, sha256 } from './helpers.js';
 
 const CONNECTIONS = Number(process.env.LOAD_CONNECTIONS ?? 1000);
 const SIZE = 64 * 1024;
-const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 /** Opens `CONNECTIONS` clients (a bounded number of handshakes in flight), then has each echo 64 KiB through. */
 async function load(port: number): Promise<{ lost: number; failures: unknown[] }> {

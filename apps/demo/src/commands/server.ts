@@ -4,7 +4,7 @@
 // never stops the server.
 import type { SecureStream, TLSConnection, TransportInfo, VerifyMode } from '@tlsbio/core';
 import { type SecureServer, createServer } from '@tlsbio/transport-net';
-import { InvalidArgumentError } from '@tlsbio/errors';
+import { InvalidArgumentError, SysCallError } from '@tlsbio/errors';
 import { type ParsedArgs, UsageError } from '../args.js';
 import {
   COMMON_TLS_FLAGS,
@@ -19,6 +19,7 @@ import {
 import {
   connectionRecord,
   describeFailure,
+  errorCode,
   errorRecord,
   subjectOf,
   type ConnectionRecord,
@@ -93,6 +94,8 @@ export async function runServer(args: ParsedArgs, output: Output, env: ServerEnv
   let keylogClose: (() => void) | undefined;
   /** How to drop each open connection at shutdown (cancelling its readable closes the socket). */
   const open = new Set<() => void>();
+  /** The peers of the open connections whose client has sent its close_notify. */
+  const closedByClient = new Set<string>();
   try {
     const { context, keylog } = buildContext('server', args, certs, env.env, {
       sessionTickets: !noTicket,
@@ -110,11 +113,14 @@ export async function runServer(args: ParsedArgs, output: Output, env: ServerEnv
     // Handshake failures and every later fatal error of a connection arrive here, once per connection.
     const onError = (error: unknown, transport: TransportInfo | undefined) => {
       const peer = peerOf(transport);
+      // The reset of a client that sent close_notify and dropped its socket: serveConnection logs the end it is.
+      if (peer !== undefined && closedByClient.has(peer) && isReset(error)) return;
       const record = errorRecord(error, peer === undefined ? {} : { peer });
       log(record, `${peer ?? '?'}: ${describeFailure(record)}`);
     };
     server = createServer({ context, onError }, (stream) => {
-      void serveConnection(stream, { www, postHandshakeAuth, peer: peerOf(stream.info().transport) ?? '?', sniOf, log, open });
+      const peer = peerOf(stream.info().transport) ?? '?';
+      void serveConnection(stream, { www, postHandshakeAuth, peer, sniOf, log, open, closedByClient });
     });
     const address = await server.listen(port, host);
     env.out(`ACCEPT ${formatHostPort(address.address, address.port)}\n`);
@@ -140,6 +146,17 @@ export async function runServer(args: ParsedArgs, output: Output, env: ServerEnv
   return 0;
 }
 
+/**
+ * A connection reset (EPIPE when we write, ECONNRESET when we read). After the client's close_notify it is how a
+ * client that closes and leaves at once ends: OpenSSL's s_client, or Node's tls after `end()`, close the socket without
+ * reading what is still on its way (our echo, our close_notify), and the unread bytes make its kernel send a reset.
+ */
+function isReset(error: unknown): boolean {
+  if (!SysCallError.isInstance(error)) return false;
+  const code = errorCode(error);
+  return code === 'EPIPE' || code === 'ECONNRESET';
+}
+
 function peerOf(transport: TransportInfo | undefined): string | undefined {
   if (transport?.remoteAddress === undefined) return undefined;
   return formatHostPort(transport.remoteAddress, transport.remotePort ?? 0);
@@ -153,32 +170,48 @@ interface ConnectionOptions {
   readonly sniOf: WeakMap<TLSConnection, string | undefined>;
   readonly log: (record: object, text: string) => void;
   readonly open: Set<() => void>;
+  readonly closedByClient: Set<string>;
 }
 
 /**
  * Serves one established connection to its end and logs it. A TLS or transport failure is logged by the server's
- * onError (it rejects the stream's `closed`); only a failure of our own (an oversized request) is logged here.
+ * onError (it rejects the stream's `closed`), except a reset after the client's close_notify, which is the normal end
+ * of a client that closes and leaves at once, and is logged here as a served connection. A failure of our own (an
+ * oversized request) is logged here too.
  */
 async function serveConnection(stream: SecureStream, options: ConnectionOptions): Promise<void> {
   const counters: Counters = { bytesIn: 0, bytesOut: 0 };
-  const { peer, log } = options;
+  const { peer, log, closedByClient } = options;
   const reader = stream.readable.getReader();
   const writer = stream.writable.getWriter();
+  // Noted as soon as the read settles (before a failure that follows it reaches onError), not when we get to it.
+  const read: Read = () =>
+    reader.read().then((result) => {
+      if (result.done) closedByClient.add(peer);
+      return result;
+    });
   const drop = () => void reader.cancel().catch(() => {});
   options.open.add(drop);
+  const sni = options.sniOf.get(stream.connection) ?? null;
   try {
-    const sni = options.sniOf.get(stream.connection) ?? null;
     // The request goes out with the driver's next output (its first read); the answer arrives with the client's data.
     if (options.postHandshakeAuth && stream.connection.version() === 'TLSv1.3') requestClientCertificate(stream.connection);
     // Accepted 0-RTT data comes first, served like the rest of the client's bytes.
     const early = await takeEarlyData(stream, counters);
-    if (options.www) await serveWww(stream, reader, writer, counters, sni, early);
-    else await echo(reader, writer, counters, early);
+    if (options.www) await serveWww(stream, read, writer, counters, sni, early);
+    else await echo(read, writer, counters, early);
     // The client's close_notify arrived (the reader is done) and ours is out: the transport closes now.
     await stream.closed;
     const record: ConnectionRecord = connectionRecord(stream.connection, counters, { sni, peer });
     log(record, describeServed(record));
   } catch (error) {
+    if (closedByClient.has(peer) && isReset(error)) {
+      // onError has been told (it skipped this one) once `closed` has settled; then the entry can go.
+      await stream.closed.catch(() => {});
+      const record: ConnectionRecord = connectionRecord(stream.connection, counters, { sni, peer });
+      log(record, describeServed(record));
+      return;
+    }
     if (!(error instanceof CliError)) return; // the stream failed: onError has it
     // Our own reason to give up: drop the connection (no close_notify: the exchange did not complete).
     await reader.cancel(error).catch(() => {});
@@ -186,6 +219,7 @@ async function serveConnection(stream: SecureStream, options: ConnectionOptions)
     log(record, `${peer}: ${describeFailure(record)}`);
   } finally {
     options.open.delete(drop);
+    closedByClient.delete(peer);
   }
 }
 
@@ -198,7 +232,8 @@ function requestClientCertificate(connection: TLSConnection): void {
   }
 }
 
-type Reader = ReadableStreamDefaultReader<Uint8Array>;
+/** The connection's reader.read(), noting the client's close_notify. */
+type Read = ReadableStreamDefaultReader<Uint8Array>['read'];
 type Writer = WritableStreamDefaultWriter<Uint8Array>;
 
 /** The client's accepted 0-RTT data, every chunk of it (none when it sent none or it was rejected). */
@@ -212,29 +247,38 @@ async function takeEarlyData(stream: SecureStream, counters: Counters): Promise<
   return chunks;
 }
 
-/** Sends back every byte (the early ones first) until the client's close_notify, then closes our side. */
-async function echo(reader: Reader, writer: Writer, counters: Counters, early: readonly Uint8Array[]): Promise<void> {
+/**
+ * Sends back every byte (the early ones first) until the client's close_notify, then closes our side. Reads one chunk
+ * ahead of the write in progress, so that a close_notify right behind the data is seen even when the echo can no
+ * longer be delivered (the client left at once).
+ */
+async function echo(read: Read, writer: Writer, counters: Counters, early: readonly Uint8Array[]): Promise<void> {
   for (const chunk of early) {
     await writer.write(chunk);
     counters.bytesOut += chunk.length;
   }
-  for (let next = await reader.read(); !next.done; next = await reader.read()) {
-    counters.bytesIn += next.value.length;
-    await writer.write(next.value);
-    counters.bytesOut += next.value.length;
+  let next = read();
+  for (let result = await next; !result.done; result = await next) {
+    next = read();
+    // When the write below fails, the connection has failed as a whole: that error is the one reported.
+    next.catch(() => {});
+    counters.bytesIn += result.value.length;
+    await writer.write(result.value);
+    counters.bytesOut += result.value.length;
   }
   await writer.close();
 }
 
 /**
  * Reads the request head (over as many records as it takes), answers with the page, then closes with
- * close_notify and reads (dropping it) whatever the client still sends until its own close_notify.
+ * close_notify. Whatever the client still sends is read (and dropped) meanwhile, until its own close_notify: a client
+ * that closes right after its request and leaves is seen to have closed, even when the page can no longer reach it.
  * `GET /keyupdate` sends a KeyUpdate asking for the client's first.
  * @throws CliError `REQUEST_TOO_LARGE` for a head over 16 KiB.
  */
 async function serveWww(
   stream: SecureStream,
-  reader: Reader,
+  read: Read,
   writer: Writer,
   counters: Counters,
   sni: string | null,
@@ -249,7 +293,7 @@ async function serveWww(
     if (result.kind === 'complete') request ??= result;
   }
   while (request === undefined) {
-    const { done, value } = await reader.read();
+    const { done, value } = await read();
     if (done) {
       ended = true; // the client closed before finishing its request: nothing to answer
       break;
@@ -259,6 +303,9 @@ async function serveWww(
     if (result.kind === 'too-large') throw new CliError('REQUEST_TOO_LARGE', `the HTTP request head exceeds ${MAX_REQUEST_HEAD} bytes`);
     if (result.kind === 'complete') request = result;
   }
+  const rest = ended ? Promise.resolve() : dropUntilClose(read);
+  // When answering fails, the connection has failed as a whole: that error is the one reported.
+  rest.catch(() => {});
   if (request !== undefined) {
     const connection = stream.connection;
     const keyUpdate = request.method === 'GET' && request.path === '/keyupdate';
@@ -282,7 +329,11 @@ async function serveWww(
     counters.bytesOut += page.length;
   }
   await writer.close();
-  if (!ended) while (!(await reader.read()).done);
+  await rest;
+}
+
+async function dropUntilClose(read: Read): Promise<void> {
+  while (!(await read()).done);
 }
 
 function describeServed(record: ConnectionRecord): string {

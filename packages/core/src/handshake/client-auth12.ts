@@ -10,7 +10,7 @@ import type { PublicKey, SignatureSchemeName } from '../crypto/provider.js';
 import { ClientCertificateType, HandshakeType, decodeCertificate12, decodeCertificateVerify, encodeCertificateRequest12 } from '../msgs/index.js';
 import type { HandshakeMessage } from '../record/index.js';
 import { NO_CLIENT_IDENTITY, certificateAuthorities, type ClientIdentity } from './client-auth13.js';
-import { State12, scheme12ById } from './common12.js';
+import { State12, scheme12ById, unexpected } from './common12.js';
 import { importPeerKey, verifyPeerChain } from './common13.js';
 import type { HandshakeIO, HandshakeState } from './state.js';
 
@@ -55,9 +55,7 @@ export class ExpectClientCertificate12 extends State12 {
   }
 
   protected handleMessage(message: HandshakeMessage): HandshakeState {
-    if (message.type !== HandshakeType.certificate) {
-      throw new ProtocolError('UNEXPECTED_MESSAGE', `${this.name}: unexpected handshake message type ${message.type}`);
-    }
+    if (message.type !== HandshakeType.certificate) throw unexpected(this.name, message);
     const { io } = this;
     const chain = decodeCertificate12(message.body, { maxEntries: io.context.limits.maxCertificateChainLength }).map((der) => io.context.parsePeerCertificate(der));
     io.transcript.add(message.raw);
@@ -89,9 +87,7 @@ export class ExpectClientCertificateVerify12 extends State12 {
   }
 
   protected handleMessage(message: HandshakeMessage): HandshakeState {
-    if (message.type !== HandshakeType.certificate_verify) {
-      throw new ProtocolError('UNEXPECTED_MESSAGE', `${this.name}: unexpected handshake message type ${message.type}`);
-    }
+    if (message.type !== HandshakeType.certificate_verify) throw unexpected(this.name, message);
     const { io } = this;
     const { scheme: id, signature } = decodeCertificateVerify(message.body);
     const scheme = scheme12ById(io.provider, id);

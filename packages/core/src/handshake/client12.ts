@@ -23,7 +23,6 @@ import {
   decodeAlpn,
   decodeCertificate12,
   decodeCertificateRequest12,
-  decodeEcPointFormats,
   decodeEmptyMessage,
   decodeNewSessionTicket12,
   decodeRenegotiationInfo,
@@ -51,6 +50,7 @@ import { suite12ById, type CipherSuite12 } from '../suites.js';
 import type { Certificate } from '../x509/index.js';
 import { checkReceivedExtensions, importPeerKey, verifyPeerChain } from './common13.js';
 import {
+  ExpectChangeCipherSpec12,
   ExpectTraffic12,
   State12,
   certificateCurveAllowed,
@@ -58,12 +58,14 @@ import {
   TLS12,
   deriveKeys12,
   keysFromMasterSecret12,
+  readEmsAndPointFormats12,
   receiveFinished12,
   sendFinished12,
   serverKeyExchangeInput,
   tls12GroupById,
   tls12Groups,
   verifyServerParams,
+  unexpected,
   type Keys12,
 } from './common12.js';
 import type { TLSSession } from '../session/session.js';
@@ -179,15 +181,7 @@ export function acceptServerHello12(io: HandshakeIO, offer: ClientOffer12, messa
   const renegotiation = findExtension(extensions, ExtensionType.renegotiation_info);
   if (renegotiation === undefined) throw new ProtocolError('UNSAFE_LEGACY_RENEGOTIATION_DISABLED', 'the server does not support secure renegotiation (RFC 5746)');
   if (decodeRenegotiationInfo(renegotiation).length !== 0) throw new ProtocolError('RENEGOTIATION_MISMATCH', 'renegotiation_info is not empty in an initial handshake');
-  // RFC 7627 §5.2: a client that requires the extended master secret aborts with handshake_failure without it.
-  const emsData = findExtension(extensions, ExtensionType.extended_master_secret);
-  if (emsData !== undefined) expectEmptyExtension(emsData, 'extended_master_secret');
-  else if (context.requireExtendedMasterSecret) throw new ProtocolError('EXTENDED_MASTER_SECRET_REQUIRED', 'the server does not use the extended master secret (RFC 7627)');
-  const formats = findExtension(extensions, ExtensionType.ec_point_formats);
-  // RFC 8422 §5.2: a server's list must contain uncompressed.
-  if (formats !== undefined && !decodeEcPointFormats(formats).includes(EcPointFormat.uncompressed)) {
-    throw new ProtocolError('ILLEGAL_PARAMETER', 'ec_point_formats lacks the uncompressed format');
-  }
+  const { ems } = readEmsAndPointFormats12(io, extensions, 'server');
   let alpn: string | undefined;
   const alpnData = findExtension(extensions, ExtensionType.application_layer_protocol_negotiation);
   if (alpnData !== undefined) {
@@ -211,7 +205,7 @@ export function acceptServerHello12(io: HandshakeIO, offer: ClientOffer12, messa
     offer,
     suite,
     serverRandom: hello.random,
-    ems: emsData !== undefined,
+    ems,
     alpn,
     serverNameAcknowledged: serverName !== undefined,
     ticketPromised: ticketData !== undefined,
@@ -336,7 +330,7 @@ class ExpectCertificateRequestOrDone extends State12 {
     io.setTls12Keys('write', hello.suite, keys.clientWriteKey, keys.clientWriteIv);
     sendFinished12(io, hello.suite, keys, 'client');
     const ending: Ending12 = { hello, keys, peer: this.peer, exchange, resumed: undefined };
-    return hello.ticketPromised ? new ExpectNewSessionTicket(io, ending) : new ExpectChangeCipherSpec(io, ending, undefined);
+    return hello.ticketPromised ? new ExpectNewSessionTicket(io, ending) : expectServerChangeCipherSpec(io, ending, undefined);
   }
 }
 
@@ -374,7 +368,7 @@ function resumeSession12(io: HandshakeIO, hello: Hello12, session: TLSSession, m
   const keys = keysFromMasterSecret12(io, hello.suite, session.state.secret, hello.offer.hello.random, hello.serverRandom, true);
   // The server's chain is the session's (completion hands it over as resumedPeerChain): no Certificate message here.
   const ending: Ending12 = { hello, keys, peer: { chain: [], verified: session.peerVerified }, exchange: undefined, resumed: session };
-  return hello.ticketPromised ? new ExpectNewSessionTicket(io, ending) : new ExpectChangeCipherSpec(io, ending, undefined);
+  return hello.ticketPromised ? new ExpectNewSessionTicket(io, ending) : expectServerChangeCipherSpec(io, ending, undefined);
 }
 
 /** RFC 5077 §3.3: the ticket the server promised in its ServerHello, before its ChangeCipherSpec. */
@@ -393,31 +387,13 @@ class ExpectNewSessionTicket extends State12 {
     // RFC 5077 §3.3: it is a handshake message, in the transcript Finished covers.
     this.io.transcript.add(message.raw);
     // An empty ticket: the server changed its mind (RFC 5077 §3.3); nothing to keep.
-    return new ExpectChangeCipherSpec(this.io, this.ending, ticket.ticket.length > 0 ? ticket : undefined);
+    return expectServerChangeCipherSpec(this.io, this.ending, ticket.ticket.length > 0 ? ticket : undefined);
   }
 }
 
-class ExpectChangeCipherSpec extends State12 {
-  readonly name = 'ExpectChangeCipherSpec';
-  constructor(
-    io: HandshakeIO,
-    private readonly ending: Ending12,
-    private readonly ticket: NewSessionTicket12 | undefined,
-  ) {
-    super(io, 'client');
-  }
-
-  protected handleMessage(message: HandshakeMessage): HandshakeState {
-    // RFC 5246 §7.4.9: Finished must come under the new keys, so after change_cipher_spec; RFC 5077 §3.3: a
-    // NewSessionTicket the ServerHello did not promise is out of place.
-    throw unexpected(this.name, message);
-  }
-
-  override handleChangeCipherSpec(): HandshakeState {
-    const { hello, keys } = this.ending;
-    this.io.setTls12Keys('read', hello.suite, keys.serverWriteKey, keys.serverWriteIv);
-    return new ExpectFinished(this.io, this.ending, this.ticket);
-  }
+/** The server's ChangeCipherSpec, then its Finished. */
+function expectServerChangeCipherSpec(io: HandshakeIO, ending: Ending12, ticket: NewSessionTicket12 | undefined): HandshakeState {
+  return new ExpectChangeCipherSpec12(io, 'client', ending.hello.suite, ending.keys, new ExpectFinished(io, ending, ticket));
 }
 
 class ExpectFinished extends State12 {
@@ -472,6 +448,3 @@ class ExpectFinished extends State12 {
   }
 }
 
-function unexpected(state: string, message: HandshakeMessage): ProtocolError {
-  return new ProtocolError('UNEXPECTED_MESSAGE', `${state}: unexpected handshake message type ${message.type}`);
-}

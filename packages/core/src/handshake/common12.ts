@@ -8,7 +8,19 @@ import type { CertifiedKey } from '../context.js';
 import { equalBytes } from '../crypto/bytes.js';
 import type { CryptoProvider, GroupName, KeyExchangeGroup, PrivateKey, PublicKey, SignatureScheme, SignatureSchemeName } from '../crypto/provider.js';
 import { extendedMasterSecret, finishedVerifyData12, keyBlock12, legacyMasterSecret, VERIFY_DATA_LENGTH } from '../keyschedule/index.js';
-import { ClientCertificateType, HandshakeType, decodeEmptyMessage, decodeFinished, encodeFinished } from '../msgs/index.js';
+import {
+  ClientCertificateType,
+  EcPointFormat,
+  ExtensionType,
+  HandshakeType,
+  decodeEcPointFormats,
+  decodeEmptyMessage,
+  decodeFinished,
+  encodeFinished,
+  expectEmptyExtension,
+  findExtension,
+  type Extension,
+} from '../msgs/index.js';
 import type { HandshakeMessage } from '../record/index.js';
 import type { CipherSuite12 } from '../suites.js';
 import { matchesHostname } from '../x509/index.js';
@@ -145,6 +157,28 @@ export function verifyServerParams(
   return scheme.name;
 }
 
+/**
+ * The peer's extended_master_secret and ec_point_formats, which both sides read the same way: without the extended
+ * master secret a side that requires it aborts with handshake_failure (RFC 7627 §5.2 client, §5.3 server), and a
+ * point format list must contain uncompressed (RFC 8422 §5.1.2, §5.2). Says which of the two the peer sent.
+ */
+export function readEmsAndPointFormats12(
+  io: HandshakeIO,
+  extensions: readonly Extension[],
+  peer: 'client' | 'server',
+): { readonly ems: boolean; readonly formats: boolean } {
+  const emsData = findExtension(extensions, ExtensionType.extended_master_secret);
+  if (emsData !== undefined) expectEmptyExtension(emsData, 'extended_master_secret');
+  else if (io.context.requireExtendedMasterSecret) {
+    throw new ProtocolError('EXTENDED_MASTER_SECRET_REQUIRED', `the ${peer} does not use the extended master secret (RFC 7627)`);
+  }
+  const formats = findExtension(extensions, ExtensionType.ec_point_formats);
+  if (formats !== undefined && !decodeEcPointFormats(formats).includes(EcPointFormat.uncompressed)) {
+    throw new ProtocolError('ILLEGAL_PARAMETER', 'ec_point_formats lacks the uncompressed format');
+  }
+  return { ems: emsData !== undefined, formats: formats !== undefined };
+}
+
 /** The master secret and the key block, once the key exchange is done. */
 export interface Keys12 {
   readonly masterSecret: Uint8Array;
@@ -222,7 +256,7 @@ export abstract class State12 implements HandshakeState {
   abstract readonly name: string;
   constructor(
     protected readonly io: HandshakeIO,
-    private readonly role: 'client' | 'server',
+    protected readonly role: 'client' | 'server',
   ) {}
 
   handle(message: HandshakeMessage): HandshakeState {
@@ -237,6 +271,41 @@ export abstract class State12 implements HandshakeState {
 
   handleChangeCipherSpec(): HandshakeState {
     throw new ProtocolError('CCS_RECEIVED_EARLY', `${this.name}: change_cipher_spec out of place`);
+  }
+}
+
+/** The error for a handshake message the state does not await. */
+export function unexpected(state: string, message: HandshakeMessage): ProtocolError {
+  return new ProtocolError('UNEXPECTED_MESSAGE', `${state}: unexpected handshake message type ${message.type}`);
+}
+
+/**
+ * The peer's ChangeCipherSpec (RFC 5246 §7.1), on either side: it switches what we read to the peer's new keys, and
+ * `next` (which awaits the peer's Finished) takes over. A handshake message here is out of place: Finished must come
+ * under the new keys (RFC 5246 §7.4.9), and a NewSessionTicket the ServerHello did not promise is not allowed
+ * (RFC 5077 §3.3).
+ */
+export class ExpectChangeCipherSpec12 extends State12 {
+  readonly name = 'ExpectChangeCipherSpec';
+  constructor(
+    io: HandshakeIO,
+    role: 'client' | 'server',
+    private readonly suite: CipherSuite12,
+    private readonly keys: Keys12,
+    private readonly next: HandshakeState,
+  ) {
+    super(io, role);
+  }
+
+  protected handleMessage(message: HandshakeMessage): HandshakeState {
+    throw unexpected(this.name, message);
+  }
+
+  override handleChangeCipherSpec(): HandshakeState {
+    const { keys } = this;
+    if (this.role === 'client') this.io.setTls12Keys('read', this.suite, keys.serverWriteKey, keys.serverWriteIv);
+    else this.io.setTls12Keys('read', this.suite, keys.clientWriteKey, keys.clientWriteIv);
+    return this.next;
   }
 }
 

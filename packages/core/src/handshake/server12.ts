@@ -27,7 +27,6 @@ import {
   HandshakeType,
   ProtocolVersion,
   decodeClientKeyExchangeEcdhe,
-  decodeEcPointFormats,
   decodeRenegotiationInfo,
   decodeSessionTicket,
   decodeSignatureSchemes,
@@ -41,7 +40,6 @@ import {
   encodeServerHello,
   encodeServerKeyExchangeEcdhe,
   encodeSessionTicket,
-  expectEmptyExtension,
   findExtension,
   type ClientHello,
   type Extension,
@@ -50,16 +48,19 @@ import {
 import type { HandshakeMessage } from '../record/index.js';
 import { suite12ById, type CipherSuite12 } from '../suites.js';
 import {
+  ExpectChangeCipherSpec12,
   ExpectTraffic12,
   State12,
   TLS12,
   chooseCertificate12,
   deriveKeys12,
   keysFromMasterSecret12,
+  readEmsAndPointFormats12,
   receiveFinished12,
   sendFinished12,
   serverKeyExchangeInput,
   tls12Groups,
+  unexpected,
   type Keys12,
 } from './common12.js';
 import { chooseAlpn, readAlpn, readServerName } from './server-hello-facts.js';
@@ -121,15 +122,7 @@ export function startServer12(io: HandshakeIO, message: HandshakeMessage, hello:
   if (renegotiation === undefined && !hello.cipherSuites.includes(CipherSuiteId.TLS_EMPTY_RENEGOTIATION_INFO_SCSV)) {
     throw new ProtocolError('UNSAFE_LEGACY_RENEGOTIATION_DISABLED', 'the client does not support secure renegotiation (RFC 5746)');
   }
-  // RFC 7627 §5.3: a server that requires the extended master secret aborts with handshake_failure without it.
-  const emsData = findExtension(extensions, ExtensionType.extended_master_secret);
-  if (emsData !== undefined) expectEmptyExtension(emsData, 'extended_master_secret');
-  else if (context.requireExtendedMasterSecret) throw new ProtocolError('EXTENDED_MASTER_SECRET_REQUIRED', 'the client does not use the extended master secret (RFC 7627)');
-  const formats = findExtension(extensions, ExtensionType.ec_point_formats);
-  // RFC 8422 §5.1.2: the list must contain uncompressed.
-  if (formats !== undefined && !decodeEcPointFormats(formats).includes(EcPointFormat.uncompressed)) {
-    throw new ProtocolError('ILLEGAL_PARAMETER', 'ec_point_formats lacks the uncompressed format');
-  }
+  const { ems, formats } = readEmsAndPointFormats12(io, extensions, 'client');
   // RFC 5077 §3.4: a ticket that opens to a session we may resume means the abbreviated handshake; one that does not
   // (forged, stale, another key, another context) means a full handshake, never an error.
   const ticketData = findExtension(extensions, ExtensionType.session_ticket);
@@ -137,11 +130,11 @@ export function startServer12(io: HandshakeIO, message: HandshakeMessage, hello:
   const session = ticket === undefined || ticket.length === 0 ? undefined : openTicket12(io, ticket);
   if (session !== undefined && resumable(io, session, hello, serverName)) {
     // RFC 7627 §5.3: a session made with the extended master secret (ours all are) is not resumed without it.
-    if (emsData === undefined) throw new ProtocolError('INCONSISTENT_EXTMS', 'the client resumes an extended-master-secret session without the extension (RFC 7627 §5.3)');
-    return resumeSession12(io, message, hello, session, { serverName, formats: formats !== undefined, renewal: renewedTicket12(io, ticket!, session) });
+    if (!ems) throw new ProtocolError('INCONSISTENT_EXTMS', 'the client resumes an extended-master-secret session without the extension (RFC 7627 §5.3)');
+    return resumeSession12(io, message, hello, session, { serverName, formats, renewal: renewedTicket12(io, ticket!, session) });
   }
   // RFC 5077 §3.2: a client that sent session_ticket takes a ticket; RFC 7627 §5.3: only an EMS session is kept.
-  const issueTicket = ticket !== undefined && emsData !== undefined;
+  const issueTicket = ticket !== undefined && ems;
   const schemesData = findExtension(extensions, ExtensionType.signature_algorithms);
   // RFC 5246 §7.4.1.4.1: without signature_algorithms the client accepts only SHA-1 signatures, which we never make.
   if (schemesData === undefined) throw new ProtocolError('NO_SHARED_SIGNATURE_ALGORITHMS', 'the ClientHello has no signature_algorithms');
@@ -175,8 +168,8 @@ export function startServer12(io: HandshakeIO, message: HandshakeMessage, hello:
   io.transcript.add(message.raw);
   const serverRandom = markDowngrade(context, provider.randomBytes(32));
   const answer: Extension[] = [{ type: ExtensionType.renegotiation_info, data: encodeRenegotiationInfo() }];
-  if (emsData !== undefined) answer.push({ type: ExtensionType.extended_master_secret, data: new Uint8Array(0) });
-  if (formats !== undefined) answer.push({ type: ExtensionType.ec_point_formats, data: encodeEcPointFormats([EcPointFormat.uncompressed]) });
+  if (ems) answer.push({ type: ExtensionType.extended_master_secret, data: new Uint8Array(0) });
+  if (formats) answer.push({ type: ExtensionType.ec_point_formats, data: encodeEcPointFormats([EcPointFormat.uncompressed]) });
   // RFC 6066 §3: an empty server_name says we used the name.
   if (serverName !== undefined) answer.push({ type: ExtensionType.server_name, data: new Uint8Array(0) });
   if (alpn !== undefined) answer.push({ type: ExtensionType.application_layer_protocol_negotiation, data: encodeAlpn([textEncoder.encode(alpn)]) });
@@ -210,7 +203,7 @@ export function startServer12(io: HandshakeIO, message: HandshakeMessage, hello:
     certified,
     scheme,
     exchange,
-    ems: emsData !== undefined,
+    ems,
     alpn,
     serverName,
     issueTicket,
@@ -240,7 +233,7 @@ class ExpectClientKeyExchange extends State12 {
     io.transcript.add(message.raw);
     const keys = deriveKeys12(io, flight.suite, preMasterSecret, flight.clientRandom, flight.serverRandom, flight.ems);
     const client = this.client;
-    const next = new ExpectChangeCipherSpec(io, client === undefined ? flight : { ...flight, client: client.identity }, keys);
+    const next = expectClientChangeCipherSpec(io, client === undefined ? flight : { ...flight, client: client.identity }, keys);
     // RFC 5246 §7.4.8: a client that sent a certificate proves its key right after ClientKeyExchange.
     if (client?.key === undefined || this.request === undefined) return next;
     return new ExpectClientCertificateVerify12(io, this.request, client.key, () => next);
@@ -312,27 +305,12 @@ function resumeSession12(
     resumed: session.peerCertificates,
     negotiated: undefined,
   };
-  return new ExpectChangeCipherSpec(io, settled, keys);
+  return expectClientChangeCipherSpec(io, settled, keys);
 }
 
-class ExpectChangeCipherSpec extends State12 {
-  readonly name = 'ExpectChangeCipherSpec';
-  constructor(
-    io: HandshakeIO,
-    private readonly agreed: Settled12,
-    private readonly keys: Keys12,
-  ) {
-    super(io, 'server');
-  }
-
-  protected handleMessage(message: HandshakeMessage): HandshakeState {
-    throw unexpected(this.name, message);
-  }
-
-  override handleChangeCipherSpec(): HandshakeState {
-    this.io.setTls12Keys('read', this.agreed.suite, this.keys.clientWriteKey, this.keys.clientWriteIv);
-    return new ExpectFinished(this.io, this.agreed, this.keys);
-  }
+/** The client's ChangeCipherSpec, then its Finished. */
+function expectClientChangeCipherSpec(io: HandshakeIO, agreed: Settled12, keys: Keys12): HandshakeState {
+  return new ExpectChangeCipherSpec12(io, 'server', agreed.suite, keys, new ExpectFinished(io, agreed, keys));
 }
 
 class ExpectFinished extends State12 {
@@ -382,6 +360,3 @@ class ExpectFinished extends State12 {
   }
 }
 
-function unexpected(state: string, message: HandshakeMessage): ProtocolError {
-  return new ProtocolError('UNEXPECTED_MESSAGE', `${state}: unexpected handshake message type ${message.type}`);
-}

@@ -190,6 +190,33 @@ export function checkSealArguments(type: number, fragment: Uint8Array, max: numb
   }
 }
 
+/**
+ * What every sealer's `seal` does: the arguments are checked before the array is made (a refused fragment or padding
+ * allocates nothing), then `sealInto` writes the record into an array of exactly its length.
+ */
+export function sealToNewArray<Padding extends number | undefined>(
+  sealer: RecordSealer,
+  type: number,
+  fragment: Uint8Array,
+  padding: Padding,
+  checkPadding: (padding: Padding, fragmentLength: number) => void,
+): Uint8Array {
+  checkSealArguments(type, fragment, MAX_PLAINTEXT_LENGTH);
+  checkPadding(padding, fragment.length);
+  const out = new Uint8Array(sealer.overhead + fragment.length + (padding ?? 0));
+  sealer.sealInto(type, fragment, out, 0, padding);
+  return out;
+}
+
+/** Writes the 5-byte record header (RFC 8446 §5.1, RFC 5246 §6.2.1): type, version, length of what follows. */
+export function writeRecordHeader(out: Uint8Array, offset: number, type: number, version: number, length: number): void {
+  out[offset] = type;
+  out[offset + 1] = version >>> 8;
+  out[offset + 2] = version & 0xff;
+  out[offset + 3] = length >>> 8;
+  out[offset + 4] = length & 0xff;
+}
+
 /** Checks that a record of `length` bytes fits in `out` at `offset` (local misuse otherwise). */
 export function checkRoom(out: Uint8Array, offset: number, length: number): void {
   if (!(out instanceof Uint8Array && Number.isInteger(offset) && offset >= 0 && offset + length <= out.length)) {

@@ -11,6 +11,8 @@ import {
   checkSealArguments,
   checkSequence,
   remoteError,
+  sealToNewArray,
+  writeRecordHeader,
   type OpenedRecord,
   type RawRecord,
   type RecordOpener,
@@ -65,10 +67,7 @@ export class PlaintextSealer implements RecordSealer {
    *   fragment, a `type` that is not a content type byte, or non-zero `padding` (plaintext records have none).
    */
   seal(type: number, fragment: Uint8Array, padding?: number): Uint8Array {
-    checkSealArguments(type, fragment, MAX_PLAINTEXT_LENGTH);
-    const out = new Uint8Array(RECORD_HEADER_LENGTH + fragment.length);
-    this.sealInto(type, fragment, out, 0, padding);
-    return out;
+    return sealToNewArray(this, type, fragment, padding, checkNoPadding);
   }
 
   /** The header alone. */
@@ -86,12 +85,7 @@ export class PlaintextSealer implements RecordSealer {
     checkSequence(this.#sequence, 'seal');
     const length = fragment.length;
     checkRoom(out, offset, RECORD_HEADER_LENGTH + length);
-    const version = this.#legacyRecordVersion;
-    out[offset] = type;
-    out[offset + 1] = version >>> 8;
-    out[offset + 2] = version & 0xff;
-    out[offset + 3] = length >>> 8;
-    out[offset + 4] = length & 0xff;
+    writeRecordHeader(out, offset, type, this.#legacyRecordVersion, length);
     out.set(fragment, offset + RECORD_HEADER_LENGTH);
     this.#sequence++;
     return RECORD_HEADER_LENGTH + length;

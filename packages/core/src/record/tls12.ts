@@ -24,6 +24,8 @@ import {
   checkSequence,
   contentTypeName,
   remoteError,
+  sealToNewArray,
+  writeRecordHeader,
   writeSequence,
   type OpenedRecord,
   type RawRecord,
@@ -170,10 +172,7 @@ export class Tls12AeadSealer implements RecordSealer {
    * @throws {ProtocolError} `INTERNAL_ERROR` (fault `'local'`) past 2^53 - 1 records.
    */
   seal(type: number, fragment: Uint8Array, padding?: number): Uint8Array {
-    checkSealArguments(type, fragment, MAX_PLAINTEXT_LENGTH);
-    const out = new Uint8Array(this.overhead + fragment.length);
-    this.sealInto(type, fragment, out, 0, padding);
-    return out;
+    return sealToNewArray(this, type, fragment, padding, checkNoPadding);
   }
 
   /** Header, explicit nonce (8 bytes for GCM, none for ChaCha20-Poly1305) and tag. */
@@ -196,11 +195,7 @@ export class Tls12AeadSealer implements RecordSealer {
     const bodyLength = explicitLength + length + this.#tagLength;
     checkRoom(out, offset, RECORD_HEADER_LENGTH + bodyLength);
     const version = this.#version;
-    out[offset] = type;
-    out[offset + 1] = version >>> 8;
-    out[offset + 2] = version & 0xff;
-    out[offset + 3] = bodyLength >>> 8;
-    out[offset + 4] = bodyLength & 0xff;
+    writeRecordHeader(out, offset, type, version, bodyLength);
     const nonce = this.#nonces.at(seq);
     // RFC 5288 §3: GCM's explicit nonce (our sequence number) opens the body.
     if (explicitLength > 0) out.set(nonce.subarray(12 - explicitLength), offset + RECORD_HEADER_LENGTH);

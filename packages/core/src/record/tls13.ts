@@ -19,6 +19,8 @@ import {
   checkSequence,
   contentTypeName,
   remoteError,
+  sealToNewArray,
+  writeRecordHeader,
   type OpenedRecord,
   type RawRecord,
   type RecordOpener,
@@ -58,7 +60,7 @@ function checkIv(iv: Uint8Array, aead: AeadAlgorithm): void {
 }
 
 /** RFC 8446 §5.4: content, type byte and padding together may not exceed 2^14 + 1 bytes. */
-function checkPadding(length: number, padding: number): void {
+function checkPadding(padding: number, length: number): void {
   if (!(Number.isInteger(padding) && padding >= 0 && length + padding <= MAX_PLAINTEXT_LENGTH)) {
     throw new InvalidArgumentError('padding', 'INVALID_ARGUMENT', `must be an integer in 0..${MAX_PLAINTEXT_LENGTH - length}, got ${padding}`);
   }
@@ -122,11 +124,7 @@ export class Tls13Sealer extends XorNonce implements RecordSealer {
    *   Also for any record past 2^53 - 1.
    */
   seal(type: number, fragment: Uint8Array, padding = 0): Uint8Array {
-    checkSealArguments(type, fragment, MAX_PLAINTEXT_LENGTH);
-    checkPadding(fragment.length, padding);
-    const out = new Uint8Array(this.overhead + fragment.length + padding);
-    this.sealInto(type, fragment, out, 0, padding);
-    return out;
+    return sealToNewArray(this, type, fragment, padding, checkPadding);
   }
 
   /** Header, inner content type byte and tag: 22 bytes for our AEADs (RFC 8446 §5.2). */
@@ -145,7 +143,7 @@ export class Tls13Sealer extends XorNonce implements RecordSealer {
   sealInto(type: number, fragment: Uint8Array, out: Uint8Array, offset: number, padding = 0): number {
     checkSealArguments(type, fragment, MAX_PLAINTEXT_LENGTH);
     const length = fragment.length;
-    checkPadding(length, padding);
+    checkPadding(padding, length);
     const seq = this.#sequence;
     checkSequence(seq, 'seal');
     if (seq >= this.#hardLimit && type === ContentType.application_data) {
@@ -157,11 +155,8 @@ export class Tls13Sealer extends XorNonce implements RecordSealer {
     const innerLength = length + 1 + padding;
     const recordLength = innerLength + this.#tagLength;
     checkRoom(out, offset, RECORD_HEADER_LENGTH + recordLength);
-    out[offset] = ContentType.application_data; // opaque_type (RFC 8446 §5.2)
-    out[offset + 1] = TLS12_RECORD_VERSION >>> 8; // legacy_record_version 0x0303
-    out[offset + 2] = TLS12_RECORD_VERSION & 0xff;
-    out[offset + 3] = recordLength >>> 8;
-    out[offset + 4] = recordLength & 0xff;
+    // opaque_type application_data, legacy_record_version 0x0303 (RFC 8446 §5.2)
+    writeRecordHeader(out, offset, ContentType.application_data, TLS12_RECORD_VERSION, recordLength);
     const body = offset + RECORD_HEADER_LENGTH;
     out.set(fragment, body);
     out[body + length] = type;

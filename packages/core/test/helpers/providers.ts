@@ -2,7 +2,7 @@
  * The crypto providers every provider-agnostic suite runs against, and a scripted random source to make key shares
  * reproducible.
  */
-import { createNodeProvider } from '../../src/crypto/node/index.js';
+import { createNodeProvider } from '../../src/node/crypto/index.js';
 import { createPortableProvider } from '../../src/crypto/portable/index.js';
 import type { CryptoProvider, ProviderOptions, RandomSource } from '../../src/crypto/provider.js';
 

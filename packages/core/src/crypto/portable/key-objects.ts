@@ -40,35 +40,38 @@ function factsOf(material: PortablePublicMaterial | PortablePrivateMaterial): Ke
   }
 }
 
-/** A public key of the portable provider. */
-class PortablePublicKey implements PublicKey {
-  readonly kind = 'public';
+/** What both kinds of key show: the type, and the curve or the size where the key has one. */
+abstract class PortableKey {
   readonly type: KeyType;
   // `declare`: no own property unless the key has the fact (a class field would be an own `undefined`).
   declare readonly curve?: CurveName;
   declare readonly bits?: number;
-  readonly spki: Uint8Array;
 
-  constructor(facts: KeyFacts, spki: Uint8Array) {
+  constructor(facts: KeyFacts) {
     this.type = facts.type;
     if (facts.curve !== undefined) this.curve = facts.curve;
     if (facts.bits !== undefined) this.bits = facts.bits;
+  }
+}
+
+/** A public key of the portable provider. */
+class PortablePublicKey extends PortableKey implements PublicKey {
+  readonly kind = 'public';
+  readonly spki: Uint8Array;
+
+  constructor(facts: KeyFacts, spki: Uint8Array) {
+    super(facts);
     this.spki = spki;
   }
 }
 
 /** A private key of the portable provider. */
-class PortablePrivateKey implements PrivateKey {
+class PortablePrivateKey extends PortableKey implements PrivateKey {
   readonly kind = 'private';
-  readonly type: KeyType;
-  declare readonly curve?: CurveName;
-  declare readonly bits?: number;
   readonly publicKey: PublicKey;
 
   constructor(facts: KeyFacts, publicKey: PublicKey) {
-    this.type = facts.type;
-    if (facts.curve !== undefined) this.curve = facts.curve;
-    if (facts.bits !== undefined) this.bits = facts.bits;
+    super(facts);
     this.publicKey = publicKey;
   }
 }

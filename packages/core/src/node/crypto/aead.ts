@@ -15,7 +15,7 @@ import {
   type KeyObject,
 } from 'node:crypto';
 import { InvalidArgumentError } from '@tlsbio/errors';
-import type { AeadAlgorithm, AeadKey, AeadName } from '../provider.js';
+import type { AeadAlgorithm, AeadKey, AeadName } from '../../crypto/provider.js';
 import { asBytes } from './bytes.js';
 
 const NONCE_LENGTH = 12;

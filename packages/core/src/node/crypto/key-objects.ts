@@ -8,11 +8,11 @@
  */
 import { createECDH, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { InvalidArgumentError, isTLSError } from '@tlsbio/errors';
-import type { PrivateKeyMaterial, PublicKeyMaterial, RsaPublicMaterial } from '../key-material.js';
-import { ecPublicKey, ed25519PublicKey, parsePrivateKey, parsePublicKey, rsaPublicKey } from '../keys.js';
-import type { CurveName, PrivateKey, PublicKey } from '../provider.js';
+import type { PrivateKeyMaterial, PublicKeyMaterial, RsaPublicMaterial } from '../../crypto/key-material.js';
+import { ecPublicKey, ed25519PublicKey, parsePrivateKey, parsePublicKey, rsaPublicKey } from '../../crypto/keys.js';
+import type { CurveName, PrivateKey, PublicKey } from '../../crypto/provider.js';
 import { asBytes, base64Url, bufferView } from './bytes.js';
-import { equalBytes } from '../bytes.js';
+import { equalBytes } from '../../crypto/bytes.js';
 
 const keyObjects = new WeakMap<object, KeyObject>();
 

@@ -13,7 +13,7 @@
  */
 import * as nodeCrypto from 'node:crypto';
 import { createHash, type Hash } from 'node:crypto';
-import type { HashAlgorithm, HashName, RunningHash } from '../provider.js';
+import type { HashAlgorithm, HashName, RunningHash } from '../../crypto/provider.js';
 
 /** The bytes of a latin1 string (one byte per character), written at `offset` into `out`. */
 function latin1Into(text: string, out: Uint8Array, offset: number): Uint8Array {

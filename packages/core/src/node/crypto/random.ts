@@ -1,6 +1,6 @@
 import { randomFillSync } from 'node:crypto';
 import { startupSnapshot } from 'node:v8';
-import type { RandomSource } from '../provider.js';
+import type { RandomSource } from '../../crypto/provider.js';
 
 /**
  * The operating system's CSPRNG through OpenSSL, filling a fresh array (never a pooled `Buffer`). The node provider

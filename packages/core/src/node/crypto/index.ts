@@ -2,7 +2,7 @@
  * The node:crypto provider: native OpenSSL speed for every primitive Node 20 has, @noble/post-quantum for the
  * ML-KEM-768 half of X25519MLKEM768 (which it has not). The default provider under the `node` export condition.
  */
-import type { CryptoProvider, ProviderOptions } from '../provider.js';
+import type { CryptoProvider, ProviderOptions } from '../../crypto/provider.js';
 import { aes128Gcm, aes256Gcm, chacha20Poly1305 } from './aead.js';
 import { sha256, sha384, sha512 } from './hashes.js';
 import { importPrivateKey, importPublicKey } from './key-objects.js';
@@ -10,8 +10,8 @@ import { secp256r1Group, secp384r1Group } from './nist-ecdh.js';
 import { pooledRandom, systemRandom } from './random.js';
 import { nodeSignatures } from './signatures.js';
 import { x25519Group } from './x25519-group.js';
-import { x25519MlKem768Group } from '../x25519-mlkem768.js';
-import { checkedRandom } from '../checked-random.js';
+import { x25519MlKem768Group } from '../../crypto/x25519-mlkem768.js';
+import { checkedRandom } from '../../crypto/checked-random.js';
 
 /**
  * Makes a node:crypto provider. Every key share draws its private key (and ML-KEM seeds) from `options.random`

@@ -1,7 +1,7 @@
 /**
  * The x25519 group (0x001d, RFC 8446 §4.2.7) over {@link x25519KeyPair}.
  */
-import type { KeyExchange, KeyExchangeGroup, KeyExchangeResult, RandomSource } from '../provider.js';
+import type { KeyExchange, KeyExchangeGroup, KeyExchangeResult, RandomSource } from '../../crypto/provider.js';
 import { X25519_LENGTH, x25519Agree, x25519GeneratedKeyPair, x25519KeyPair } from './x25519.js';
 
 /**

@@ -4,9 +4,9 @@
  */
 import { createECDH, type ECDH } from 'node:crypto';
 import { InvalidArgumentError } from '@tlsbio/errors';
-import type { KeyExchange, KeyExchangeGroup, KeyExchangeResult, RandomSource } from '../provider.js';
+import type { KeyExchange, KeyExchangeGroup, KeyExchangeResult, RandomSource } from '../../crypto/provider.js';
 import { asBytes } from './bytes.js';
-import { invalidKeyShare } from '../share-error.js';
+import { invalidKeyShare } from '../../crypto/share-error.js';
 
 interface Curve {
   readonly name: 'secp256r1' | 'secp384r1';

@@ -6,7 +6,7 @@
  */
 import { constants, sign as nodeSign, verify as nodeVerify, type KeyObject } from 'node:crypto';
 import { InvalidArgumentError } from '@tlsbio/errors';
-import type { CurveName, HashName, KeyType, PrivateKey, PublicKey, SignatureScheme, SignatureSchemeName } from '../provider.js';
+import type { CurveName, HashName, KeyType, PrivateKey, PublicKey, SignatureScheme, SignatureSchemeName } from '../../crypto/provider.js';
 import { asBytes } from './bytes.js';
 import { privateKeyObjectOf, publicKeyObjectOf } from './key-objects.js';
 

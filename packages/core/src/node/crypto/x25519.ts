@@ -7,9 +7,9 @@
  * two keys. JWK *export* of X25519 keys hangs Node 20 after ~1,500 calls (DESIGN.md §8); it is never used.
  */
 import { createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, type JsonWebKey, type KeyObject } from 'node:crypto';
-import type { GroupName } from '../provider.js';
-import { isAllZero } from '../bytes.js';
-import { invalidKeyShare } from '../share-error.js';
+import type { GroupName } from '../../crypto/provider.js';
+import { isAllZero } from '../../crypto/bytes.js';
+import { invalidKeyShare } from '../../crypto/share-error.js';
 import { asBytes, base64Url, fromBase64Url } from './bytes.js';
 
 /** Length of X25519 scalars, public keys and shared secrets. */
