@@ -7,7 +7,7 @@
 import { createCipheriv } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, ProtocolError } from '@tlsbio/errors';
-import type { AeadAlgorithm, AeadKey, AeadName, CryptoProvider } from '../src/crypto/provider.js';
+import type { AeadAlgorithm, AeadName, CryptoProvider } from '../src/crypto/provider.js';
 import { ContentType } from '../src/msgs/registry.js';
 import { XorNonce, checkSequence, writeSequence } from '../src/record/common.js';
 import {

@@ -3,7 +3,6 @@
  * sequence-number bookkeeping (RFC 8446 §5.3, RFC 5246 §6.1).
  */
 import { InvalidArgumentError, ProtocolError, type Reason } from '@tlsbio/errors';
-import type { AeadKey } from '../crypto/provider.js';
 import { ContentType } from '../msgs/registry.js';
 
 /** Most plaintext bytes in one record: 2^14 (RFC 8446 §5.1, RFC 5246 §6.2.1). */

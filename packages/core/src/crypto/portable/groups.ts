@@ -10,7 +10,7 @@
  */
 import { x25519 } from '@noble/curves/ed25519.js';
 import { p256, p384 } from '@noble/curves/nist.js';
-import { InvalidArgumentError, ProtocolError } from '@tlsbio/errors';
+import { InvalidArgumentError } from '@tlsbio/errors';
 import type { GroupName, KeyExchange, KeyExchangeGroup, KeyExchangeResult, RandomSource } from '../provider.js';
 import { isAllZero } from '../bytes.js';
 import { invalidKeyShare } from '../share-error.js';

@@ -3,7 +3,6 @@
  * Workers and Node 20) through noble, or a source the application injects for reproducible tests.
  */
 import { randomBytes as webRandomBytes } from '@noble/hashes/utils.js';
-import type { RandomSource } from '../provider.js';
 
 // WebCrypto refuses more than 65,536 bytes per getRandomValues call (WebCrypto §10.1.1).
 const QUOTA = 65536;
