@@ -1318,9 +1318,12 @@ class Established {
   /**
    * TLS 1.3 (RFC 8446 §7.1), back to back, one hash length each: the application traffic secrets in force, read then
    * write (a KeyUpdate replaces one, §7.2), the exporter master secret and, when kept, the resumption master secret.
-   * One array for all, each copied out when used: one buffer instead of one per secret, and no view held idle.
+   * Kept as one string of byte values (each char one byte) and copied out into a fresh array when used: an idle
+   * connection holds 16 bytes of string header besides the secrets, where one `Uint8Array` held ~300 bytes (the
+   * array, its `ArrayBuffer`, and a backing store outside the V8 heap). The secrets are used a handful of times in a
+   * connection's life (a KeyUpdate, an export, each ticket), never per record.
    */
-  readonly #secrets: Uint8Array | undefined;
+  #secrets: string | undefined;
   /** The suite's hash length: each secret's. */
   readonly #secretLength: number = 0;
 
@@ -1342,9 +1345,7 @@ class Established {
     if (read === undefined || write === undefined || exporterMasterSecret === undefined) return;
     const kept = [read, write, exporterMasterSecret];
     if (keepResumption && resumptionMasterSecret !== undefined) kept.push(resumptionMasterSecret);
-    const secrets = new Uint8Array(read.length * kept.length);
-    kept.forEach((secret, index) => secrets.set(secret, index * read.length));
-    this.#secrets = secrets;
+    this.#secrets = byteString(concatBytes(kept));
     this.#secretLength = read.length;
   }
 
@@ -1352,13 +1353,13 @@ class Established {
     return this.#secret(0);
   }
   set readSecret(secret: Uint8Array) {
-    this.#secrets!.set(secret, 0);
+    this.#replace(0, secret);
   }
   get writeSecret(): Uint8Array | undefined {
     return this.#secret(1);
   }
   set writeSecret(secret: Uint8Array) {
-    this.#secrets!.set(secret, secret.length);
+    this.#replace(1, secret);
   }
   get exporterMasterSecret(): Uint8Array | undefined {
     return this.#secret(2);
@@ -1367,13 +1368,36 @@ class Established {
     return this.#secret(3);
   }
 
-  /** A copy of the secret at `index` (taken apart from the array that a KeyUpdate overwrites), if kept. */
+  /** A fresh array holding the secret at `index`, if kept. */
   #secret(index: number): Uint8Array | undefined {
     const secrets = this.#secrets;
-    if (secrets === undefined) return undefined;
     const length = this.#secretLength;
-    return secrets.length >= (index + 1) * length ? secrets.slice(index * length, (index + 1) * length) : undefined;
+    if (secrets === undefined || secrets.length < (index + 1) * length) return undefined;
+    return stringBytes(secrets, index * length, length);
   }
+
+  /** Replaces the secret at `index` (a KeyUpdate's next traffic secret: same length). */
+  #replace(index: number, secret: Uint8Array): void {
+    const secrets = this.#secrets!;
+    const all = stringBytes(secrets, 0, secrets.length);
+    all.set(secret, index * this.#secretLength);
+    this.#secrets = byteString(all);
+  }
+}
+
+/**
+ * `bytes` as a string of one char per byte (0–255), which V8 stores flat, one byte a char. Made in one call, not by
+ * concatenation: a concatenated string is a tree of its pieces until something reads it.
+ */
+function byteString(bytes: Uint8Array): string {
+  return String.fromCharCode(...bytes);
+}
+
+/** `length` bytes of a {@link byteString} from `offset`, in a fresh array. */
+function stringBytes(text: string, offset: number, length: number): Uint8Array {
+  const bytes = new Uint8Array(length);
+  for (let i = 0; i < length; i++) bytes[i] = text.charCodeAt(offset + i);
+  return bytes;
 }
 
 /** Offered cipher suite lists seen by servers, by their text: clients of one kind all offer the same list. */
