@@ -98,6 +98,21 @@ const EMPTY = new Uint8Array(0);
 /** Python's `SSLObject.cipher()`: `[name, protocol version, secret bits]`. */
 export type CipherInfo = readonly [name: string, version: string, bits: number];
 
+/** The bits of `TLSConnection.#flags`. */
+const Flag = {
+  started: 1 << 0,
+  peerClosed: 1 << 1,
+  closeSent: 1 << 2,
+  inCallback: 1 << 3,
+  earlyDataRequested: 1 << 4,
+  earlyOpen: 1 << 5,
+  sessionReused: 1 << 6,
+  compatibilityCcsSeen: 1 << 7,
+  peerProtected: 1 << 8,
+  transcriptStarted: 1 << 9,
+} as const;
+type Flag = (typeof Flag)[keyof typeof Flag];
+
 /** The channel binding types of {@link TLSConnection.getChannelBinding} (RFC 9266, RFC 5929). */
 export type ChannelBindingType = 'tls-exporter' | 'tls-unique';
 
@@ -155,7 +170,6 @@ export class TLSConnection {
   #state: HandshakeState | undefined;
   /** The negotiated version: TLS 1.3 unless the handshake settled on TLS 1.2. */
   #version: number = TLSVersion.TLSv1_3;
-  #started = false;
   /** The completed handshake's facts and secrets; the peer's chain is kept apart, as DER (see #completeHandshake). */
   #result: Established | undefined;
   /** The peer's chain as received, leaf first (DER); parsed again only when asked for as a dictionary. */
@@ -170,25 +184,18 @@ export class TLSConnection {
   #plaintext: Uint8Array[] | undefined;
   #plaintextBytes = 0;
   #fatal: TLSError | undefined;
-  #peerClosed = false;
-  #closeSent = false;
   #emptyRecords = 0;
   #warningAlerts = 0;
   #keyUpdates = 0;
-  #inCallback = false;
   /** TLS 1.2: verify_data of the handshake's first Finished, for tls-unique. */
   #firstFinished: Uint8Array | undefined;
   /** Client, TLS 1.3: the NewSessionTickets received (the first {@link MAX_KEPT_SESSIONS}). */
   #tickets: NewSessionTicket13[] | undefined;
   #earlyDataStatus: EarlyDataStatus = 'not_sent';
-  /** Client: the application called writeEarlyData() before the handshake began. */
-  #earlyDataRequested = false;
   /** Client: while our 0-RTT keys are in force, how much early data may still go out. */
   #earlyWrite: { readonly limit: number; written: number } | undefined;
   /** Server: how the client's 0-RTT records are treated now (see EarlyDataPlan). */
   #earlyRead: { readonly mode: 'accept' | 'skip-undecryptable' | 'skip-application-data'; readonly limit: number; received: number } | undefined;
-  /** Server: whether more early data may still arrive (until the ClientHello is answered without it, or EndOfEarlyData). */
-  #earlyOpen = true;
   /** Server: accepted early data not yet taken by readEarlyData(). */
   #earlyData: Uint8Array[] | undefined;
   #earlyDataBytes = 0;
@@ -196,7 +203,84 @@ export class TLSConnection {
   readonly #offeredSession: TLSSession | undefined;
   /** Client: sessions received, oldest first, the last {@link MAX_KEPT_SESSIONS}. */
   #sessions: TLSSession[] | undefined;
-  #sessionReused = false;
+
+  /**
+   * The connection's yes/no facts, one bit each (see {@link Flag}): one field where ten booleans took ten (80 bytes
+   * of every connection). Read and set through the accessors below, under the names the fields had.
+   */
+  #flags: number = Flag.earlyOpen;
+  #has(flag: Flag): boolean {
+    return (this.#flags & flag) !== 0;
+  }
+  #set(flag: Flag, on: boolean): void {
+    this.#flags = on ? this.#flags | flag : this.#flags & ~flag;
+  }
+  /** The handshake has begun (our first flight is queued, or the peer's awaited). */
+  get #started(): boolean {
+    return this.#has(Flag.started);
+  }
+  set #started(on: boolean) {
+    this.#set(Flag.started, on);
+  }
+  get #peerClosed(): boolean {
+    return this.#has(Flag.peerClosed);
+  }
+  set #peerClosed(on: boolean) {
+    this.#set(Flag.peerClosed, on);
+  }
+  get #closeSent(): boolean {
+    return this.#has(Flag.closeSent);
+  }
+  set #closeSent(on: boolean) {
+    this.#set(Flag.closeSent, on);
+  }
+  get #inCallback(): boolean {
+    return this.#has(Flag.inCallback);
+  }
+  set #inCallback(on: boolean) {
+    this.#set(Flag.inCallback, on);
+  }
+  /** Client: the application called writeEarlyData() before the handshake began. */
+  get #earlyDataRequested(): boolean {
+    return this.#has(Flag.earlyDataRequested);
+  }
+  set #earlyDataRequested(on: boolean) {
+    this.#set(Flag.earlyDataRequested, on);
+  }
+  /** Server: whether more early data may still arrive (until the ClientHello is answered without it, or EndOfEarlyData). */
+  get #earlyOpen(): boolean {
+    return this.#has(Flag.earlyOpen);
+  }
+  set #earlyOpen(on: boolean) {
+    this.#set(Flag.earlyOpen, on);
+  }
+  get #sessionReused(): boolean {
+    return this.#has(Flag.sessionReused);
+  }
+  set #sessionReused(on: boolean) {
+    this.#set(Flag.sessionReused, on);
+  }
+  /** TLS 1.3: whether the peer's one middlebox-compatibility change_cipher_spec has been dropped. */
+  get #compatibilityCcsSeen(): boolean {
+    return this.#has(Flag.compatibilityCcsSeen);
+  }
+  set #compatibilityCcsSeen(on: boolean) {
+    this.#set(Flag.compatibilityCcsSeen, on);
+  }
+  /** Whether the peer has sent a protected record yet. */
+  get #peerProtected(): boolean {
+    return this.#has(Flag.peerProtected);
+  }
+  set #peerProtected(on: boolean) {
+    this.#set(Flag.peerProtected, on);
+  }
+  /** Whether a ClientHello has been sent or received. */
+  get #transcriptStarted(): boolean {
+    return this.#has(Flag.transcriptStarted);
+  }
+  set #transcriptStarted(on: boolean) {
+    this.#set(Flag.transcriptStarted, on);
+  }
 
   /** @internal use {@link TLSContext.wrapBio} */
   constructor(context: TLSContext, incoming: MemoryBIO, outgoing: MemoryBIO, options: ConnectionOptions) {
@@ -809,15 +893,6 @@ export class TLSConnection {
     if (this.#compatibilityCcsSeen) throw new ProtocolError('UNEXPECTED_CCS_MESSAGE', 'a second change_cipher_spec in the handshake');
     this.#compatibilityCcsSeen = true;
   }
-
-  /** TLS 1.3: whether the peer's one middlebox-compatibility change_cipher_spec has been dropped. */
-  #compatibilityCcsSeen = false;
-
-  /** Whether the peer has sent a protected record yet. */
-  #peerProtected = false;
-
-  /** Whether a ClientHello has been sent or received. */
-  #transcriptStarted = false;
 
   #handleAlert(fragment: Uint8Array): void {
     const { level, description } = decodeAlert(fragment);
