@@ -280,6 +280,22 @@ function transportError(operation: string, error: unknown): SysCallError {
   return new SysCallError(`transport ${operation} failed: ${detail}`, { cause: error });
 }
 
+/**
+ * What a driver needs once its streams are made or it is closing: eight fields that an idle connection, whose
+ * streams nobody touched, would otherwise carry empty (64 bytes of every connection), in one object made on first
+ * use (see `Driver.#streamState`).
+ */
+class StreamState {
+  readable: ReadableStream<Uint8Array> | undefined = undefined;
+  writable: WritableStream<Uint8Array> | undefined = undefined;
+  readableController: ReadableStreamDefaultController<Uint8Array> | undefined = undefined;
+  writableController: WritableStreamDefaultController | undefined = undefined;
+  readFinished: Deferred<void> | undefined = undefined;
+  failing: Promise<void> | undefined = undefined;
+  closingWrite: Promise<void> | undefined = undefined;
+  writing: Promise<void> = RESOLVED;
+}
+
 /** The bits of `Driver.#flags`. */
 const DriverFlag = {
   transportEnded: 1 << 0,
@@ -318,23 +334,73 @@ class Driver implements SecureStream {
   /** PENDING, DONE (closed cleanly or abandoned), or the connection's error. */
   #closedResult: unknown = PENDING;
   #closedWait: Deferred<void> | undefined;
-  /** Settles once the readable is done (the peer's close_notify, or a failure); made when someone waits for it. */
-  #readFinished: Deferred<void> | undefined;
   /** The first failure or abandonment, once it happened: whoever waits on the transport stops waiting (#orDeath). */
   #death: { readonly error: unknown } | undefined;
   /** Rejecters of the waits in progress on the transport (#orDeath). */
   #waiters: Set<(error: unknown) => void> | undefined;
-  #readable: ReadableStream<Uint8Array> | undefined;
-  #writable: WritableStream<Uint8Array> | undefined;
-  #readableController: ReadableStreamDefaultController<Uint8Array> | undefined;
-  #writableController: WritableStreamDefaultController | undefined;
 
   /** The first failure; every later operation throws it. */
   #error: unknown;
-  #failing: Promise<void> | undefined;
-  #closingWrite: Promise<void> | undefined;
+
+  /**
+   * The streams, their controllers and the closing's promises (see {@link StreamState}), made on first use: an idle
+   * connection whose streams nobody touched and that is not closing holds none. Read and set through the accessors
+   * below, under the names the fields had.
+   */
+  #streamState: StreamState | undefined;
+  #streamStateMade(): StreamState {
+    return (this.#streamState ??= new StreamState());
+  }
+  get #readable(): ReadableStream<Uint8Array> | undefined {
+    return this.#streamState?.readable;
+  }
+  set #readable(value: ReadableStream<Uint8Array> | undefined) {
+    this.#streamStateMade().readable = value;
+  }
+  get #writable(): WritableStream<Uint8Array> | undefined {
+    return this.#streamState?.writable;
+  }
+  set #writable(value: WritableStream<Uint8Array> | undefined) {
+    this.#streamStateMade().writable = value;
+  }
+  get #readableController(): ReadableStreamDefaultController<Uint8Array> | undefined {
+    return this.#streamState?.readableController;
+  }
+  set #readableController(value: ReadableStreamDefaultController<Uint8Array> | undefined) {
+    this.#streamStateMade().readableController = value;
+  }
+  get #writableController(): WritableStreamDefaultController | undefined {
+    return this.#streamState?.writableController;
+  }
+  set #writableController(value: WritableStreamDefaultController | undefined) {
+    this.#streamStateMade().writableController = value;
+  }
+  /** Settles once the readable is done (the peer's close_notify, or a failure); made when someone waits for it. */
+  get #readFinished(): Deferred<void> | undefined {
+    return this.#streamState?.readFinished;
+  }
+  set #readFinished(value: Deferred<void> | undefined) {
+    this.#streamStateMade().readFinished = value;
+  }
+  get #failing(): Promise<void> | undefined {
+    return this.#streamState?.failing;
+  }
+  set #failing(value: Promise<void> | undefined) {
+    this.#streamStateMade().failing = value;
+  }
+  get #closingWrite(): Promise<void> | undefined {
+    return this.#streamState?.closingWrite;
+  }
+  set #closingWrite(value: Promise<void> | undefined) {
+    this.#streamStateMade().closingWrite = value;
+  }
   /** The sink write in progress, so that an internal close waits for it. */
-  #writing: Promise<void> = RESOLVED;
+  get #writing(): Promise<void> {
+    return this.#streamState?.writing ?? RESOLVED;
+  }
+  set #writing(value: Promise<void>) {
+    this.#streamStateMade().writing = value;
+  }
 
   /** Client: `options.earlyData`, the ALPN protocol of the session it goes under, and whether it went again as 1-RTT. */
   readonly #earlyData: EarlyDataPlan | undefined;
