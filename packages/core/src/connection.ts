@@ -1383,13 +1383,11 @@ class Established {
   readonly group: HandshakeResult['group'];
   readonly alpn: string | undefined;
   readonly serverName: string | undefined;
-  /** Replaced when a post-handshake authentication (RFC 8446 §4.6.2) brings the client's certificate. */
-  peerVerified: boolean;
-  readonly helloRetried: boolean;
   /** Server: the cipher suites the client offered, shared with every connection that saw the same list. */
   readonly peerCipherSuites: readonly number[] | undefined;
-  readonly peerPostHandshakeAuth: boolean | undefined;
   readonly tls12: HandshakeResult['tls12'];
+  /** peerVerified, helloRetried and peerPostHandshakeAuth, one bit each (one field where three took 24 bytes). */
+  #facts: number;
   /**
    * TLS 1.3 (RFC 8446 §7.1), back to back, one hash length each: the application traffic secrets in force, read then
    * write (a KeyUpdate replaces one, §7.2), the exporter master secret and, when kept, the resumption master secret.
@@ -1411,11 +1409,10 @@ class Established {
     this.group = result.group;
     this.alpn = result.alpn;
     this.serverName = result.serverName;
-    this.peerVerified = result.peerVerified;
-    this.helloRetried = result.helloRetried;
     this.peerCipherSuites = result.peerCipherSuites === undefined ? undefined : sharedSuiteList(result.peerCipherSuites);
-    this.peerPostHandshakeAuth = result.peerPostHandshakeAuth;
     this.tls12 = result.tls12;
+    this.#facts =
+      (result.peerVerified ? PEER_VERIFIED : 0) | (result.helloRetried ? HELLO_RETRIED : 0) | (result.peerPostHandshakeAuth === true ? PEER_POST_HANDSHAKE_AUTH : 0);
     const { exporterMasterSecret, resumptionMasterSecret } = result;
     if (read === undefined || write === undefined || exporterMasterSecret === undefined) return;
     const kept = [read, write, exporterMasterSecret];
@@ -1424,40 +1421,63 @@ class Established {
     this.#secretLength = read.length;
   }
 
+  /**
+   * Whether the peer's certificate was verified; replaced when a post-handshake authentication (RFC 8446 §4.6.2)
+   * brings the client's.
+   */
+  get peerVerified(): boolean {
+    return (this.#facts & PEER_VERIFIED) !== 0;
+  }
+  set peerVerified(verified: boolean) {
+    this.#facts = verified ? this.#facts | PEER_VERIFIED : this.#facts & ~PEER_VERIFIED;
+  }
+  get helloRetried(): boolean {
+    return (this.#facts & HELLO_RETRIED) !== 0;
+  }
+  /** Server, TLS 1.3: the client offered post_handshake_auth (RFC 8446 §4.2.6). */
+  get peerPostHandshakeAuth(): boolean {
+    return (this.#facts & PEER_POST_HANDSHAKE_AUTH) !== 0;
+  }
+
   get readSecret(): Uint8Array | undefined {
-    return this.#secret(0);
+    return secretAt(this.#secrets, this.#secretLength, 0);
   }
   set readSecret(secret: Uint8Array) {
-    this.#replace(0, secret);
+    this.#secrets = withSecret(this.#secrets!, this.#secretLength, 0, secret);
   }
   get writeSecret(): Uint8Array | undefined {
-    return this.#secret(1);
+    return secretAt(this.#secrets, this.#secretLength, 1);
   }
   set writeSecret(secret: Uint8Array) {
-    this.#replace(1, secret);
+    this.#secrets = withSecret(this.#secrets!, this.#secretLength, 1, secret);
   }
   get exporterMasterSecret(): Uint8Array | undefined {
-    return this.#secret(2);
+    return secretAt(this.#secrets, this.#secretLength, 2);
   }
   get resumptionMasterSecret(): Uint8Array | undefined {
-    return this.#secret(3);
+    return secretAt(this.#secrets, this.#secretLength, 3);
   }
+}
 
-  /** A fresh array holding the secret at `index`, if kept. */
-  #secret(index: number): Uint8Array | undefined {
-    const secrets = this.#secrets;
-    const length = this.#secretLength;
-    if (secrets === undefined || secrets.length < (index + 1) * length) return undefined;
-    return stringBytes(secrets, index * length, length);
-  }
+// Bits of Established's #facts.
+const PEER_VERIFIED = 1;
+const HELLO_RETRIED = 2;
+const PEER_POST_HANDSHAKE_AUTH = 4;
 
-  /** Replaces the secret at `index` (a KeyUpdate's next traffic secret: same length). */
-  #replace(index: number, secret: Uint8Array): void {
-    const secrets = this.#secrets!;
-    const all = stringBytes(secrets, 0, secrets.length);
-    all.set(secret, index * this.#secretLength);
-    this.#secrets = byteString(all);
-  }
+// Established's secrets are read and replaced by these functions rather than by private methods: a class with
+// private methods stores a brand in every instance (8 bytes of every connection).
+
+/** A fresh array holding the secret at `index` of `secrets` (each `length` bytes), if kept. */
+function secretAt(secrets: string | undefined, length: number, index: number): Uint8Array | undefined {
+  if (secrets === undefined || secrets.length < (index + 1) * length) return undefined;
+  return stringBytes(secrets, index * length, length);
+}
+
+/** `secrets` with the secret at `index` replaced (a KeyUpdate's next traffic secret: same length). */
+function withSecret(secrets: string, length: number, index: number, secret: Uint8Array): string {
+  const all = stringBytes(secrets, 0, secrets.length);
+  all.set(secret, index * length);
+  return byteString(all);
 }
 
 /**
