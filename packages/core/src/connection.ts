@@ -98,6 +98,42 @@ const EMPTY = new Uint8Array(0);
 /** Python's `SSLObject.cipher()`: `[name, protocol version, secret bits]`. */
 export type CipherInfo = readonly [name: string, version: string, bits: number];
 
+/** Client: while our 0-RTT keys are in force, how much early data may still go out. */
+interface EarlyWrite {
+  readonly limit: number;
+  written: number;
+}
+
+/** Server: how the client's 0-RTT records are treated now (see EarlyDataPlan). */
+interface EarlyRead {
+  readonly mode: 'accept' | 'skip-undecryptable' | 'skip-application-data';
+  readonly limit: number;
+  received: number;
+}
+
+/**
+ * What a connection holds only while its handshake (or a post-handshake authentication) runs: five fields that an
+ * established connection would otherwise carry empty (40 bytes of every connection), in one object (see
+ * `TLSConnection.#scratch`).
+ */
+class HandshakeScratch {
+  verifiedChain: readonly Certificate[] | undefined = undefined;
+  readSecret: Uint8Array | undefined = undefined;
+  writeSecret: Uint8Array | undefined = undefined;
+  earlyWrite: EarlyWrite | undefined = undefined;
+  earlyRead: EarlyRead | undefined = undefined;
+
+  get empty(): boolean {
+    return (
+      this.verifiedChain === undefined &&
+      this.readSecret === undefined &&
+      this.writeSecret === undefined &&
+      this.earlyWrite === undefined &&
+      this.earlyRead === undefined
+    );
+  }
+}
+
 /** The bits of `TLSConnection.#flags`. */
 const Flag = {
   started: 1 << 0,
@@ -174,12 +210,8 @@ export class TLSConnection {
   #result: Established | undefined;
   /** The peer's chain as received, leaf first (DER); parsed again only when asked for as a dictionary. */
   #peerChain: readonly Uint8Array[] = NO_CERTIFICATES;
-  #verifiedChain: readonly Certificate[] | undefined;
   /** The verified path as DER, once the handshake has completed. */
   #verifiedDer: readonly Uint8Array[] | undefined;
-  /** TLS 1.3, during the handshake: the traffic secrets in force (then kept by #result, for KeyUpdate). */
-  #readSecret: Uint8Array | undefined;
-  #writeSecret: Uint8Array | undefined;
   /** Application data received and not yet read (`#plaintextBytes` bytes). */
   #plaintext: Uint8Array[] | undefined;
   #plaintextBytes = 0;
@@ -192,10 +224,6 @@ export class TLSConnection {
   /** Client, TLS 1.3: the NewSessionTickets received (the first {@link MAX_KEPT_SESSIONS}). */
   #tickets: NewSessionTicket13[] | undefined;
   #earlyDataStatus: EarlyDataStatus = 'not_sent';
-  /** Client: while our 0-RTT keys are in force, how much early data may still go out. */
-  #earlyWrite: { readonly limit: number; written: number } | undefined;
-  /** Server: how the client's 0-RTT records are treated now (see EarlyDataPlan). */
-  #earlyRead: { readonly mode: 'accept' | 'skip-undecryptable' | 'skip-application-data'; readonly limit: number; received: number } | undefined;
   /** Server: accepted early data not yet taken by readEarlyData(). */
   #earlyData: Uint8Array[] | undefined;
   #earlyDataBytes = 0;
@@ -203,6 +231,57 @@ export class TLSConnection {
   readonly #offeredSession: TLSSession | undefined;
   /** Client: sessions received, oldest first, the last {@link MAX_KEPT_SESSIONS}. */
   #sessions: TLSSession[] | undefined;
+
+  /**
+   * The handshake's passing state (see {@link HandshakeScratch}): made by the first assignment of one of its fields
+   * and dropped once they are all empty again, as they are when the handshake has completed. Read and set through
+   * the accessors below, under the names the fields had.
+   */
+  #scratch: HandshakeScratch | undefined;
+  #setScratch<K extends keyof HandshakeScratch>(key: K, value: HandshakeScratch[K]): void {
+    if (value === undefined) {
+      const scratch = this.#scratch;
+      if (scratch === undefined) return;
+      scratch[key] = value;
+      if (scratch.empty) this.#scratch = undefined;
+      return;
+    }
+    (this.#scratch ??= new HandshakeScratch())[key] = value;
+  }
+  /** The path the handshake (or a post-handshake authentication) verified, until the connection keeps its DER. */
+  get #verifiedChain(): readonly Certificate[] | undefined {
+    return this.#scratch?.verifiedChain;
+  }
+  set #verifiedChain(chain: readonly Certificate[] | undefined) {
+    this.#setScratch('verifiedChain', chain);
+  }
+  /** TLS 1.3, during the handshake: the traffic secrets in force (then kept by #result, for KeyUpdate). */
+  get #readSecret(): Uint8Array | undefined {
+    return this.#scratch?.readSecret;
+  }
+  set #readSecret(secret: Uint8Array | undefined) {
+    this.#setScratch('readSecret', secret);
+  }
+  get #writeSecret(): Uint8Array | undefined {
+    return this.#scratch?.writeSecret;
+  }
+  set #writeSecret(secret: Uint8Array | undefined) {
+    this.#setScratch('writeSecret', secret);
+  }
+  /** Client: while our 0-RTT keys are in force, how much early data may still go out. */
+  get #earlyWrite(): EarlyWrite | undefined {
+    return this.#scratch?.earlyWrite;
+  }
+  set #earlyWrite(early: EarlyWrite | undefined) {
+    this.#setScratch('earlyWrite', early);
+  }
+  /** Server: how the client's 0-RTT records are treated now (see EarlyDataPlan). */
+  get #earlyRead(): EarlyRead | undefined {
+    return this.#scratch?.earlyRead;
+  }
+  set #earlyRead(early: EarlyRead | undefined) {
+    this.#setScratch('earlyRead', early);
+  }
 
   /**
    * The connection's yes/no facts, one bit each (see {@link Flag}): one field where ten booleans took ten (80 bytes
