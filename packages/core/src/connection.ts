@@ -112,6 +112,29 @@ interface EarlyRead {
 }
 
 /**
+ * What only some connections hold, and most established ones not at all: TLS 1.2's first Finished, a client's
+ * TLS 1.3 tickets and sessions (none until it reads them), a server's accepted 0-RTT data not yet read. Five fields
+ * that would otherwise be empty in most connections (40 bytes of each), in one object (see `TLSConnection.#occasional`).
+ */
+class Occasional {
+  firstFinished: Uint8Array | undefined = undefined;
+  tickets: NewSessionTicket13[] | undefined = undefined;
+  sessions: TLSSession[] | undefined = undefined;
+  earlyData: Uint8Array[] | undefined = undefined;
+  earlyDataBytes = 0;
+
+  get empty(): boolean {
+    return (
+      this.firstFinished === undefined &&
+      this.tickets === undefined &&
+      this.sessions === undefined &&
+      this.earlyData === undefined &&
+      this.earlyDataBytes === 0
+    );
+  }
+}
+
+/**
  * What a connection holds only while its handshake (or a post-handshake authentication) runs: five fields that an
  * established connection would otherwise carry empty (40 bytes of every connection), in one object (see
  * `TLSConnection.#scratch`).
@@ -219,18 +242,59 @@ export class TLSConnection {
   #emptyRecords = 0;
   #warningAlerts = 0;
   #keyUpdates = 0;
-  /** TLS 1.2: verify_data of the handshake's first Finished, for tls-unique. */
-  #firstFinished: Uint8Array | undefined;
-  /** Client, TLS 1.3: the NewSessionTickets received (the first {@link MAX_KEPT_SESSIONS}). */
-  #tickets: NewSessionTicket13[] | undefined;
   #earlyDataStatus: EarlyDataStatus = 'not_sent';
-  /** Server: accepted early data not yet taken by readEarlyData(). */
-  #earlyData: Uint8Array[] | undefined;
-  #earlyDataBytes = 0;
   /** Client: the session offered to the server (wrapBio's `session`). */
   readonly #offeredSession: TLSSession | undefined;
+
+  /**
+   * What only some connections hold (see {@link Occasional}): made by the first assignment of one of its fields and
+   * dropped once they are all empty again. Read and set through the accessors below, under the names the fields had.
+   */
+  #occasional: Occasional | undefined;
+  #setOccasional<K extends keyof Occasional>(key: K, value: Occasional[K]): void {
+    if (value === undefined || value === 0) {
+      const occasional = this.#occasional;
+      if (occasional === undefined) return;
+      occasional[key] = value;
+      if (occasional.empty) this.#occasional = undefined;
+      return;
+    }
+    (this.#occasional ??= new Occasional())[key] = value;
+  }
+  /** TLS 1.2: verify_data of the handshake's first Finished, for tls-unique. */
+  get #firstFinished(): Uint8Array | undefined {
+    return this.#occasional?.firstFinished;
+  }
+  set #firstFinished(verifyData: Uint8Array | undefined) {
+    this.#setOccasional('firstFinished', verifyData);
+  }
+  /** Client, TLS 1.3: the NewSessionTickets received (the first {@link MAX_KEPT_SESSIONS}). */
+  get #tickets(): NewSessionTicket13[] | undefined {
+    return this.#occasional?.tickets;
+  }
+  set #tickets(tickets: NewSessionTicket13[] | undefined) {
+    this.#setOccasional('tickets', tickets);
+  }
   /** Client: sessions received, oldest first, the last {@link MAX_KEPT_SESSIONS}. */
-  #sessions: TLSSession[] | undefined;
+  get #sessions(): TLSSession[] | undefined {
+    return this.#occasional?.sessions;
+  }
+  set #sessions(sessions: TLSSession[] | undefined) {
+    this.#setOccasional('sessions', sessions);
+  }
+  /** Server: accepted early data not yet taken by readEarlyData() (`#earlyDataBytes` bytes). */
+  get #earlyData(): Uint8Array[] | undefined {
+    return this.#occasional?.earlyData;
+  }
+  set #earlyData(chunks: Uint8Array[] | undefined) {
+    this.#setOccasional('earlyData', chunks);
+  }
+  get #earlyDataBytes(): number {
+    return this.#occasional?.earlyDataBytes ?? 0;
+  }
+  set #earlyDataBytes(bytes: number) {
+    this.#setOccasional('earlyDataBytes', bytes);
+  }
 
   /**
    * The handshake's passing state (see {@link HandshakeScratch}): made by the first assignment of one of its fields
