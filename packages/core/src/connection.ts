@@ -1551,7 +1551,7 @@ class Established {
     this.suite = result.suite;
     this.group = result.group;
     this.alpn = result.alpn;
-    this.serverName = result.serverName;
+    this.serverName = result.serverName === undefined ? undefined : sharedServerName(result.serverName);
     this.peerCipherSuites = result.peerCipherSuites === undefined ? undefined : sharedSuiteList(result.peerCipherSuites);
     this.tls12 = result.tls12;
     this.#facts =
@@ -1641,6 +1641,19 @@ function stringBytes(text: string, offset: number, length: number): Uint8Array {
 /** Offered cipher suite lists seen by servers, by their text: clients of one kind all offer the same list. */
 const suiteLists = new Map<string, readonly number[]>();
 const MAX_SUITE_LISTS = 64;
+
+/** Server names (SNI) seen by servers, so that connections to one name share its string. */
+const serverNames = new Map<string, string>();
+const MAX_SERVER_NAMES = 64;
+
+/** `name`, or an equal string another connection keeps (a server decodes a new one from each ClientHello). */
+function sharedServerName(name: string): string {
+  const shared = serverNames.get(name);
+  if (shared !== undefined) return shared;
+  if (serverNames.size >= MAX_SERVER_NAMES) serverNames.delete(serverNames.keys().next().value!);
+  serverNames.set(name, name);
+  return name;
+}
 
 function sharedSuiteList(suites: readonly number[]): readonly number[] {
   const key = suites.join(',');
