@@ -2,11 +2,13 @@
 // Connections at scale, tlsbio against Node's native `tls` in one run, with the same certificate (ECDSA P-256 leaf +
 // P-384 intermediate), suite (TLS_AES_128_GCM_SHA256) and group (X25519), shared contexts on both sides:
 //
-//   node bench/connections.mjs [--connections N] [--json]      (after pnpm build; default N = 1000)
+//   node bench/connections.mjs [--connections N] [--warm W] [--json]   (after pnpm build; default N = 1000, W = 20)
 //
 // Rows (each measured in a fresh child process started with --expose-gc, so one cannot skew the other's memory):
 // - memory per idle established connection pair: N loopback client+server pairs in one process, handshakes done, no
-//   data in flight; RSS and V8 heap+external deltas after GC, divided by N.
+//   data in flight; RSS and V8 heap+external deltas after GC, divided by N. W pairs are opened (and kept) before
+//   the baseline, so that it includes warmed code and contexts; the code V8 optimises while the N pairs are made is
+//   counted with them. A large W (e.g. --warm 1000) measures the marginal cost of N more pairs instead.
 // - load: N connections open at once (handshakes 100 at a time), then 64 KiB echoed each way on every one; the time
 //   for all of it, errors and lost bytes (must be 0). tlsbio client -> tlsbio server, tlsbio client -> native server,
 //   and native -> native as the reference.
@@ -25,6 +27,7 @@ const option = (name, fallback) => {
   return index === -1 ? fallback : argv[index + 1];
 };
 const N = Number(option('--connections', 1000));
+const WARM = Number(option('--warm', 20));
 const json = argv.includes('--json');
 const pki = (name) => readFileSync(fileURLToPath(new URL(`../packages/core/test/fixtures/pki/${name}`, import.meta.url)), 'utf8');
 const cert = pki('server-ecdsa-chain.pem');
@@ -83,11 +86,11 @@ async function memoryChild(name) {
   const servers = [];
   const listener = await impl.listen((connection) => servers.push(connection));
   // Warm the code paths (and the contexts' lazily built state) so the baseline includes them.
-  const warm = await openAll(() => impl.dial(listener.port), 20);
+  const warm = await openAll(() => impl.dial(listener.port), WARM);
   await settle();
   const before = measure();
   const clients = await openAll(() => impl.dial(listener.port), N);
-  while (servers.length < N + 20) await new Promise((resolve) => setImmediate(resolve));
+  while (servers.length < N + WARM) await new Promise((resolve) => setImmediate(resolve));
   await settle();
   const after = measure();
   const result = {
@@ -166,7 +169,7 @@ async function loadChild(clientName, serverName) {
 // ---- parent ----
 
 function child(args) {
-  const output = execFileSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), '--connections', String(N), ...args], {
+  const output = execFileSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), '--connections', String(N), '--warm', String(WARM), ...args], {
     encoding: 'utf8',
     maxBuffer: 1 << 20,
   });
@@ -184,9 +187,9 @@ else {
     'tlsbio -> native': child(['--child', 'load', '--client', 'tlsbio', '--server', 'native']),
     'native -> native': child(['--child', 'load', '--client', 'native', '--server', 'native']),
   };
-  if (json) console.log(JSON.stringify({ connections: N, memory, load }, null, 2));
+  if (json) console.log(JSON.stringify({ connections: N, warm: WARM, memory, load }, null, 2));
   else {
-    console.log(`memory per idle established client+server pair (${N} loopback pairs in one process, after GC)`);
+    console.log(`memory per idle established client+server pair (${N} loopback pairs in one process, after ${WARM} warm-up pairs, after GC)`);
     console.log(`  RSS:           tlsbio ${KiB(memory.tlsbio.rssPerPair)} KiB   native ${KiB(memory.native.rssPerPair)} KiB   ratio ${(memory.tlsbio.rssPerPair / memory.native.rssPerPair).toFixed(2)}`);
     console.log(`  heap+external: tlsbio ${KiB(memory.tlsbio.heapExternalPerPair)} KiB   native ${KiB(memory.native.heapExternalPerPair)} KiB   ratio ${(memory.tlsbio.heapExternalPerPair / memory.native.heapExternalPerPair).toFixed(2)}`);
     console.log(`load: ${N} connections open at once, then 64 KiB echoed each way on each`);

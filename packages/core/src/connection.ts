@@ -98,6 +98,80 @@ const EMPTY = new Uint8Array(0);
 /** Python's `SSLObject.cipher()`: `[name, protocol version, secret bits]`. */
 export type CipherInfo = readonly [name: string, version: string, bits: number];
 
+/** Client: while our 0-RTT keys are in force, how much early data may still go out. */
+interface EarlyWrite {
+  readonly limit: number;
+  written: number;
+}
+
+/** Server: how the client's 0-RTT records are treated now (see EarlyDataPlan). */
+interface EarlyRead {
+  readonly mode: 'accept' | 'skip-undecryptable' | 'skip-application-data';
+  readonly limit: number;
+  received: number;
+}
+
+/**
+ * What only some connections hold, and most established ones not at all: TLS 1.2's first Finished, a client's
+ * TLS 1.3 tickets and sessions (none until it reads them), a server's accepted 0-RTT data not yet read. Five fields
+ * that would otherwise be empty in most connections (40 bytes of each), in one object (see `TLSConnection.#occasional`).
+ */
+class Occasional {
+  firstFinished: Uint8Array | undefined = undefined;
+  tickets: NewSessionTicket13[] | undefined = undefined;
+  sessions: TLSSession[] | undefined = undefined;
+  earlyData: Uint8Array[] | undefined = undefined;
+  earlyDataBytes = 0;
+
+  get empty(): boolean {
+    return (
+      this.firstFinished === undefined &&
+      this.tickets === undefined &&
+      this.sessions === undefined &&
+      this.earlyData === undefined &&
+      this.earlyDataBytes === 0
+    );
+  }
+}
+
+/**
+ * What a connection holds only while its handshake (or a post-handshake authentication) runs: five fields that an
+ * established connection would otherwise carry empty (40 bytes of every connection), in one object (see
+ * `TLSConnection.#scratch`).
+ */
+class HandshakeScratch {
+  verifiedChain: readonly Certificate[] | undefined = undefined;
+  readSecret: Uint8Array | undefined = undefined;
+  writeSecret: Uint8Array | undefined = undefined;
+  earlyWrite: EarlyWrite | undefined = undefined;
+  earlyRead: EarlyRead | undefined = undefined;
+
+  get empty(): boolean {
+    return (
+      this.verifiedChain === undefined &&
+      this.readSecret === undefined &&
+      this.writeSecret === undefined &&
+      this.earlyWrite === undefined &&
+      this.earlyRead === undefined
+    );
+  }
+}
+
+/** The bits of `TLSConnection.#flags`. */
+const Flag = {
+  started: 1 << 0,
+  peerClosed: 1 << 1,
+  closeSent: 1 << 2,
+  inCallback: 1 << 3,
+  earlyDataRequested: 1 << 4,
+  earlyOpen: 1 << 5,
+  sessionReused: 1 << 6,
+  compatibilityCcsSeen: 1 << 7,
+  peerProtected: 1 << 8,
+  transcriptStarted: 1 << 9,
+} as const;
+type Flag = (typeof Flag)[keyof typeof Flag];
+
 /** The channel binding types of {@link TLSConnection.getChannelBinding} (RFC 9266, RFC 5929). */
 export type ChannelBindingType = 'tls-exporter' | 'tls-unique';
 
@@ -155,48 +229,201 @@ export class TLSConnection {
   #state: HandshakeState | undefined;
   /** The negotiated version: TLS 1.3 unless the handshake settled on TLS 1.2. */
   #version: number = TLSVersion.TLSv1_3;
-  #started = false;
   /** The completed handshake's facts and secrets; the peer's chain is kept apart, as DER (see #completeHandshake). */
   #result: Established | undefined;
   /** The peer's chain as received, leaf first (DER); parsed again only when asked for as a dictionary. */
   #peerChain: readonly Uint8Array[] = NO_CERTIFICATES;
-  #verifiedChain: readonly Certificate[] | undefined;
   /** The verified path as DER, once the handshake has completed. */
   #verifiedDer: readonly Uint8Array[] | undefined;
-  /** TLS 1.3, during the handshake: the traffic secrets in force (then kept by #result, for KeyUpdate). */
-  #readSecret: Uint8Array | undefined;
-  #writeSecret: Uint8Array | undefined;
   /** Application data received and not yet read (`#plaintextBytes` bytes). */
   #plaintext: Uint8Array[] | undefined;
   #plaintextBytes = 0;
   #fatal: TLSError | undefined;
-  #peerClosed = false;
-  #closeSent = false;
   #emptyRecords = 0;
   #warningAlerts = 0;
   #keyUpdates = 0;
-  #inCallback = false;
-  /** TLS 1.2: verify_data of the handshake's first Finished, for tls-unique. */
-  #firstFinished: Uint8Array | undefined;
-  /** Client, TLS 1.3: the NewSessionTickets received (the first {@link MAX_KEPT_SESSIONS}). */
-  #tickets: NewSessionTicket13[] | undefined;
   #earlyDataStatus: EarlyDataStatus = 'not_sent';
-  /** Client: the application called writeEarlyData() before the handshake began. */
-  #earlyDataRequested = false;
-  /** Client: while our 0-RTT keys are in force, how much early data may still go out. */
-  #earlyWrite: { readonly limit: number; written: number } | undefined;
-  /** Server: how the client's 0-RTT records are treated now (see EarlyDataPlan). */
-  #earlyRead: { readonly mode: 'accept' | 'skip-undecryptable' | 'skip-application-data'; readonly limit: number; received: number } | undefined;
-  /** Server: whether more early data may still arrive (until the ClientHello is answered without it, or EndOfEarlyData). */
-  #earlyOpen = true;
-  /** Server: accepted early data not yet taken by readEarlyData(). */
-  #earlyData: Uint8Array[] | undefined;
-  #earlyDataBytes = 0;
   /** Client: the session offered to the server (wrapBio's `session`). */
   readonly #offeredSession: TLSSession | undefined;
+
+  /**
+   * What only some connections hold (see {@link Occasional}): made by the first assignment of one of its fields and
+   * dropped once they are all empty again. Read and set through the accessors below, under the names the fields had.
+   */
+  #occasional: Occasional | undefined;
+  #setOccasional<K extends keyof Occasional>(key: K, value: Occasional[K]): void {
+    if (value === undefined || value === 0) {
+      const occasional = this.#occasional;
+      if (occasional === undefined) return;
+      occasional[key] = value;
+      if (occasional.empty) this.#occasional = undefined;
+      return;
+    }
+    (this.#occasional ??= new Occasional())[key] = value;
+  }
+  /** TLS 1.2: verify_data of the handshake's first Finished, for tls-unique. */
+  get #firstFinished(): Uint8Array | undefined {
+    return this.#occasional?.firstFinished;
+  }
+  set #firstFinished(verifyData: Uint8Array | undefined) {
+    this.#setOccasional('firstFinished', verifyData);
+  }
+  /** Client, TLS 1.3: the NewSessionTickets received (the first {@link MAX_KEPT_SESSIONS}). */
+  get #tickets(): NewSessionTicket13[] | undefined {
+    return this.#occasional?.tickets;
+  }
+  set #tickets(tickets: NewSessionTicket13[] | undefined) {
+    this.#setOccasional('tickets', tickets);
+  }
   /** Client: sessions received, oldest first, the last {@link MAX_KEPT_SESSIONS}. */
-  #sessions: TLSSession[] | undefined;
-  #sessionReused = false;
+  get #sessions(): TLSSession[] | undefined {
+    return this.#occasional?.sessions;
+  }
+  set #sessions(sessions: TLSSession[] | undefined) {
+    this.#setOccasional('sessions', sessions);
+  }
+  /** Server: accepted early data not yet taken by readEarlyData() (`#earlyDataBytes` bytes). */
+  get #earlyData(): Uint8Array[] | undefined {
+    return this.#occasional?.earlyData;
+  }
+  set #earlyData(chunks: Uint8Array[] | undefined) {
+    this.#setOccasional('earlyData', chunks);
+  }
+  get #earlyDataBytes(): number {
+    return this.#occasional?.earlyDataBytes ?? 0;
+  }
+  set #earlyDataBytes(bytes: number) {
+    this.#setOccasional('earlyDataBytes', bytes);
+  }
+
+  /**
+   * The handshake's passing state (see {@link HandshakeScratch}): made by the first assignment of one of its fields
+   * and dropped once they are all empty again, as they are when the handshake has completed. Read and set through
+   * the accessors below, under the names the fields had.
+   */
+  #scratch: HandshakeScratch | undefined;
+  #setScratch<K extends keyof HandshakeScratch>(key: K, value: HandshakeScratch[K]): void {
+    if (value === undefined) {
+      const scratch = this.#scratch;
+      if (scratch === undefined) return;
+      scratch[key] = value;
+      if (scratch.empty) this.#scratch = undefined;
+      return;
+    }
+    (this.#scratch ??= new HandshakeScratch())[key] = value;
+  }
+  /** The path the handshake (or a post-handshake authentication) verified, until the connection keeps its DER. */
+  get #verifiedChain(): readonly Certificate[] | undefined {
+    return this.#scratch?.verifiedChain;
+  }
+  set #verifiedChain(chain: readonly Certificate[] | undefined) {
+    this.#setScratch('verifiedChain', chain);
+  }
+  /** TLS 1.3, during the handshake: the traffic secrets in force (then kept by #result, for KeyUpdate). */
+  get #readSecret(): Uint8Array | undefined {
+    return this.#scratch?.readSecret;
+  }
+  set #readSecret(secret: Uint8Array | undefined) {
+    this.#setScratch('readSecret', secret);
+  }
+  get #writeSecret(): Uint8Array | undefined {
+    return this.#scratch?.writeSecret;
+  }
+  set #writeSecret(secret: Uint8Array | undefined) {
+    this.#setScratch('writeSecret', secret);
+  }
+  /** Client: while our 0-RTT keys are in force, how much early data may still go out. */
+  get #earlyWrite(): EarlyWrite | undefined {
+    return this.#scratch?.earlyWrite;
+  }
+  set #earlyWrite(early: EarlyWrite | undefined) {
+    this.#setScratch('earlyWrite', early);
+  }
+  /** Server: how the client's 0-RTT records are treated now (see EarlyDataPlan). */
+  get #earlyRead(): EarlyRead | undefined {
+    return this.#scratch?.earlyRead;
+  }
+  set #earlyRead(early: EarlyRead | undefined) {
+    this.#setScratch('earlyRead', early);
+  }
+
+  /**
+   * The connection's yes/no facts, one bit each (see {@link Flag}): one field where ten booleans took ten (80 bytes
+   * of every connection). Read and set through the accessors below, under the names the fields had.
+   */
+  #flags: number = Flag.earlyOpen;
+  #has(flag: Flag): boolean {
+    return (this.#flags & flag) !== 0;
+  }
+  #set(flag: Flag, on: boolean): void {
+    this.#flags = on ? this.#flags | flag : this.#flags & ~flag;
+  }
+  /** The handshake has begun (our first flight is queued, or the peer's awaited). */
+  get #started(): boolean {
+    return this.#has(Flag.started);
+  }
+  set #started(on: boolean) {
+    this.#set(Flag.started, on);
+  }
+  get #peerClosed(): boolean {
+    return this.#has(Flag.peerClosed);
+  }
+  set #peerClosed(on: boolean) {
+    this.#set(Flag.peerClosed, on);
+  }
+  get #closeSent(): boolean {
+    return this.#has(Flag.closeSent);
+  }
+  set #closeSent(on: boolean) {
+    this.#set(Flag.closeSent, on);
+  }
+  get #inCallback(): boolean {
+    return this.#has(Flag.inCallback);
+  }
+  set #inCallback(on: boolean) {
+    this.#set(Flag.inCallback, on);
+  }
+  /** Client: the application called writeEarlyData() before the handshake began. */
+  get #earlyDataRequested(): boolean {
+    return this.#has(Flag.earlyDataRequested);
+  }
+  set #earlyDataRequested(on: boolean) {
+    this.#set(Flag.earlyDataRequested, on);
+  }
+  /** Server: whether more early data may still arrive (until the ClientHello is answered without it, or EndOfEarlyData). */
+  get #earlyOpen(): boolean {
+    return this.#has(Flag.earlyOpen);
+  }
+  set #earlyOpen(on: boolean) {
+    this.#set(Flag.earlyOpen, on);
+  }
+  get #sessionReused(): boolean {
+    return this.#has(Flag.sessionReused);
+  }
+  set #sessionReused(on: boolean) {
+    this.#set(Flag.sessionReused, on);
+  }
+  /** TLS 1.3: whether the peer's one middlebox-compatibility change_cipher_spec has been dropped. */
+  get #compatibilityCcsSeen(): boolean {
+    return this.#has(Flag.compatibilityCcsSeen);
+  }
+  set #compatibilityCcsSeen(on: boolean) {
+    this.#set(Flag.compatibilityCcsSeen, on);
+  }
+  /** Whether the peer has sent a protected record yet. */
+  get #peerProtected(): boolean {
+    return this.#has(Flag.peerProtected);
+  }
+  set #peerProtected(on: boolean) {
+    this.#set(Flag.peerProtected, on);
+  }
+  /** Whether a ClientHello has been sent or received. */
+  get #transcriptStarted(): boolean {
+    return this.#has(Flag.transcriptStarted);
+  }
+  set #transcriptStarted(on: boolean) {
+    this.#set(Flag.transcriptStarted, on);
+  }
 
   /** @internal use {@link TLSContext.wrapBio} */
   constructor(context: TLSContext, incoming: MemoryBIO, outgoing: MemoryBIO, options: ConnectionOptions) {
@@ -810,15 +1037,6 @@ export class TLSConnection {
     this.#compatibilityCcsSeen = true;
   }
 
-  /** TLS 1.3: whether the peer's one middlebox-compatibility change_cipher_spec has been dropped. */
-  #compatibilityCcsSeen = false;
-
-  /** Whether the peer has sent a protected record yet. */
-  #peerProtected = false;
-
-  /** Whether a ClientHello has been sent or received. */
-  #transcriptStarted = false;
-
   #handleAlert(fragment: Uint8Array): void {
     const { level, description } = decodeAlert(fragment);
     if (description === AlertDescription.close_notify) {
@@ -1308,19 +1526,20 @@ class Established {
   readonly group: HandshakeResult['group'];
   readonly alpn: string | undefined;
   readonly serverName: string | undefined;
-  /** Replaced when a post-handshake authentication (RFC 8446 §4.6.2) brings the client's certificate. */
-  peerVerified: boolean;
-  readonly helloRetried: boolean;
   /** Server: the cipher suites the client offered, shared with every connection that saw the same list. */
   readonly peerCipherSuites: readonly number[] | undefined;
-  readonly peerPostHandshakeAuth: boolean | undefined;
   readonly tls12: HandshakeResult['tls12'];
+  /** peerVerified, helloRetried and peerPostHandshakeAuth, one bit each (one field where three took 24 bytes). */
+  #facts: number;
   /**
    * TLS 1.3 (RFC 8446 §7.1), back to back, one hash length each: the application traffic secrets in force, read then
    * write (a KeyUpdate replaces one, §7.2), the exporter master secret and, when kept, the resumption master secret.
-   * One array for all, each copied out when used: one buffer instead of one per secret, and no view held idle.
+   * Kept as one string of byte values (each char one byte) and copied out into a fresh array when used: an idle
+   * connection holds 16 bytes of string header besides the secrets, where one `Uint8Array` held ~300 bytes (the
+   * array, its `ArrayBuffer`, and a backing store outside the V8 heap). The secrets are used a handful of times in a
+   * connection's life (a KeyUpdate, an export, each ticket), never per record.
    */
-  readonly #secrets: Uint8Array | undefined;
+  #secrets: string | undefined;
   /** The suite's hash length: each secret's. */
   readonly #secretLength: number = 0;
 
@@ -1332,53 +1551,109 @@ class Established {
     this.suite = result.suite;
     this.group = result.group;
     this.alpn = result.alpn;
-    this.serverName = result.serverName;
-    this.peerVerified = result.peerVerified;
-    this.helloRetried = result.helloRetried;
+    this.serverName = result.serverName === undefined ? undefined : sharedServerName(result.serverName);
     this.peerCipherSuites = result.peerCipherSuites === undefined ? undefined : sharedSuiteList(result.peerCipherSuites);
-    this.peerPostHandshakeAuth = result.peerPostHandshakeAuth;
     this.tls12 = result.tls12;
+    this.#facts =
+      (result.peerVerified ? PEER_VERIFIED : 0) | (result.helloRetried ? HELLO_RETRIED : 0) | (result.peerPostHandshakeAuth === true ? PEER_POST_HANDSHAKE_AUTH : 0);
     const { exporterMasterSecret, resumptionMasterSecret } = result;
     if (read === undefined || write === undefined || exporterMasterSecret === undefined) return;
     const kept = [read, write, exporterMasterSecret];
     if (keepResumption && resumptionMasterSecret !== undefined) kept.push(resumptionMasterSecret);
-    const secrets = new Uint8Array(read.length * kept.length);
-    kept.forEach((secret, index) => secrets.set(secret, index * read.length));
-    this.#secrets = secrets;
+    this.#secrets = byteString(concatBytes(kept));
     this.#secretLength = read.length;
   }
 
-  get readSecret(): Uint8Array | undefined {
-    return this.#secret(0);
+  /**
+   * Whether the peer's certificate was verified; replaced when a post-handshake authentication (RFC 8446 §4.6.2)
+   * brings the client's.
+   */
+  get peerVerified(): boolean {
+    return (this.#facts & PEER_VERIFIED) !== 0;
   }
-  set readSecret(secret: Uint8Array) {
-    this.#secrets!.set(secret, 0);
+  set peerVerified(verified: boolean) {
+    this.#facts = verified ? this.#facts | PEER_VERIFIED : this.#facts & ~PEER_VERIFIED;
   }
-  get writeSecret(): Uint8Array | undefined {
-    return this.#secret(1);
+  get helloRetried(): boolean {
+    return (this.#facts & HELLO_RETRIED) !== 0;
   }
-  set writeSecret(secret: Uint8Array) {
-    this.#secrets!.set(secret, secret.length);
-  }
-  get exporterMasterSecret(): Uint8Array | undefined {
-    return this.#secret(2);
-  }
-  get resumptionMasterSecret(): Uint8Array | undefined {
-    return this.#secret(3);
+  /** Server, TLS 1.3: the client offered post_handshake_auth (RFC 8446 §4.2.6). */
+  get peerPostHandshakeAuth(): boolean {
+    return (this.#facts & PEER_POST_HANDSHAKE_AUTH) !== 0;
   }
 
-  /** A copy of the secret at `index` (taken apart from the array that a KeyUpdate overwrites), if kept. */
-  #secret(index: number): Uint8Array | undefined {
-    const secrets = this.#secrets;
-    if (secrets === undefined) return undefined;
-    const length = this.#secretLength;
-    return secrets.length >= (index + 1) * length ? secrets.slice(index * length, (index + 1) * length) : undefined;
+  get readSecret(): Uint8Array | undefined {
+    return secretAt(this.#secrets, this.#secretLength, 0);
   }
+  set readSecret(secret: Uint8Array) {
+    this.#secrets = withSecret(this.#secrets!, this.#secretLength, 0, secret);
+  }
+  get writeSecret(): Uint8Array | undefined {
+    return secretAt(this.#secrets, this.#secretLength, 1);
+  }
+  set writeSecret(secret: Uint8Array) {
+    this.#secrets = withSecret(this.#secrets!, this.#secretLength, 1, secret);
+  }
+  get exporterMasterSecret(): Uint8Array | undefined {
+    return secretAt(this.#secrets, this.#secretLength, 2);
+  }
+  get resumptionMasterSecret(): Uint8Array | undefined {
+    return secretAt(this.#secrets, this.#secretLength, 3);
+  }
+}
+
+// Bits of Established's #facts.
+const PEER_VERIFIED = 1;
+const HELLO_RETRIED = 2;
+const PEER_POST_HANDSHAKE_AUTH = 4;
+
+// Established's secrets are read and replaced by these functions rather than by private methods: a class with
+// private methods stores a brand in every instance (8 bytes of every connection).
+
+/** A fresh array holding the secret at `index` of `secrets` (each `length` bytes), if kept. */
+function secretAt(secrets: string | undefined, length: number, index: number): Uint8Array | undefined {
+  if (secrets === undefined || secrets.length < (index + 1) * length) return undefined;
+  return stringBytes(secrets, index * length, length);
+}
+
+/** `secrets` with the secret at `index` replaced (a KeyUpdate's next traffic secret: same length). */
+function withSecret(secrets: string, length: number, index: number, secret: Uint8Array): string {
+  const all = stringBytes(secrets, 0, secrets.length);
+  all.set(secret, index * length);
+  return byteString(all);
+}
+
+/**
+ * `bytes` as a string of one char per byte (0–255), which V8 stores flat, one byte a char. Made in one call, not by
+ * concatenation: a concatenated string is a tree of its pieces until something reads it.
+ */
+function byteString(bytes: Uint8Array): string {
+  return String.fromCharCode(...bytes);
+}
+
+/** `length` bytes of a {@link byteString} from `offset`, in a fresh array. */
+function stringBytes(text: string, offset: number, length: number): Uint8Array {
+  const bytes = new Uint8Array(length);
+  for (let i = 0; i < length; i++) bytes[i] = text.charCodeAt(offset + i);
+  return bytes;
 }
 
 /** Offered cipher suite lists seen by servers, by their text: clients of one kind all offer the same list. */
 const suiteLists = new Map<string, readonly number[]>();
 const MAX_SUITE_LISTS = 64;
+
+/** Server names (SNI) seen by servers, so that connections to one name share its string. */
+const serverNames = new Map<string, string>();
+const MAX_SERVER_NAMES = 64;
+
+/** `name`, or an equal string another connection keeps (a server decodes a new one from each ClientHello). */
+function sharedServerName(name: string): string {
+  const shared = serverNames.get(name);
+  if (shared !== undefined) return shared;
+  if (serverNames.size >= MAX_SERVER_NAMES) serverNames.delete(serverNames.keys().next().value!);
+  serverNames.set(name, name);
+  return name;
+}
 
 function sharedSuiteList(suites: readonly number[]): readonly number[] {
   const key = suites.join(',');

@@ -281,6 +281,32 @@ function transportError(operation: string, error: unknown): SysCallError {
 }
 
 /**
+ * What a driver needs once its streams are made or it is closing: eight fields that an idle connection, whose
+ * streams nobody touched, would otherwise carry empty (64 bytes of every connection), in one object made on first
+ * use (see `Driver.#streamState`).
+ */
+class StreamState {
+  readable: ReadableStream<Uint8Array> | undefined = undefined;
+  writable: WritableStream<Uint8Array> | undefined = undefined;
+  readableController: ReadableStreamDefaultController<Uint8Array> | undefined = undefined;
+  writableController: WritableStreamDefaultController | undefined = undefined;
+  readFinished: Deferred<void> | undefined = undefined;
+  failing: Promise<void> | undefined = undefined;
+  closingWrite: Promise<void> | undefined = undefined;
+  writing: Promise<void> = RESOLVED;
+}
+
+/** The bits of `Driver.#flags`. */
+const DriverFlag = {
+  transportEnded: 1 << 0,
+  closeNotifyQueued: 1 << 1,
+  writeDone: 1 << 2,
+  readDone: 1 << 3,
+  finished: 1 << 4,
+} as const;
+type DriverFlag = (typeof DriverFlag)[keyof typeof DriverFlag];
+
+/**
  * The driver is the stream it returns: one object per connection. The streams are made on first use of `readable`
  * and `writable` (an idle connection whose streams nobody touched costs no stream machinery), in the state the
  * connection has reached by then: errored after a failure. Likewise `opened` and `closed` are promises made when
@@ -300,7 +326,6 @@ class Driver implements SecureStream {
   #filling: Promise<void> | undefined;
   /** Received bytes that did not fit in the incoming BIO yet. */
   #carry: Uint8Array | undefined;
-  #transportEnded = false;
 
   /** PENDING, DONE, or the handshake's error. */
   #openedResult: unknown = PENDING;
@@ -309,31 +334,123 @@ class Driver implements SecureStream {
   /** PENDING, DONE (closed cleanly or abandoned), or the connection's error. */
   #closedResult: unknown = PENDING;
   #closedWait: Deferred<void> | undefined;
-  /** Settles once the readable is done (the peer's close_notify, or a failure); made when someone waits for it. */
-  #readFinished: Deferred<void> | undefined;
   /** The first failure or abandonment, once it happened: whoever waits on the transport stops waiting (#orDeath). */
   #death: { readonly error: unknown } | undefined;
   /** Rejecters of the waits in progress on the transport (#orDeath). */
   #waiters: Set<(error: unknown) => void> | undefined;
-  #readable: ReadableStream<Uint8Array> | undefined;
-  #writable: WritableStream<Uint8Array> | undefined;
-  #readableController: ReadableStreamDefaultController<Uint8Array> | undefined;
-  #writableController: WritableStreamDefaultController | undefined;
 
   /** The first failure; every later operation throws it. */
   #error: unknown;
-  #failing: Promise<void> | undefined;
-  /** Set (synchronously) when close_notify is handed to the engine: no engine write() after it. */
-  #closeNotifyQueued = false;
-  #closingWrite: Promise<void> | undefined;
+
+  /**
+   * The streams, their controllers and the closing's promises (see {@link StreamState}), made on first use: an idle
+   * connection whose streams nobody touched and that is not closing holds none. Read and set through the accessors
+   * below, under the names the fields had.
+   */
+  #streamState: StreamState | undefined;
+  #streamStateMade(): StreamState {
+    return (this.#streamState ??= new StreamState());
+  }
+  get #readable(): ReadableStream<Uint8Array> | undefined {
+    return this.#streamState?.readable;
+  }
+  set #readable(value: ReadableStream<Uint8Array> | undefined) {
+    this.#streamStateMade().readable = value;
+  }
+  get #writable(): WritableStream<Uint8Array> | undefined {
+    return this.#streamState?.writable;
+  }
+  set #writable(value: WritableStream<Uint8Array> | undefined) {
+    this.#streamStateMade().writable = value;
+  }
+  get #readableController(): ReadableStreamDefaultController<Uint8Array> | undefined {
+    return this.#streamState?.readableController;
+  }
+  set #readableController(value: ReadableStreamDefaultController<Uint8Array> | undefined) {
+    this.#streamStateMade().readableController = value;
+  }
+  get #writableController(): WritableStreamDefaultController | undefined {
+    return this.#streamState?.writableController;
+  }
+  set #writableController(value: WritableStreamDefaultController | undefined) {
+    this.#streamStateMade().writableController = value;
+  }
+  /** Settles once the readable is done (the peer's close_notify, or a failure); made when someone waits for it. */
+  get #readFinished(): Deferred<void> | undefined {
+    return this.#streamState?.readFinished;
+  }
+  set #readFinished(value: Deferred<void> | undefined) {
+    this.#streamStateMade().readFinished = value;
+  }
+  get #failing(): Promise<void> | undefined {
+    return this.#streamState?.failing;
+  }
+  set #failing(value: Promise<void> | undefined) {
+    this.#streamStateMade().failing = value;
+  }
+  get #closingWrite(): Promise<void> | undefined {
+    return this.#streamState?.closingWrite;
+  }
+  set #closingWrite(value: Promise<void> | undefined) {
+    this.#streamStateMade().closingWrite = value;
+  }
   /** The sink write in progress, so that an internal close waits for it. */
-  #writing: Promise<void> = RESOLVED;
-  #writeDone = false;
-  #readDone = false;
-  #finished = false;
+  get #writing(): Promise<void> {
+    return this.#streamState?.writing ?? RESOLVED;
+  }
+  set #writing(value: Promise<void>) {
+    this.#streamStateMade().writing = value;
+  }
 
   /** Client: `options.earlyData`, the ALPN protocol of the session it goes under, and whether it went again as 1-RTT. */
   readonly #earlyData: EarlyDataPlan | undefined;
+
+  /**
+   * The driver's yes/no facts, one bit each (see {@link DriverFlag}): one field where five booleans took five (40
+   * bytes of every connection). Read and set through the accessors below, under the names the fields had.
+   */
+  #flags = 0;
+  #has(flag: DriverFlag): boolean {
+    return (this.#flags & flag) !== 0;
+  }
+  #set(flag: DriverFlag, on: boolean): void {
+    this.#flags = on ? this.#flags | flag : this.#flags & ~flag;
+  }
+  /** The transport's read() returned its end (null). */
+  get #transportEnded(): boolean {
+    return this.#has(DriverFlag.transportEnded);
+  }
+  set #transportEnded(on: boolean) {
+    this.#set(DriverFlag.transportEnded, on);
+  }
+  /** Set (synchronously) when close_notify is handed to the engine: no engine write() after it. */
+  get #closeNotifyQueued(): boolean {
+    return this.#has(DriverFlag.closeNotifyQueued);
+  }
+  set #closeNotifyQueued(on: boolean) {
+    this.#set(DriverFlag.closeNotifyQueued, on);
+  }
+  /** Our close_notify went out (the transport took it). */
+  get #writeDone(): boolean {
+    return this.#has(DriverFlag.writeDone);
+  }
+  set #writeDone(on: boolean) {
+    this.#set(DriverFlag.writeDone, on);
+  }
+  /** The peer's close_notify arrived and the readable ended. */
+  get #readDone(): boolean {
+    return this.#has(DriverFlag.readDone);
+  }
+  set #readDone(on: boolean) {
+    this.#set(DriverFlag.readDone, on);
+  }
+  /** The transport is being (or has been) closed: after both directions closed, or an abandonment. */
+  get #finished(): boolean {
+    return this.#has(DriverFlag.finished);
+  }
+  set #finished(on: boolean) {
+    this.#set(DriverFlag.finished, on);
+  }
 
   constructor(
     transport: Transport,

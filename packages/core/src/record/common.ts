@@ -102,27 +102,25 @@ export const SHARED_AAD12 = new Uint8Array(13);
 
 /**
  * A per-record nonce: the 12-byte IV XORed with the sequence number left-padded to 12 bytes (RFC 8446 §5.3; the
- * same construction for ChaCha20-Poly1305 in TLS 1.2, RFC 7905 §2). The IV is kept as six 16-bit numbers (small
- * integers live inside the object; a 32-bit word would be a heap number, an array two more objects), and `at()`
- * writes the nonce into {@link SHARED_NONCE}: valid until the next record is sealed or opened, by any connection.
- * TLS 1.3's sealer and opener extend it, so that their IV lives in their own object.
+ * same construction for ChaCha20-Poly1305 in TLS 1.2, RFC 7905 §2). The IV is kept as four 24-bit numbers: small
+ * integers live inside the object on every V8 build (a 32-bit word would be a heap number where pointers are
+ * compressed, an array two more objects), and four fields cost 16 bytes less than six 16-bit ones. `at()` writes
+ * the nonce into {@link SHARED_NONCE}: valid until the next record is sealed or opened, by any connection. TLS 1.3's
+ * sealer and opener extend it, so that their IV lives in their own object.
  */
 export class XorNonce {
+  /** IV bytes 0–2, 3–5, 6–8 and 9–11, big-endian. */
   readonly #iv0: number;
   readonly #iv1: number;
   readonly #iv2: number;
   readonly #iv3: number;
-  readonly #iv4: number;
-  readonly #iv5: number;
 
   constructor(iv: Uint8Array) {
     // Our own copy: the caller may wipe its key material.
-    this.#iv0 = (iv[0]! << 8) | iv[1]!;
-    this.#iv1 = (iv[2]! << 8) | iv[3]!;
-    this.#iv2 = (iv[4]! << 8) | iv[5]!;
-    this.#iv3 = (iv[6]! << 8) | iv[7]!;
-    this.#iv4 = (iv[8]! << 8) | iv[9]!;
-    this.#iv5 = (iv[10]! << 8) | iv[11]!;
+    this.#iv0 = (iv[0]! << 16) | (iv[1]! << 8) | iv[2]!;
+    this.#iv1 = (iv[3]! << 16) | (iv[4]! << 8) | iv[5]!;
+    this.#iv2 = (iv[6]! << 16) | (iv[7]! << 8) | iv[8]!;
+    this.#iv3 = (iv[9]! << 16) | (iv[10]! << 8) | iv[11]!;
   }
 
   /** The nonce for record `seq`, in {@link SHARED_NONCE}. Bytes 0..3 are the IV's own: the sequence number never reaches them. */
@@ -130,22 +128,22 @@ export class XorNonce {
     const nonce = SHARED_NONCE;
     const hi = Math.floor(seq / TWO_POW_32);
     const lo = seq >>> 0;
-    const w2 = this.#iv2 ^ (hi >>> 16);
-    const w3 = this.#iv3 ^ (hi & 0xffff);
-    const w4 = this.#iv4 ^ (lo >>> 16);
-    const w5 = this.#iv5 ^ (lo & 0xffff);
-    nonce[0] = this.#iv0 >>> 8;
-    nonce[1] = this.#iv0 & 0xff;
-    nonce[2] = this.#iv1 >>> 8;
-    nonce[3] = this.#iv1 & 0xff;
-    nonce[4] = w2 >>> 8;
-    nonce[5] = w2 & 0xff;
-    nonce[6] = w3 >>> 8;
-    nonce[7] = w3 & 0xff;
-    nonce[8] = w4 >>> 8;
-    nonce[9] = w4 & 0xff;
-    nonce[10] = w5 >>> 8;
-    nonce[11] = w5 & 0xff;
+    const iv0 = this.#iv0;
+    const iv1 = this.#iv1;
+    const iv2 = this.#iv2;
+    const iv3 = this.#iv3;
+    nonce[0] = iv0 >>> 16;
+    nonce[1] = (iv0 >>> 8) & 0xff;
+    nonce[2] = iv0 & 0xff;
+    nonce[3] = iv1 >>> 16;
+    nonce[4] = ((iv1 >>> 8) & 0xff) ^ (hi >>> 24);
+    nonce[5] = (iv1 & 0xff) ^ ((hi >>> 16) & 0xff);
+    nonce[6] = (iv2 >>> 16) ^ ((hi >>> 8) & 0xff);
+    nonce[7] = ((iv2 >>> 8) & 0xff) ^ (hi & 0xff);
+    nonce[8] = (iv2 & 0xff) ^ (lo >>> 24);
+    nonce[9] = (iv3 >>> 16) ^ ((lo >>> 16) & 0xff);
+    nonce[10] = ((iv3 >>> 8) & 0xff) ^ ((lo >>> 8) & 0xff);
+    nonce[11] = (iv3 & 0xff) ^ (lo & 0xff);
     return nonce;
   }
 }

@@ -3,8 +3,8 @@
  * (RFC 8439).
  *
  * The record layer calls `seal`/`open` once per record, so each call does the least it can: the key lives in a
- * `KeyObject` made once at import, `seal` writes ciphertext and tag into one array of exactly the output size, and
- * `open` returns the plaintext buffer OpenSSL produced without copying it.
+ * `KeyObject` made once, on the key's first use, `seal` writes ciphertext and tag into one array of exactly the
+ * output size, and `open` returns the plaintext buffer OpenSSL produced without copying it.
  */
 import {
   createCipheriv,
@@ -31,13 +31,19 @@ function checkNonce(nonce: Uint8Array): void {
   }
 }
 
+/**
+ * One AEAD key. Until its first use the key is kept as its bytes in a string (one char a byte: 32 or 48 bytes of
+ * heap), and the node:crypto `KeyObject` (a JS object, its handle's wrapper and a native key: ~100 bytes of heap
+ * and more outside it) is made then, once: a connection has four traffic keys, and an established connection that
+ * has carried no data yet has used at most one of them (a server's write key, for its NewSessionTickets).
+ */
 class NodeAeadKey implements AeadKey {
   readonly #cipher: OpenSslCipher;
-  readonly #key: KeyObject;
+  #key: KeyObject | string;
 
-  constructor(cipher: OpenSslCipher, key: KeyObject) {
+  constructor(cipher: OpenSslCipher, key: Uint8Array) {
     this.#cipher = cipher;
-    this.#key = key;
+    this.#key = String.fromCharCode(...key);
   }
 
   /**
@@ -46,7 +52,9 @@ class NodeAeadKey implements AeadKey {
    */
   seal(nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array {
     checkNonce(nonce);
-    const cipher = createCipheriv(this.#cipher as CipherGCMTypes, this.#key, nonce, { authTagLength: TAG_LENGTH });
+    let key = this.#key;
+    if (typeof key === 'string') this.#key = key = keyObject(key);
+    const cipher = createCipheriv(this.#cipher as CipherGCMTypes, key, nonce, { authTagLength: TAG_LENGTH });
     cipher.setAAD(aad);
     const out = new Uint8Array(plaintext.length + TAG_LENGTH);
     // Both modes are stream modes: update() returns exactly plaintext.length bytes and final() returns none.
@@ -62,7 +70,9 @@ class NodeAeadKey implements AeadKey {
    */
   sealInPlace(nonce: Uint8Array, buffer: Uint8Array, offset: number, length: number, aad: Uint8Array): void {
     checkNonce(nonce);
-    const cipher = createCipheriv(this.#cipher as CipherGCMTypes, this.#key, nonce, { authTagLength: TAG_LENGTH });
+    let key = this.#key;
+    if (typeof key === 'string') this.#key = key = keyObject(key);
+    const cipher = createCipheriv(this.#cipher as CipherGCMTypes, key, nonce, { authTagLength: TAG_LENGTH });
     cipher.setAAD(aad);
     buffer.set(cipher.update(buffer.subarray(offset, offset + length)), offset);
     cipher.final();
@@ -78,7 +88,9 @@ class NodeAeadKey implements AeadKey {
     checkNonce(nonce);
     if (sealed.length < TAG_LENGTH) return null;
     const split = sealed.length - TAG_LENGTH;
-    const decipher = createDecipheriv(this.#cipher as CipherGCMTypes, this.#key, nonce, { authTagLength: TAG_LENGTH });
+    let key = this.#key;
+    if (typeof key === 'string') this.#key = key = keyObject(key);
+    const decipher = createDecipheriv(this.#cipher as CipherGCMTypes, key, nonce, { authTagLength: TAG_LENGTH });
     decipher.setAuthTag(sealed.subarray(split));
     decipher.setAAD(aad);
     const plaintext = decipher.update(sealed.subarray(0, split));
@@ -93,6 +105,11 @@ class NodeAeadKey implements AeadKey {
   }
 }
 
+/** The `KeyObject` of a key kept as a string of its bytes (see NodeAeadKey). */
+function keyObject(bytes: string): KeyObject {
+  return createSecretKey(Buffer.from(bytes, 'latin1'));
+}
+
 function nodeAead(name: AeadName, cipher: OpenSslCipher, keyLength: number): AeadAlgorithm {
   return Object.freeze({
     name,
@@ -104,7 +121,7 @@ function nodeAead(name: AeadName, cipher: OpenSslCipher, keyLength: number): Aea
         const got = key instanceof Uint8Array ? `${key.length} bytes` : typeof key;
         throw new InvalidArgumentError('key', 'BAD_KEY_LENGTH', `${name} needs a ${keyLength}-byte key, got ${got}`);
       }
-      return new NodeAeadKey(cipher, createSecretKey(key));
+      return new NodeAeadKey(cipher, key);
     },
   });
 }
