@@ -1534,12 +1534,9 @@ class Established {
   /**
    * TLS 1.3 (RFC 8446 §7.1), back to back, one hash length each: the application traffic secrets in force, read then
    * write (a KeyUpdate replaces one, §7.2), the exporter master secret and, when kept, the resumption master secret.
-   * Kept as one string of byte values (each char one byte) and copied out into a fresh array when used: an idle
-   * connection holds 16 bytes of string header besides the secrets, where one `Uint8Array` held ~300 bytes (the
-   * array, its `ArrayBuffer`, and a backing store outside the V8 heap). The secrets are used a handful of times in a
-   * connection's life (a KeyUpdate, an export, each ticket), never per record.
+   * One array for all, each copied out when used: one buffer instead of one per secret, and no view held idle.
    */
-  #secrets: string | undefined;
+  readonly #secrets: Uint8Array | undefined;
   /** The suite's hash length: each secret's. */
   readonly #secretLength: number = 0;
 
@@ -1560,7 +1557,9 @@ class Established {
     if (read === undefined || write === undefined || exporterMasterSecret === undefined) return;
     const kept = [read, write, exporterMasterSecret];
     if (keepResumption && resumptionMasterSecret !== undefined) kept.push(resumptionMasterSecret);
-    this.#secrets = byteString(concatBytes(kept));
+    const secrets = new Uint8Array(read.length * kept.length);
+    kept.forEach((secret, index) => secrets.set(secret, index * read.length));
+    this.#secrets = secrets;
     this.#secretLength = read.length;
   }
 
@@ -1586,13 +1585,13 @@ class Established {
     return secretAt(this.#secrets, this.#secretLength, 0);
   }
   set readSecret(secret: Uint8Array) {
-    this.#secrets = withSecret(this.#secrets!, this.#secretLength, 0, secret);
+    this.#secrets!.set(secret, 0); // in place: the secret it replaces is gone (RFC 8446 §7.2)
   }
   get writeSecret(): Uint8Array | undefined {
     return secretAt(this.#secrets, this.#secretLength, 1);
   }
   set writeSecret(secret: Uint8Array) {
-    this.#secrets = withSecret(this.#secrets!, this.#secretLength, 1, secret);
+    this.#secrets!.set(secret, secret.length);
   }
   get exporterMasterSecret(): Uint8Array | undefined {
     return secretAt(this.#secrets, this.#secretLength, 2);
@@ -1607,35 +1606,14 @@ const PEER_VERIFIED = 1;
 const HELLO_RETRIED = 2;
 const PEER_POST_HANDSHAKE_AUTH = 4;
 
-// Established's secrets are read and replaced by these functions rather than by private methods: a class with
-// private methods stores a brand in every instance (8 bytes of every connection).
-
-/** A fresh array holding the secret at `index` of `secrets` (each `length` bytes), if kept. */
-function secretAt(secrets: string | undefined, length: number, index: number): Uint8Array | undefined {
-  if (secrets === undefined || secrets.length < (index + 1) * length) return undefined;
-  return stringBytes(secrets, index * length, length);
-}
-
-/** `secrets` with the secret at `index` replaced (a KeyUpdate's next traffic secret: same length). */
-function withSecret(secrets: string, length: number, index: number, secret: Uint8Array): string {
-  const all = stringBytes(secrets, 0, secrets.length);
-  all.set(secret, index * length);
-  return byteString(all);
-}
-
 /**
- * `bytes` as a string of one char per byte (0–255), which V8 stores flat, one byte a char. Made in one call, not by
- * concatenation: a concatenated string is a tree of its pieces until something reads it.
+ * A copy of the secret at `index` of `secrets` (each `length` bytes), taken apart from the array that a KeyUpdate
+ * overwrites, if kept. A function rather than a private method: a class with private methods stores a brand in
+ * every instance (8 bytes of every connection).
  */
-function byteString(bytes: Uint8Array): string {
-  return String.fromCharCode(...bytes);
-}
-
-/** `length` bytes of a {@link byteString} from `offset`, in a fresh array. */
-function stringBytes(text: string, offset: number, length: number): Uint8Array {
-  const bytes = new Uint8Array(length);
-  for (let i = 0; i < length; i++) bytes[i] = text.charCodeAt(offset + i);
-  return bytes;
+function secretAt(secrets: Uint8Array | undefined, length: number, index: number): Uint8Array | undefined {
+  if (secrets === undefined || secrets.length < (index + 1) * length) return undefined;
+  return secrets.slice(index * length, (index + 1) * length);
 }
 
 /** Offered cipher suite lists seen by servers, by their text: clients of one kind all offer the same list. */
