@@ -111,10 +111,17 @@ interface EarlyRead {
   received: number;
 }
 
+/** 0-RTT: the early_exporter_master_secret (RFC 8446 §7.5) and the suite whose hash it is used with. */
+interface EarlyExporter {
+  readonly suite: CipherSuite;
+  readonly secret: Uint8Array;
+}
+
 /**
  * What only some connections hold, and most established ones not at all: TLS 1.2's first Finished, a client's
- * TLS 1.3 tickets and sessions (none until it reads them), a server's accepted 0-RTT data not yet read. Five fields
- * that would otherwise be empty in most connections (40 bytes of each), in one object (see `TLSConnection.#occasional`).
+ * TLS 1.3 tickets and sessions (none until it reads them), a server's accepted 0-RTT data not yet read, the early
+ * exporter of a 0-RTT connection. Six fields that would otherwise be empty in most connections (48 bytes of each), in
+ * one object (see `TLSConnection.#occasional`).
  */
 class Occasional {
   firstFinished: Uint8Array | undefined = undefined;
@@ -122,6 +129,7 @@ class Occasional {
   sessions: TLSSession[] | undefined = undefined;
   earlyData: Uint8Array[] | undefined = undefined;
   earlyDataBytes = 0;
+  earlyExporter: EarlyExporter | undefined = undefined;
 
   get empty(): boolean {
     return (
@@ -129,7 +137,8 @@ class Occasional {
       this.tickets === undefined &&
       this.sessions === undefined &&
       this.earlyData === undefined &&
-      this.earlyDataBytes === 0
+      this.earlyDataBytes === 0 &&
+      this.earlyExporter === undefined
     );
   }
 }
@@ -294,6 +303,17 @@ export class TLSConnection {
   }
   set #earlyDataBytes(bytes: number) {
     this.#setOccasional('earlyDataBytes', bytes);
+  }
+  /**
+   * 0-RTT: the early exporter, from the client's first flight (client) or the acceptance of its early data (server)
+   * to the end of the connection; a client drops (and wipes) it when the server rejects the early data.
+   */
+  get #earlyExporter(): EarlyExporter | undefined {
+    return this.#occasional?.earlyExporter;
+  }
+  set #earlyExporter(exporter: EarlyExporter | undefined) {
+    this.#occasional?.earlyExporter?.secret.fill(0);
+    this.#setOccasional('earlyExporter', exporter);
   }
 
   /**
@@ -855,6 +875,38 @@ export class TLSConnection {
   }
 
   /**
+   * Keying material from the early_exporter_master_secret (RFC 8446 §7.5), for protocols that bind their 0-RTT data
+   * to the connection: OpenSSL's `SSL_export_keying_material_early`. A client has it from its first flight when it
+   * offers early data (`writeEarlyData`, before the handshake completes) until the server rejects the data; a server
+   * once it accepted the client's early data. Both then get the same bytes for the same label, context and length,
+   * for the rest of the connection. Unlike {@link exportKeyingMaterial}'s, these bytes carry 0-RTT's weaker
+   * guarantees: no forward secrecy, and a replayed ClientHello derives them again (RFC 8446 §8).
+   *
+   * @param label the exporter label (see {@link exportKeyingMaterial}).
+   * @param length bytes to export: at most 255 × the suite's hash length.
+   * @param context optional context value; absent and empty give the same bytes.
+   * @throws {InvalidArgumentError} `NO_EARLY_EXPORTER` when the connection has no early exporter (no 0-RTT offered,
+   *   or rejected, or not accepted); `INVALID_ARGUMENT` for a label that is not a string of at most 249 bytes, a
+   *   context that is not a Uint8Array, or a length out of range.
+   * @throws the connection's fatal error, once it has failed.
+   * @example
+   * client.writeEarlyData(request);
+   * const binding = client.exportEarlyKeyingMaterial('EXPERIMENTAL-early-binding', 32);
+   */
+  exportEarlyKeyingMaterial(label: string, length: number, context?: Uint8Array): Uint8Array {
+    if (typeof label !== 'string') throw new InvalidArgumentError('label', 'INVALID_ARGUMENT', 'must be a string');
+    if (context !== undefined && !(context instanceof Uint8Array)) {
+      throw new InvalidArgumentError('context', 'INVALID_ARGUMENT', 'must be a Uint8Array or undefined');
+    }
+    if (this.#fatal !== undefined) throw this.#fatal;
+    const early = this.#earlyExporter;
+    if (early === undefined) {
+      throw new InvalidArgumentError('exportEarlyKeyingMaterial', 'NO_EARLY_EXPORTER', `no 0-RTT early exporter on this connection (early data ${this.#earlyDataStatus})`);
+    }
+    return exportKeyingMaterial13(this.#hash(early.suite), early.secret, label, context ?? new Uint8Array(0), length);
+  }
+
+  /**
    * Channel binding data (RFC 5056) for authentication protocols above TLS (SCRAM-*-PLUS, GSS-API), or `null` before
    * the handshake completes, as Python's `SSLObject.get_channel_binding()` returns None then. The default type is
    * `'tls-exporter'`, the one RFC 9266 makes the default for TLS 1.3 (Python's default, `'tls-unique'`, is TLS 1.2's).
@@ -1331,19 +1383,23 @@ export class TLSConnection {
     get earlyDataRequested() {
       return this.connection.#earlyDataRequested;
     },
-    startEarlyData: (suite, secret, limit) => {
+    startEarlyData: (suite, secret, exporterSecret, limit) => {
       if (this.#flight !== undefined) this.#sealFlight(); // the ClientHello goes out in plaintext
       this.#sealer = this.#makeSealer(suite, secret);
       this.#earlyWrite = { limit, written: 0 };
+      this.#earlyExporter = { suite, secret: exporterSecret };
       this.#earlyDataStatus = 'pending';
     },
     earlyDataAnswered: (accepted) => {
       this.#earlyDataStatus = accepted ? 'accepted' : 'rejected';
-      if (!accepted) this.#earlyWrite = undefined;
+      if (accepted) return;
+      this.#earlyWrite = undefined;
+      this.#earlyExporter = undefined; // the server never derived it: nothing to share any more
     },
     setWritePlaintext: () => {
       if (this.#flight !== undefined) this.#sealFlight();
       this.#earlyWrite = undefined;
+      this.#earlyExporter = undefined; // 0-RTT ended by a HelloRetryRequest
       this.#sealer = new PlaintextSealer();
     },
     receiveEarlyData: (plan) => this.#receiveEarlyData(plan),
@@ -1389,6 +1445,7 @@ export class TLSConnection {
         this.#opener = opener;
         this.#limitRecords(MAX_TLS13_CIPHERTEXT_LENGTH);
         this.#earlyRead = { mode: 'accept', limit: plan.limit, received: 0 };
+        this.#earlyExporter = { suite: plan.suite, secret: plan.exporterSecret };
         this.#earlyDataStatus = 'accepted';
         return;
       }

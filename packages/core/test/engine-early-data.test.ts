@@ -8,6 +8,7 @@
  * application_data records sealed under keys the server does not have. Then 0-RTT on resumed connections: accepted,
  * rejected (0-RTT off, another ALPN protocol, a HelloRetryRequest), a replayed first flight, too much early data.
  */
+import { createHash, createHmac } from 'node:crypto';
 import { AlertError, ProtocolError, TLSVersion } from '@tlsbio/errors';
 import { describe, expect, it } from 'vitest';
 import { EarlyDataAntiReplay } from '../src/anti-replay.js';
@@ -24,6 +25,24 @@ const enc = new TextEncoder();
 const EARLY_DATA_OFFER = { type: ExtensionType.early_data, data: new Uint8Array(0), before: ExtensionType.supported_versions };
 
 /** What a 0-RTT record looks like to a server without its keys: application_data of `length` opaque bytes. */
+/** TLS-Exporter (RFC 8446 §7.5) written out with node:crypto's HMAC: HKDF-Expand-Label over Derive-Secret. */
+function tlsExporter(hash: 'sha256' | 'sha384', secret: Uint8Array, label: string, context: Uint8Array, length: number): Uint8Array {
+  const digest = (data: Uint8Array) => new Uint8Array(createHash(hash).update(data).digest());
+  const expandLabel = (key: Uint8Array, name: string, hashValue: Uint8Array, size: number): Uint8Array => {
+    const fullLabel = enc.encode(`tls13 ${name}`);
+    const info = new Uint8Array([size >> 8, size & 0xff, fullLabel.length, ...fullLabel, hashValue.length, ...hashValue]);
+    const out: number[] = [];
+    let block = new Uint8Array(0);
+    for (let i = 1; out.length < size; i++) {
+      block = new Uint8Array(createHmac(hash, key).update(block).update(info).update(new Uint8Array([i])).digest());
+      out.push(...block);
+    }
+    return new Uint8Array(out.slice(0, size));
+  };
+  const derived = expandLabel(secret, label, digest(new Uint8Array(0)), digest(new Uint8Array(0)).length);
+  return expandLabel(derived, 'exporter', digest(context), length);
+}
+
 function opaqueRecord(length: number, seed: number): Uint8Array {
   return frame(ContentType.application_data, Uint8Array.from({ length }, (_, i) => (i * 7 + seed) & 0xff));
 }
@@ -195,6 +214,58 @@ describe.each(providers)('0-RTT on a resumed connection, our client and our serv
       expect(secret('client', label)).toHaveLength(1);
       expect(secret('server', label)).toEqual(secret('client', label));
     }
+  });
+
+  it('exports early keying material (RFC 8446 §7.5): the same bytes on both sides, from the early exporter secret, unlike the 1-RTT exporter', () => {
+    const lines: string[] = [];
+    const client = clientContext(provider, clientOptions);
+    client.setKeylogCallback((line) => lines.push(line));
+    const server = serverContext(provider, { maxEarlyData: 4096 });
+    const session = firstSession(client, server);
+    lines.length = 0;
+    const { pair } = resumeWithEarlyData(client, server, session, request);
+    const context = enc.encode('request 1');
+    // The client has it with its first flight, before any answer; the server once it accepted the early data.
+    const early = pair.client.exportEarlyKeyingMaterial('EXPERIMENTAL-early', 48, context);
+    expect(pair.client.earlyDataStatus).toBe('pending');
+    expect(pair.server.readEarlyData()).toEqual(request); // the server takes the first flight
+    expect(pair.server.exportEarlyKeyingMaterial('EXPERIMENTAL-early', 48, context)).toEqual(early);
+
+    // Computed here from the key log's secret with node:crypto's HMAC, not with the engine's key schedule.
+    const [, , secretHex] = lines.find((line) => line.startsWith('EARLY_EXPORTER_SECRET '))!.split(' ');
+    const hash = suiteById(session.cipherSuite)!.hash === 'sha384' ? 'sha384' : 'sha256';
+    expect(early).toEqual(tlsExporter(hash, fromHex(secretHex!), 'EXPERIMENTAL-early', context, 48));
+    expect(pair.client.exportEarlyKeyingMaterial('EXPERIMENTAL-early', 48)).toEqual(tlsExporter(hash, fromHex(secretHex!), 'EXPERIMENTAL-early', new Uint8Array(0), 48));
+
+    pair.handshake();
+    // Still there after the handshake, and not the 1-RTT exporter's bytes.
+    expect(pair.server.exportEarlyKeyingMaterial('EXPERIMENTAL-early', 48, context)).toEqual(early);
+    expect(pair.client.exportEarlyKeyingMaterial('EXPERIMENTAL-early', 48, context)).toEqual(early);
+    expect(pair.client.exportKeyingMaterial('EXPERIMENTAL-early', 48, context)).not.toEqual(early);
+  });
+
+  it('has no early exporter without 0-RTT, or once the early data is rejected (NO_EARLY_EXPORTER)', () => {
+    const noEarlyExporter = { name: 'InvalidArgumentError', reason: 'NO_EARLY_EXPORTER' };
+    const client = clientContext(provider, clientOptions);
+    const server = serverContext(provider, { maxEarlyData: 4096 });
+    const plain = new ConnectionPair(client, server);
+    plain.handshake();
+    expect(caught(() => plain.client.exportEarlyKeyingMaterial('EXPERIMENTAL-early', 32))).toMatchObject(noEarlyExporter);
+    expect(caught(() => plain.server.exportEarlyKeyingMaterial('EXPERIMENTAL-early', 32))).toMatchObject(noEarlyExporter);
+
+    const keys = [provider.randomBytes(32)];
+    const issuing = serverContext(provider, { maxEarlyData: 4096 });
+    issuing.setTicketKeys(keys);
+    const off = serverContext(provider);
+    off.setTicketKeys(keys);
+    const { pair } = resumeWithEarlyData(client, off, firstSession(client, issuing), request);
+    expect(pair.client.exportEarlyKeyingMaterial('EXPERIMENTAL-early', 32)).toHaveLength(32); // offered, not yet answered
+    expect(pair.server.readEarlyData()).toEqual(new Uint8Array(0)); // the server takes the first flight: rejected
+    expect(pair.server.earlyDataStatus).toBe('rejected');
+    expect(caught(() => pair.server.exportEarlyKeyingMaterial('EXPERIMENTAL-early', 32))).toMatchObject(noEarlyExporter);
+    pair.handshake();
+    expect(pair.client.earlyDataStatus).toBe('rejected');
+    expect(caught(() => pair.client.exportEarlyKeyingMaterial('EXPERIMENTAL-early', 32))).toMatchObject(noEarlyExporter);
   });
 
   it('takes no more than the ticket allows (max_early_data_size)', () => {

@@ -76,6 +76,7 @@ export const REASON_ALERTS = {
   STILL_IN_INIT: AlertDescription.internal_error,
   TLS_ILLEGAL_EXPORTER_LABEL: AlertDescription.internal_error,
   EXPORTER_NEEDS_EXTMS: AlertDescription.internal_error,
+  NO_EARLY_EXPORTER: AlertDescription.internal_error,
   CHANNEL_BINDING_NOT_SUPPORTED: AlertDescription.internal_error,
   ATTEMPT_TO_REUSE_SESSION_IN_DIFFERENT_CONTEXT: AlertDescription.internal_error,
   SESSION_SERVER_NAME_MISMATCH: AlertDescription.internal_error,

@@ -47,10 +47,11 @@ export function earlyDataOffer(context: TLSContext, session: TLSSession): EarlyD
  */
 export function startClientEarlyData(io: HandshakeIO, schedule: KeySchedule13, offer: EarlyDataOffer, clientRandom: Uint8Array, clientHelloHash: Uint8Array): void {
   const secret = schedule.clientEarlyTrafficSecret(clientHelloHash);
+  const exporterSecret = schedule.earlyExporterMasterSecret(clientHelloHash);
   io.logSecret('CLIENT_EARLY_TRAFFIC_SECRET', clientRandom, secret);
-  io.logSecret('EARLY_EXPORTER_SECRET', clientRandom, schedule.earlyExporterMasterSecret(clientHelloHash));
+  io.logSecret('EARLY_EXPORTER_SECRET', clientRandom, exporterSecret);
   if (io.context.middleboxCompatibility) io.sendChangeCipherSpec();
-  io.startEarlyData(offer.suite, secret, offer.limit);
+  io.startEarlyData(offer.suite, secret, exporterSecret, offer.limit);
 }
 
 /** Client, after the server's Finished when it accepted 0-RTT: EndOfEarlyData under the early keys (RFC 8446 §4.5). */
@@ -139,9 +140,10 @@ export function serverEarlyDataPlan(
   if (accepted === undefined) return { action: 'skip-undecryptable', limit: skippedEarlyDataAllowance(io.context) };
   const clientHelloHash = io.transcript.current();
   const secret = accepted.schedule.clientEarlyTrafficSecret(clientHelloHash);
+  const exporterSecret = accepted.schedule.earlyExporterMasterSecret(clientHelloHash);
   io.logSecret('CLIENT_EARLY_TRAFFIC_SECRET', accepted.clientRandom, secret);
-  io.logSecret('EARLY_EXPORTER_SECRET', accepted.clientRandom, accepted.schedule.earlyExporterMasterSecret(clientHelloHash));
-  return { action: 'accept', suite: accepted.suite, secret, limit: accepted.limit };
+  io.logSecret('EARLY_EXPORTER_SECRET', accepted.clientRandom, exporterSecret);
+  return { action: 'accept', suite: accepted.suite, secret, exporterSecret, limit: accepted.limit };
 }
 
 /**

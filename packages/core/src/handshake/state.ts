@@ -120,9 +120,10 @@ export interface HandshakeIO {
   /**
    * Client: protects outgoing records with the client_early_traffic_secret's keys (the flight queued so far goes out
    * under the old protection), and lets the application write up to `limit` bytes of early data until the next
-   * {@link setWriteSecret} or {@link setWritePlaintext}.
+   * {@link setWriteSecret} or {@link setWritePlaintext}. `exporterSecret` is the early_exporter_master_secret
+   * (RFC 8446 §7.5), kept for `exportEarlyKeyingMaterial` while the early data stands.
    */
-  startEarlyData(suite: CipherSuite, secret: Uint8Array, limit: number): void;
+  startEarlyData(suite: CipherSuite, secret: Uint8Array, exporterSecret: Uint8Array, limit: number): void;
   /** Client: the server's answer to our early_data. After a rejection no more early data is written. */
   earlyDataAnswered(accepted: boolean): void;
   /** Client, after a HelloRetryRequest that ended 0-RTT: the second ClientHello goes out unprotected (RFC 8446 §4.1.4). */
@@ -143,5 +144,12 @@ export interface HandshakeIO {
  */
 export type EarlyDataPlan =
   | { readonly action: 'none' }
-  | { readonly action: 'accept'; readonly suite: CipherSuite; readonly secret: Uint8Array; readonly limit: number }
+  | {
+      readonly action: 'accept';
+      readonly suite: CipherSuite;
+      readonly secret: Uint8Array;
+      /** The early_exporter_master_secret (RFC 8446 §7.5), for `exportEarlyKeyingMaterial`. */
+      readonly exporterSecret: Uint8Array;
+      readonly limit: number;
+    }
   | { readonly action: 'skip-undecryptable' | 'skip-application-data'; readonly limit: number };
