@@ -484,6 +484,25 @@ describe('node provider: keys and signatures', () => {
     }
   });
 
+  // OpenSSL checks the length for PKCS #1 v1.5 signatures itself; its PSS verification does not.
+  it.each(['rsa_pss_rsae_sha256', 'rsa_pss_rsae_sha512'] as const)('%s: a signature one byte short of the modulus does not verify, though OpenSSL takes it (RFC 8017 §8.1.2 step 1)', (name) => {
+    const scheme = provider.signatures[name]!;
+    const { privateKey, publicKey, nodePublic } = fixtures.rsa!;
+    const { hash, options } = reference(name);
+    // A valid signature whose first byte is zero (about 1 in 200 with this modulus): dropped, OpenSSL still verifies it.
+    let found: { message: Uint8Array; signature: Uint8Array } | undefined;
+    for (let i = 0; i < 20_000 && found === undefined; i++) {
+      const message = randomBytes(32);
+      const signature = scheme.sign(privateKey, message);
+      if (signature[0] === 0) found = { message, signature };
+    }
+    if (found === undefined) throw new Error('no signature with a leading zero byte in 20,000 tries');
+    const short = found.signature.subarray(1);
+    expect(nodeVerify(hash, found.message, { key: nodePublic, ...options }, short)).toBe(true);
+    expect(scheme.verify(publicKey, found.message, found.signature)).toBe(true);
+    expect(scheme.verify(publicKey, found.message, short)).toBe(false);
+  });
+
   it('PSS verification insists on salt length = hash length', () => {
     const { publicKey, nodePrivate } = fixtures.rsa!;
     const message = randomBytes(50);

@@ -77,6 +77,10 @@ function nodeScheme(spec: SchemeSpec): SignatureScheme {
     verify(key: PublicKey, message: Uint8Array, signature: Uint8Array): boolean {
       // The contract never throws here: a private key, or a key another provider made, reads as "does not verify".
       if (!supportsKey(key) || key.kind !== 'public') return false;
+      // RFC 8017 §8.1.2 and §8.2.2, step 1: an RSA signature is exactly k bytes, k the modulus length. OpenSSL's PSS
+      // verification reads it as an integer and accepts it with leading zero bytes left out (a valid signature whose
+      // first byte is zero, ~1 in 200, still verifies one byte shorter); the RFC and the portable provider do not.
+      if (spec.padding !== 'ecdsa' && spec.padding !== 'eddsa' && signature.length !== Math.ceil((key.bits ?? 0) / 8)) return false;
       const keyObject = publicKeyObjectOf(key);
       if (keyObject === undefined) return false;
       try {
