@@ -107,18 +107,21 @@ class SocketTransport implements Transport {
     };
   }
 
-  /** Answers the pending read, if any: the socket's next chunk, its end, or its failure. @internal */
+  /**
+   * Answers the pending read, if any: the socket's next chunk, its end, or its failure. Bytes the socket received
+   * before it failed come first: Node keeps them readable after destroying a socket (a failed write destroys it), and
+   * they may be the peer's last records — its close_notify before it reset the connection. @internal
+   */
   settle(): void {
     const resolve = this.#resolveRead;
     if (resolve === undefined) return;
-    const failure = this.#failure;
-    if (failure) {
+    const chunk = this.#socket.read() as Uint8Array | null;
+    if (chunk === null && this.#failure) {
       const reject = this.#rejectRead!;
       this.#resolveRead = this.#rejectRead = undefined;
-      reject(failure);
+      reject(this.#failure);
       return;
     }
-    const chunk = this.#socket.read() as Uint8Array | null;
     if (chunk !== null || this.#ended) {
       this.#resolveRead = this.#rejectRead = undefined;
       // A Buffer is a Uint8Array; hand out a plain view so nothing above depends on Buffer.

@@ -88,6 +88,19 @@ describe('connectTcp', () => {
     expect(received).toBe(sent);
   });
 
+  it('hands out the bytes received before the socket failed, then the failure', async () => {
+    const port = await listen((socket) => socket.write(new Uint8Array([1, 2, 3])));
+    const socket = await connectSocket({ host: '127.0.0.1', port });
+    const transport = socketTransport(socket);
+    // The bytes reach the socket's own buffer (nobody reads yet), then the socket fails, as when a write meets a reset.
+    while (socket.readableLength < 3) await settle(1);
+    socket.destroy(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }));
+    await settle(2);
+    expect(await transport.read()).toEqual(new Uint8Array([1, 2, 3]));
+    const error = await transport.read().catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'ERR_TLS_SYSCALL', cause: { code: 'ECONNRESET' } });
+  });
+
   it('turns a refused connection into a SysCallError with the socket error as cause', async () => {
     const port = await listen(() => {});
     await new Promise<void>((resolve) => server!.close(() => resolve()));
