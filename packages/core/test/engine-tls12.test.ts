@@ -5,22 +5,13 @@
  */
 import { EOFError, InvalidArgumentError, TLSVersion, ZeroReturnError } from '@tlsbio/errors';
 import { describe, expect, it } from 'vitest';
+import { pattern } from '../../../test/support/helpers.js';
 import type { GroupName } from '../src/crypto/provider.js';
 import { TLS12_SUITES } from '../src/suites.js';
 import { ConnectionPair, caught, clientContext, readOrNull, serverContext, type CertKind } from './helpers/pair.js';
 import { providers } from './helpers/providers.js';
 
 const TLS12_ONLY = { minimumVersion: TLSVersion.TLSv1_2, maximumVersion: TLSVersion.TLSv1_2 } as const;
-
-function pattern(length: number, seed = 1): Uint8Array {
-  const out = new Uint8Array(length);
-  let x = seed;
-  for (let i = 0; i < length; i++) {
-    x = (x * 1103515245 + 12345) >>> 0;
-    out[i] = x >>> 24;
-  }
-  return out;
-}
 
 describe.each(providers)('TLS 1.2 engine, %s provider', (_name, makeProvider) => {
   const provider = makeProvider();

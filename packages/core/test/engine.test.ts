@@ -15,6 +15,7 @@ import {
   X509VerifyCode,
 } from '@tlsbio/errors';
 import { describe, expect, it } from 'vitest';
+import { pattern } from '../../../test/support/helpers.js';
 import { TLSContext } from '../src/context.js';
 import type { GroupName } from '../src/crypto/provider.js';
 import { TLS13_SUITES } from '../src/suites.js';
@@ -22,16 +23,6 @@ import { ConnectionPair, caught, clientContext, pki, readOrNull, serverContext, 
 import { providers } from './helpers/providers.js';
 
 const GROUPS: readonly GroupName[] = ['x25519', 'secp256r1', 'secp384r1', 'X25519MLKEM768'];
-
-function pattern(length: number, seed = 1): Uint8Array {
-  const out = new Uint8Array(length);
-  let x = seed;
-  for (let i = 0; i < length; i++) {
-    x = (x * 1103515245 + 12345) >>> 0;
-    out[i] = x >>> 24;
-  }
-  return out;
-}
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 

@@ -11,6 +11,7 @@ import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError, SysCallError } from '@tlsbio/errors';
 import { afterEach, describe, expect, it } from 'vitest';
+import { pattern } from '../../../test/support/helpers.js';
 import { mergeHalfInfo, splitTransport } from '../src/split-transport.js';
 import { secure, type SecureStream } from '../src/stream.js';
 import type { Transport } from '../src/transport.js';
@@ -19,16 +20,6 @@ import { providers } from './helpers/providers.js';
 
 const node = providers.find(([name]) => name === 'node')![1]();
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
-
-function pattern(length: number, seed = 1): Uint8Array {
-  const out = new Uint8Array(length);
-  let x = seed;
-  for (let i = 0; i < length; i++) {
-    x = (x * 1103515245 + 12345) >>> 0;
-    out[i] = x >>> 24;
-  }
-  return out;
-}
 
 async function readAll(readable: ReadableStream<Uint8Array>): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];

@@ -17,6 +17,7 @@ import {
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
+import { pattern } from '../../../test/support/helpers.js';
 import { decodePem } from '../src/asn1/pem.js';
 import { TLSContext } from '../src/context.js';
 import { secure, type SecureStream } from '../src/stream.js';
@@ -108,16 +109,6 @@ function pipePair(highWaterMark = Infinity): PipePair {
   const up = new Pipe(highWaterMark);
   const down = new Pipe(highWaterMark);
   return { client: pipeTransport(down, up, 'client'), server: pipeTransport(up, down, 'server'), up, down };
-}
-
-function pattern(length: number, seed = 1): Uint8Array {
-  const out = new Uint8Array(length);
-  let x = seed;
-  for (let i = 0; i < length; i++) {
-    x = (x * 1103515245 + 12345) >>> 0;
-    out[i] = x >>> 24;
-  }
-  return out;
 }
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
