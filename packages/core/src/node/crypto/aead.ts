@@ -107,7 +107,14 @@ class NodeAeadKey implements AeadKey {
 
 /** The `KeyObject` of a key kept as a string of its bytes (see NodeAeadKey). */
 function keyObject(bytes: string): KeyObject {
-  return createSecretKey(Buffer.from(bytes, 'latin1'));
+  // A short Buffer.from() is a slice of Node's shared allocation pool, reused by later Buffers: wipe the key's copy
+  // once node:crypto has taken its own.
+  const key = Buffer.from(bytes, 'latin1');
+  try {
+    return createSecretKey(key);
+  } finally {
+    key.fill(0);
+  }
 }
 
 function nodeAead(name: AeadName, cipher: OpenSslCipher, keyLength: number): AeadAlgorithm {
