@@ -4,14 +4,13 @@
  * `socat - TCP:127.0.0.1:PORT`'s stdin and reads its stdout, with `openssl s_server -www` at the other end.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError, SysCallError } from '@tlsbio/errors';
 import { afterEach, describe, expect, it } from 'vitest';
-import { pattern } from '../../../test/support/helpers.js';
+import { pattern, readAll, sha256, writeAll } from '../../../test/support/helpers.js';
 import { mergeHalfInfo, splitTransport } from '../src/split-transport.js';
 import { secure, type SecureStream } from '../src/stream.js';
 import type { Transport } from '../src/transport.js';
@@ -19,25 +18,6 @@ import { clientContext, serverContext } from './helpers/pair.js';
 import { providers } from './helpers/providers.js';
 
 const node = providers.find(([name]) => name === 'node')![1]();
-const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
-
-async function readAll(readable: ReadableStream<Uint8Array>): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  for await (const chunk of readable as unknown as AsyncIterable<Uint8Array>) chunks.push(chunk);
-  const out = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.length, 0));
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
-}
-
-async function writeAll(stream: SecureStream, data: Uint8Array, chunkSize: number): Promise<void> {
-  const writer = stream.writable.getWriter();
-  for (let offset = 0; offset < data.length; offset += chunkSize) await writer.write(data.subarray(offset, offset + chunkSize));
-  await writer.close();
-}
 
 /** Client and (echoing) server over two transports; checks `size` bytes come back exactly. */
 async function echoThrough(clientSide: Transport, serverSide: Transport, size: number): Promise<SecureStream> {
