@@ -855,10 +855,7 @@ export class TLSConnection {
    * const key = conn.exportKeyingMaterial('EXPERIMENTAL-my-protocol', 32, new TextEncoder().encode('session 1'));
    */
   exportKeyingMaterial(label: string, length: number, context?: Uint8Array): Uint8Array {
-    if (typeof label !== 'string') throw new InvalidArgumentError('label', 'INVALID_ARGUMENT', 'must be a string');
-    if (context !== undefined && !(context instanceof Uint8Array)) {
-      throw new InvalidArgumentError('context', 'INVALID_ARGUMENT', 'must be a Uint8Array or undefined');
-    }
+    checkExporterArguments(label, context);
     if (this.#fatal !== undefined) throw this.#fatal;
     const result = this.#result;
     if (result === undefined) throw new InvalidArgumentError('exportKeyingMaterial', 'STILL_IN_INIT', 'the handshake has not completed');
@@ -894,10 +891,7 @@ export class TLSConnection {
    * const binding = client.exportEarlyKeyingMaterial('EXPERIMENTAL-early-binding', 32);
    */
   exportEarlyKeyingMaterial(label: string, length: number, context?: Uint8Array): Uint8Array {
-    if (typeof label !== 'string') throw new InvalidArgumentError('label', 'INVALID_ARGUMENT', 'must be a string');
-    if (context !== undefined && !(context instanceof Uint8Array)) {
-      throw new InvalidArgumentError('context', 'INVALID_ARGUMENT', 'must be a Uint8Array or undefined');
-    }
+    checkExporterArguments(label, context);
     if (this.#fatal !== undefined) throw this.#fatal;
     const early = this.#earlyExporter;
     if (early === undefined) {
@@ -1655,6 +1649,14 @@ class Established {
   }
   get resumptionMasterSecret(): Uint8Array | undefined {
     return secretAt(this.#secrets, this.#secretLength, 3);
+  }
+}
+
+/** The application's exporter label and context, checked before anything is derived from them. */
+function checkExporterArguments(label: unknown, context: unknown): void {
+  if (typeof label !== 'string') throw new InvalidArgumentError('label', 'INVALID_ARGUMENT', 'must be a string');
+  if (context !== undefined && !(context instanceof Uint8Array)) {
+    throw new InvalidArgumentError('context', 'INVALID_ARGUMENT', 'must be a Uint8Array or undefined');
   }
 }
 
